@@ -1,0 +1,64 @@
+"""Personas shared by the whole suite (STYLE.md: a coordinator acting as a structure, a
+member without privileges, a stranger, a platform administrator)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from cordee.accounts.models import Membership, Structure, User
+from cordee.core.middleware import ACTING_STRUCTURE_KEY
+from tests.factories import MembershipFactory, StructureFactory, UserFactory, accept_current_terms
+
+
+@pytest.fixture
+def structure(db: None) -> Structure:
+    return StructureFactory(name="DAC Test Azur", kind=Structure.Kind.DAC)
+
+
+@pytest.fixture
+def coordinator(structure: Structure) -> User:
+    user = UserFactory(username="coordinatrice", last_name="Coordin", first_name="Claire")
+    MembershipFactory(user=user, structure=structure, role=Membership.Role.SUPERUSER)
+    accept_current_terms(user)
+    return user
+
+
+@pytest.fixture
+def member(structure: Structure) -> User:
+    user = UserFactory(username="membre", last_name="Membre", first_name="Marc")
+    MembershipFactory(user=user, structure=structure, role=Membership.Role.USER)
+    accept_current_terms(user)
+    return user
+
+
+@pytest.fixture
+def stranger(db: None) -> User:
+    user = UserFactory(username="etranger", last_name="Etranger", first_name="Eric")
+    accept_current_terms(user)
+    return user
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    user = UserFactory(username="adminplateforme", is_staff=True, is_superuser=True, profession=None, rpps=None)
+    accept_current_terms(user)
+    return user
+
+
+@pytest.fixture
+def client_for() -> Callable[..., Client]:
+    """A signed-in client, optionally acting as one structure."""
+
+    def make(user: User, acting_as: Structure | None = None) -> Client:
+        client = Client()
+        client.force_login(user)
+        if acting_as is not None:
+            session = client.session
+            session[ACTING_STRUCTURE_KEY] = str(acting_as.public_id)
+            session.save()
+        return client
+
+    return make

@@ -1,0 +1,60 @@
+"""The gate every signed-in request passes: second factor (ACC-2), then the CGU (ACC-3)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
+
+from cordee.accounts.services import has_confirmed_totp, must_accept_terms
+
+# Pages reachable before the gate is passed, each for a reason.
+_ALWAYS_OPEN = {"accounts:logout"}
+_OTP_PAGES = {"accounts:otp_verify"}
+_ENROL_PAGES = {
+    "accounts:security",
+    "accounts:totp_enrol",
+    "accounts:totp_confirm",
+    "accounts:recovery_codes",
+}
+_TERMS_PAGES = {"accounts:terms"}
+
+
+class AccountGateMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated or request.path_info.startswith(settings.STATIC_URL):
+            return self.get_response(request)
+        try:
+            url_name = resolve(request.path_info).view_name
+        except Resolver404:
+            return self.get_response(request)
+        if url_name in _ALWAYS_OPEN:
+            return self.get_response(request)
+
+        verified = user.is_verified()  # type: ignore[attr-defined]
+        if not verified and has_confirmed_totp(user):  # type: ignore[arg-type]
+            if url_name in _OTP_PAGES:
+                return self.get_response(request)
+            return redirect("accounts:otp_verify")
+        if not verified and settings.CORDEE_REQUIRE_2FA:
+            if url_name in _ENROL_PAGES:
+                return self.get_response(request)
+            return redirect("accounts:security")
+        if url_name in _TERMS_PAGES:
+            return self.get_response(request)
+        if must_accept_terms(user):  # type: ignore[arg-type]
+            return redirect(f"{_reverse('accounts:terms')}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+def _reverse(name: str) -> str:
+    from django.urls import reverse
+
+    return reverse(name)

@@ -1,0 +1,208 @@
+"""The demo region: fictitious structures and professionals in real communes (PACA).
+
+Names are generated with Faker (French locale, fixed seed), never taken from the seed
+booklet. Loading is idempotent: every row is found by a stable key before being created.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+from faker import Faker
+
+from cordee.accounts.models import Membership, Profession, Structure, User
+from cordee.core.identifiers import rpps_with_key
+from cordee.territory.models import Commune, Zone
+
+DEMO_PASSWORD = "Cordee-Demo-2026"  # noqa: S105 - published demo credentials, demo data only
+
+ZONES = {
+    "Nice Côte d'Azur": ["06088", "06123", "06027", "06083"],
+    "Pays de Grasse et Cannes": ["06029", "06069", "06085", "06004"],
+    "Var Ouest": ["83137", "83126", "83069", "83129"],
+    "Var Est": ["83061", "83118", "83050", "83023"],
+}
+
+# (name, kind, commune code, address)
+STRUCTURES = [
+    ("DAC Azur Coordination", Structure.Kind.DAC, "06088", "12 avenue des Orangers"),
+    ("DAC Var Littoral", Structure.Kind.DAC, "83137", "4 boulevard des Pins"),
+    ("Maternité Les Mimosas", Structure.Kind.MATERNITY, "06088", "30 route de la Corniche"),
+    ("Centre hospitalier des Oliviers", Structure.Kind.HOSPITAL, "83137", "1 rue de l'Hôpital"),
+    ("CAMSP Azur Enfance", Structure.Kind.CAMSP, "06004", "8 chemin des Lauriers"),
+    ("PMI de Cannes Centre", Structure.Kind.PMI, "06029", "15 rue des Écoles"),
+    ("Cabinet de pédiatrie du Port", Structure.Kind.PRACTICE, "83069", "2 quai des Pêcheurs"),
+    ("Maison de santé des Lavandes", Structure.Kind.PRACTICE, "83061", "21 avenue de Provence"),
+    ("SAAD Bien chez soi", Structure.Kind.SAAD, "83050", "5 place du Marché"),
+    ("Réseau périnatal Sud", Structure.Kind.PERINATAL_NETWORK, "06088", "40 boulevard du Parc"),
+    ("CMPP du Pays de Grasse", Structure.Kind.CMPP, "06069", "3 traverse des Parfumeurs"),
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    first_name: str
+    last_name: str
+    profession: str | None
+    specialty: str
+    role_label: str
+    structures: tuple[tuple[str, str, str], ...] = ()  # (structure name, role, function)
+    is_staff: bool = False
+
+
+ACCOUNTS = [
+    DemoAccount("admin", "Camille", "Admin", None, "", "administrateur de la plateforme", is_staff=True),
+    DemoAccount(
+        "coordinatrice",
+        "Claire",
+        "Fontanel",
+        "gestionnaire-de-cas",
+        "",
+        "coordinatrice du DAC Azur Coordination (Super utilisateur)",
+        (("DAC Azur Coordination", Membership.Role.SUPERUSER, "Gestionnaire de cas"),),
+    ),
+    DemoAccount(
+        "pediatre",
+        "Antoine",
+        "Bellanger",
+        "medecin",
+        "Pédiatrie",
+        "pédiatre Cocon, Cabinet de pédiatrie du Port (Utilisateur)",
+        (
+            ("Cabinet de pédiatrie du Port", Membership.Role.USER, "Pédiatre"),
+            ("Réseau périnatal Sud", Membership.Role.USER, "Pédiatre référent Cocon"),
+        ),
+    ),
+    DemoAccount(
+        "infirmiere",
+        "Sophie",
+        "Marchetti",
+        "infirmier",
+        "",
+        "infirmière, Maison de santé des Lavandes (Utilisateur)",
+        (("Maison de santé des Lavandes", Membership.Role.USER, "Infirmière libérale"),),
+    ),
+    DemoAccount(
+        "kine",
+        "Julien",
+        "Roussel",
+        "masseur-kinesitherapeute",
+        "",
+        "kinésithérapeute libéral, sans structure",
+    ),
+]
+
+GENERATED_PROFESSIONALS = 36
+_PROFESSION_MIX = [
+    ("medecin", "Médecine générale"),
+    ("medecin", "Pédiatrie"),
+    ("sage-femme", ""),
+    ("infirmier", ""),
+    ("infirmier-puericulteur", ""),
+    ("masseur-kinesitherapeute", ""),
+    ("psychomotricien", ""),
+    ("orthophoniste", ""),
+    ("psychologue", ""),
+    ("assistant-service-social", ""),
+    ("ergotherapeute", ""),
+    ("gestionnaire-de-cas", ""),
+]
+
+
+def _identifiers(rng: random.Random, profession: Profession, dept: str) -> dict[str, str | None]:
+    if profession.identifier in (Profession.Identifier.RPPS, Profession.Identifier.RPPS_OR_ADELI):
+        return {
+            "rpps": rpps_with_key("10" + "".join(rng.choice("0123456789") for _ in range(8))),
+            "adeli": None,
+        }
+    if profession.identifier == Profession.Identifier.ADELI:
+        return {"rpps": None, "adeli": dept + "".join(rng.choice("0123456789") for _ in range(7))}
+    return {"rpps": None, "adeli": None}
+
+
+@transaction.atomic
+def load_demo() -> list[tuple[str, str, str]]:
+    """Create the demo region if missing; returns (identifier, password, role) per account."""
+    rng = random.Random(2026)  # noqa: S311 - reproducible demo data, not secrets
+    fake = Faker("fr_FR")
+    fake.seed_instance(2026)
+
+    for name, codes in ZONES.items():
+        zone, _ = Zone.objects.get_or_create(name=name, defaults={"description": "Zone de démonstration"})
+        zone.communes.add(*Commune.objects.filter(code__in=codes))
+
+    structures: dict[str, Structure] = {}
+    for name, kind, code, address in STRUCTURES:
+        structures[name], _ = Structure.objects.get_or_create(
+            name=name,
+            defaults={
+                "kind": kind,
+                "commune_id": code,
+                "address": address,
+                "phone": "04" + "".join(rng.choice("0123456789") for _ in range(8)),
+                "email": f"contact@{name.lower().split()[0]}-demo.example",
+            },
+        )
+
+    professions = {p.code: p for p in Profession.objects.all()}
+    credentials: list[tuple[str, str, str]] = []
+    for account in ACCOUNTS:
+        profession = professions.get(account.profession) if account.profession else None
+        user = User.objects.filter(username=account.username).first()
+        if user is None:
+            user = User(
+                username=account.username,
+                first_name=account.first_name,
+                last_name=account.last_name,
+                email=f"{account.username}@cordee-demo.example",
+                profession=profession,
+                specialty=account.specialty,
+                is_staff=account.is_staff,
+                is_superuser=account.is_staff,
+                commune_id="06088",
+                **(_identifiers(rng, profession, "06") if profession else {}),
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        for structure_name, role, function in account.structures:
+            Membership.objects.get_or_create(
+                user=user, structure=structures[structure_name], defaults={"role": role, "function": function}
+            )
+        credentials.append((account.username, DEMO_PASSWORD, account.role_label))
+
+    structure_list = list(structures.values())
+    for index in range(1, GENERATED_PROFESSIONALS + 1):
+        code, specialty = _PROFESSION_MIX[index % len(_PROFESSION_MIX)]
+        first_name, last_name = fake.first_name(), fake.last_name()
+        structure = structure_list[index % len(structure_list)]
+        username = f"demo.pro{index:02d}"
+        identifiers = _identifiers(
+            rng, professions[code], structure.commune_id[:2] if structure.commune_id else "06"
+        )
+        if User.objects.filter(username=username).exists():
+            continue
+        user = User(
+            username=username,
+            first_name=first_name,
+            last_name=last_name,
+            email=f"{username}@cordee-demo.example",
+            profession=professions[code],
+            specialty=specialty,
+            commune=structure.commune,
+            address=fake.street_address(),
+            phone="04" + "".join(rng.choice("0123456789") for _ in range(8)),
+            **identifiers,
+        )
+        # Directory entries only: they cannot sign in.
+        user.set_unusable_password()
+        user.save()
+        if index % 4 != 0:  # a quarter of them practise alone
+            Membership.objects.create(
+                user=user,
+                structure=structure,
+                role=Membership.Role.SUPERUSER if index % 11 == 1 else Membership.Role.USER,
+            )
+    return credentials

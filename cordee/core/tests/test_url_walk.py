@@ -1,0 +1,97 @@
+"""The URL-walk access test: every URL, every persona (SEC-1, STYLE.md rule 3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cordee.accounts.models import Membership, Profession, RegistrationRequest, Structure, User
+from cordee.core.tests.url_registry import LOGIN, NAMESPACE_RULES, REGISTRY, World
+from tests.factories import UserFactory, accept_current_terms
+
+
+def _walk(patterns: list[URLPattern | URLResolver], namespace: str = "") -> Iterator[str]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (
+                entry.namespace or namespace
+            )
+            yield from _walk(entry.url_patterns, inner)
+        else:
+            name = entry.name or f"<unnamed {entry.pattern}>"
+            yield f"{namespace}:{name}" if namespace else name
+
+
+def all_url_names() -> list[str]:
+    return sorted(set(_walk(get_resolver().url_patterns)))
+
+
+def test_every_url_pattern_is_registered() -> None:
+    missing = [
+        name
+        for name in all_url_names()
+        if name not in REGISTRY and name.split(":")[0] not in NAMESPACE_RULES
+    ]
+    assert not missing, f"URL patterns missing from the access registry: {missing}"
+
+
+def test_registry_has_no_stale_entries() -> None:
+    names = set(all_url_names())
+    assert not [name for name in REGISTRY if name not in names]
+
+
+@pytest.fixture
+def world(structure: Structure, coordinator: User, member: User) -> World:
+    return World(
+        structure=structure,
+        membership=Membership.objects.get(user=coordinator, structure=structure),
+        professional=coordinator,
+        registration=RegistrationRequest.objects.create(
+            profession=Profession.objects.get(code="medecin"),
+            last_name="Demandeur",
+            first_name="Paul",
+            email="paul.demandeur@example.org",
+            rpps="10000000006",
+        ),
+    )
+
+
+def _check(client: Client, name: str, world: World, expected: int | str) -> None:
+    spec = REGISTRY[name]
+    url = reverse(name, kwargs=spec.kwargs(world))
+    response = getattr(client, spec.method)(url, spec.data(world))
+    if expected == LOGIN:
+        assert response.status_code == 302, f"{name}: {response.status_code}"
+        assert response["Location"].startswith(reverse("accounts:login")), f"{name}: {response['Location']}"
+    else:
+        assert response.status_code == expected, f"{name} ({spec.method}): got {response.status_code}"
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_anonymous_visitor(name: str, world: World) -> None:
+    _check(Client(), name, world, REGISTRY[name].anonymous)
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_stranger(name: str, world: World, stranger: User, client_for) -> None:
+    _check(client_for(stranger), name, world, REGISTRY[name].stranger)
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_unprivileged_member(name: str, world: World, member: User, client_for) -> None:
+    _check(client_for(member, acting_as=world.structure), name, world, REGISTRY[name].member)
+
+
+@pytest.mark.parametrize("admin_url", ["admin:index", "admin:accounts_user_changelist"])
+def test_admin_is_for_platform_administrators_only(admin_url: str, world: World, member: User, client_for) -> None:
+    url = reverse(admin_url)
+    for client in (Client(), client_for(member)):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert "/connexion/" in response["Location"] or "/admin/login/" in response["Location"]
+    staff = UserFactory(username="staffwalk", is_staff=True, is_superuser=True)
+    accept_current_terms(staff)
+    assert client_for(staff).get(url).status_code == 200
