@@ -10,40 +10,40 @@ from django.test import Client
 
 from cordee.accounts.models import Membership, Structure, User
 from cordee.core.middleware import ACTING_STRUCTURE_KEY
-from tests.factories import MembershipFactory, StructureFactory, UserFactory, accept_current_terms
+from tests.factories import accept_current_terms, make_membership, make_structure, make_user
 
 
 @pytest.fixture
 def structure(db: None) -> Structure:
-    return StructureFactory(name="DAC Test Azur", kind=Structure.Kind.DAC)
+    return make_structure(name="DAC Test Azur", kind=Structure.Kind.DAC)
 
 
 @pytest.fixture
 def coordinator(structure: Structure) -> User:
-    user = UserFactory(username="coordinatrice", last_name="Coordin", first_name="Claire")
-    MembershipFactory(user=user, structure=structure, role=Membership.Role.SUPERUSER)
+    user = make_user(username="coordinatrice", last_name="Coordin", first_name="Claire")
+    make_membership(user=user, structure=structure, role=Membership.Role.SUPERUSER)
     accept_current_terms(user)
     return user
 
 
 @pytest.fixture
 def member(structure: Structure) -> User:
-    user = UserFactory(username="membre", last_name="Membre", first_name="Marc")
-    MembershipFactory(user=user, structure=structure, role=Membership.Role.USER)
+    user = make_user(username="membre", last_name="Membre", first_name="Marc")
+    make_membership(user=user, structure=structure, role=Membership.Role.USER)
     accept_current_terms(user)
     return user
 
 
 @pytest.fixture
 def stranger(db: None) -> User:
-    user = UserFactory(username="etranger", last_name="Etranger", first_name="Eric")
+    user = make_user(username="etranger", last_name="Etranger", first_name="Eric")
     accept_current_terms(user)
     return user
 
 
 @pytest.fixture
 def admin_user(db: None) -> User:
-    user = UserFactory(username="adminplateforme", is_staff=True, is_superuser=True, profession=None, rpps=None)
+    user = make_user(username="adminplateforme", is_staff=True, is_superuser=True, profession=None, rpps=None)
     accept_current_terms(user)
     return user
 

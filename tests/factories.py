@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -47,3 +49,16 @@ def accept_current_terms(user: User) -> None:
     current = TermsVersion.current()
     if current is not None:
         TermsAcceptance.objects.get_or_create(user=user, terms=current)
+
+
+# Typed entry points: factory-boy is untyped, tests and fixtures call these.
+def make_user(**kwargs: Any) -> User:
+    return cast(User, UserFactory(**kwargs))
+
+
+def make_structure(**kwargs: Any) -> Structure:
+    return cast(Structure, StructureFactory(**kwargs))
+
+
+def make_membership(**kwargs: Any) -> Membership:
+    return cast(Membership, MembershipFactory(**kwargs))

@@ -14,7 +14,7 @@ from cordee.accounts.models import (
 )
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
     model = Membership
     fk_name = "user"
     extra = 0
@@ -22,7 +22,7 @@ class MembershipInline(admin.TabularInline):
     fields = ["structure", "role", "function", "is_active"]
 
 
-class StructureMembershipInline(admin.TabularInline):
+class StructureMembershipInline(admin.TabularInline):  # type: ignore[type-arg]
     model = Membership
     fk_name = "structure"
     extra = 0
@@ -31,7 +31,7 @@ class StructureMembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
     list_display = [
         "username",
         "last_name",
@@ -56,7 +56,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Structure)
-class StructureAdmin(admin.ModelAdmin):
+class StructureAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["name", "kind", "commune", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "name_key", "finess", "siret"]
@@ -65,14 +65,14 @@ class StructureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Profession)
-class ProfessionAdmin(admin.ModelAdmin):
+class ProfessionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["label", "code", "category", "identifier", "ordering", "is_active"]
     list_editable = ["ordering", "is_active"]
     search_fields = ["label", "code"]
 
 
 @admin.register(RegistrationRequest)
-class RegistrationRequestAdmin(admin.ModelAdmin):
+class RegistrationRequestAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["last_name", "first_name", "profession", "email", "status", "created_at"]
     list_filter = ["status", "profession"]
     search_fields = ["last_name", "email", "rpps", "adeli"]
@@ -80,11 +80,11 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(TermsVersion)
-class TermsVersionAdmin(admin.ModelAdmin):
+class TermsVersionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["version", "title", "published_at"]
 
 
 @admin.register(TermsAcceptance)
-class TermsAcceptanceAdmin(admin.ModelAdmin):
+class TermsAcceptanceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["user", "terms", "accepted_at"]
     readonly_fields = ["user", "terms", "accepted_at"]

@@ -28,7 +28,7 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].error_messages["required"] = "Veuillez indiquer votre mot de passe."
 
 
-class RegistrationForm(forms.ModelForm):
+class RegistrationForm(forms.ModelForm[RegistrationRequest]):
     """ACC-1: the seed's "Demande d'inscription"."""
 
     commune = CommuneField(label="Ville d'exercice", required=False)
@@ -65,7 +65,7 @@ class RegistrationForm(forms.ModelForm):
         self.fields["email"].error_messages["required"] = "Veuillez indiquer votre adresse e-mail de contact."
         self.fields["email"].error_messages["invalid"] = "Saisissez une adresse e-mail valide."
         for name in ("rpps", "adeli"):
-            self.fields[name].max_length = 20
+            self.fields[name].max_length = 20  # type: ignore[attr-defined]
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "maxlength": 20})
 
     def _known_message(self) -> str:
@@ -93,7 +93,8 @@ class RegistrationForm(forms.ModelForm):
         return normalise_phone(value)
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
+        email: str = self.cleaned_data["email"].strip().lower()
+        return email
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

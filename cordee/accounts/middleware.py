@@ -39,7 +39,7 @@ class AccountGateMiddleware:
             return self.get_response(request)
 
         verified = user.is_verified()  # type: ignore[attr-defined]
-        if not verified and has_confirmed_totp(user):  # type: ignore[arg-type]
+        if not verified and has_confirmed_totp(user):
             if url_name in _OTP_PAGES:
                 return self.get_response(request)
             return redirect("accounts:otp_verify")
@@ -49,7 +49,7 @@ class AccountGateMiddleware:
             return redirect("accounts:security")
         if url_name in _TERMS_PAGES:
             return self.get_response(request)
-        if must_accept_terms(user):  # type: ignore[arg-type]
+        if must_accept_terms(user):
             return redirect(f"{_reverse('accounts:terms')}?next={request.get_full_path()}")
         return self.get_response(request)
 

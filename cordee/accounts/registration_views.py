@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from cordee.accounts.forms import RefusalForm, RegistrationForm
 from cordee.accounts.models import RegistrationRequest
 from cordee.accounts.services import refuse_registration, submit_registration, validate_registration
+from cordee.core.http import AuthedRequest
 from cordee.directory.models import Invitation
 from cordee.directory.services import InvitationError, invitation_from_token
 
@@ -79,7 +80,7 @@ def register_done(request: HttpRequest) -> HttpResponse:
 
 
 @platform_admin_required
-def registration_list(request: HttpRequest) -> HttpResponse:
+def registration_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("statut", RegistrationRequest.Status.PENDING)
     if status not in RegistrationRequest.Status.values:
         status = RegistrationRequest.Status.PENDING
@@ -93,7 +94,7 @@ def registration_list(request: HttpRequest) -> HttpResponse:
 
 
 @platform_admin_required
-def registration_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def registration_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     registration = get_object_or_404(
         RegistrationRequest.objects.select_related(
             "profession", "commune", "invitation__created_by", "decided_by"
@@ -109,10 +110,10 @@ def registration_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @platform_admin_required
-def registration_validate(request: HttpRequest, public_id: str) -> HttpResponse:
+def registration_validate(request: AuthedRequest, public_id: str) -> HttpResponse:
     registration = get_object_or_404(RegistrationRequest, public_id=public_id)
     try:
-        user = validate_registration(registration, admin=request.user)  # type: ignore[arg-type]
+        user = validate_registration(registration, admin=request.user)
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("accounts:registration_detail", public_id=public_id)
@@ -125,7 +126,7 @@ def registration_validate(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @platform_admin_required
-def registration_refuse(request: HttpRequest, public_id: str) -> HttpResponse:
+def registration_refuse(request: AuthedRequest, public_id: str) -> HttpResponse:
     registration = get_object_or_404(
         RegistrationRequest.objects.select_related("profession", "commune"), public_id=public_id
     )
@@ -138,7 +139,7 @@ def registration_refuse(request: HttpRequest, public_id: str) -> HttpResponse:
             status=400,
         )
     try:
-        refuse_registration(registration, admin=request.user, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+        refuse_registration(registration, admin=request.user, reason=form.cleaned_data["reason"])
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("accounts:registration_detail", public_id=public_id)

@@ -7,11 +7,12 @@ from base64 import b32encode
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cordee.accounts.forms import OtpTokenForm
@@ -22,21 +23,22 @@ from cordee.accounts.services import (
     regenerate_recovery_codes,
     start_totp_enrolment,
 )
+from cordee.core.http import AuthedRequest
 
 RECOVERY_CODES_KEY = "cordee_recovery_codes"
 
 
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: AuthedRequest) -> HttpResponse:
     user = request.user
     static_left = 0
-    static = user.staticdevice_set.first()  # type: ignore[union-attr]
+    static = StaticDevice.objects.filter(user=user).first()
     if static is not None:
         static_left = static.token_set.count()
     return render(
         request,
         "accounts/security.html",
         {
-            "enrolled": has_confirmed_totp(user),  # type: ignore[arg-type]
+            "enrolled": has_confirmed_totp(user),
             "required": settings.CORDEE_REQUIRE_2FA,
             "recovery_left": static_left,
             "disable_form": OtpTokenForm(),
@@ -44,10 +46,10 @@ def security(request: HttpRequest) -> HttpResponse:
     )
 
 
-def totp_enrol(request: HttpRequest) -> HttpResponse:
+def totp_enrol(request: AuthedRequest) -> HttpResponse:
     """GET shows the pending device's QR code; POST starts a new enrolment."""
     if request.method == "POST":
-        start_totp_enrolment(request.user)  # type: ignore[arg-type]
+        start_totp_enrolment(request.user)
         return redirect("accounts:totp_enrol")
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
@@ -56,7 +58,7 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
 
 
 def _enrol_page(
-    request: HttpRequest, device: TOTPDevice, form: OtpTokenForm, status: int = 200
+    request: AuthedRequest, device: TOTPDevice, form: OtpTokenForm, status: int = 200
 ) -> HttpResponse:
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#1a1a2e")
     secret_b32 = b32encode(device.bin_key).decode().rstrip("=")
@@ -69,7 +71,7 @@ def _enrol_page(
 
 
 @require_POST
-def totp_confirm(request: HttpRequest) -> HttpResponse:
+def totp_confirm(request: AuthedRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
         return redirect("accounts:security")
@@ -87,12 +89,12 @@ def totp_confirm(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:recovery_codes")
 
 
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthedRequest) -> HttpResponse:
     """The codes are shown once, right after they are made."""
     if request.method == "POST":
-        if not has_confirmed_totp(request.user):  # type: ignore[arg-type]
+        if not has_confirmed_totp(request.user):
             return redirect("accounts:security")
-        request.session[RECOVERY_CODES_KEY] = regenerate_recovery_codes(request.user)  # type: ignore[arg-type]
+        request.session[RECOVERY_CODES_KEY] = regenerate_recovery_codes(request.user)
         return redirect("accounts:recovery_codes")
     codes = request.session.pop(RECOVERY_CODES_KEY, None)
     if not codes:
@@ -101,7 +103,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def totp_disable(request: HttpRequest) -> HttpResponse:
+def totp_disable(request: AuthedRequest) -> HttpResponse:
     if settings.CORDEE_REQUIRE_2FA:
         messages.error(request, "La double authentification est obligatoire sur cette plateforme.")
         return redirect("accounts:security")
@@ -109,14 +111,15 @@ def totp_disable(request: HttpRequest) -> HttpResponse:
     if not form.is_valid() or match_token(request.user, form.cleaned_data["token"]) is None:
         messages.error(request, "Code incorrect : la double authentification reste active.")
         return redirect("accounts:security")
-    disable_second_factor(request.user)  # type: ignore[arg-type]
+    disable_second_factor(request.user)
     messages.success(request, "La double authentification est désactivée.")
     return redirect("accounts:security")
 
 
-def otp_verify(request: HttpRequest) -> HttpResponse:
+def otp_verify(request: AuthedRequest) -> HttpResponse:
     """Second step of sign-in: a code from the application, or a recovery code."""
-    if request.user.is_verified() or not has_confirmed_totp(request.user):  # type: ignore[union-attr, arg-type]
+    verified = request.user.is_verified()  # type: ignore[attr-defined]  # set by OTPMiddleware
+    if verified or not has_confirmed_totp(request.user):
         return redirect("core:home")
     form = OtpTokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

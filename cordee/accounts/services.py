@@ -26,7 +26,8 @@ def must_accept_terms(user: User) -> bool:
     current = TermsVersion.current()
     if current is None:
         return False
-    return not TermsAcceptance.objects.filter(user=user, terms=current).exists()
+    accepted: bool = TermsAcceptance.objects.filter(user=user, terms=current).exists()
+    return not accepted
 
 
 def accept_terms(user: User, terms: TermsVersion) -> None:
@@ -34,7 +35,7 @@ def accept_terms(user: User, terms: TermsVersion) -> None:
 
 
 def has_confirmed_totp(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def known_identifier(rpps: str, adeli: str) -> bool:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from cordee.accounts.forms import MemberRoleForm, SignInForm, TermsForm
 from cordee.accounts.models import Membership, Structure, TermsVersion
 from cordee.accounts.services import accept_terms, change_member_role, notify_password_changed
+from cordee.core.http import AuthedRequest
 from cordee.core.middleware import ACTING_STRUCTURE_KEY, SIGNED_IN_AT_KEY
 
 PREVIOUS_SIGN_IN_KEY = "cordee_previous_sign_in"
@@ -56,7 +57,7 @@ class SignOutView(auth_views.LogoutView):
         return response
 
 
-def terms(request: HttpRequest) -> HttpResponse:
+def terms(request: AuthedRequest) -> HttpResponse:
     """ACC-3: the CGU in force, to accept before any other page."""
     current = TermsVersion.current()
     if current is None:
@@ -64,14 +65,14 @@ def terms(request: HttpRequest) -> HttpResponse:
     already = current.acceptances.filter(user=request.user).exists()
     form = TermsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not already and form.is_valid():
-        accept_terms(request.user, current)  # type: ignore[arg-type]
+        accept_terms(request.user, current)
         return redirect(_safe_next(request))
     return render(request, "accounts/terms.html", {"terms": current, "form": form, "already": already})
 
 
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     """ACC-5: last sign-in, roles, structures of attachment."""
-    memberships = request.user.memberships.filter(is_active=True).select_related(  # type: ignore[union-attr]
+    memberships = request.user.memberships.filter(is_active=True).select_related(
         "structure", "structure__commune"
     )
     return render(
@@ -82,7 +83,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def switch_actor(request: HttpRequest) -> HttpResponse:
+def switch_actor(request: AuthedRequest) -> HttpResponse:
     """ACC-5: act as oneself or as one of one's structures (the "bonhommes verts")."""
     structure_id = request.POST.get("structure", "")
     if not structure_id:
@@ -108,19 +109,19 @@ def _uuid_or_404(value: str) -> str:
         raise Http404 from exc
 
 
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthedRequest) -> HttpResponse:
     """ACC-2: changing the password is an authenticated flow, never from the login screen."""
     form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         update_session_auth_hash(request, user)
-        notify_password_changed(user)  # type: ignore[arg-type]
+        notify_password_changed(user)
         messages.success(request, "Votre mot de passe a été modifié.")
         return redirect("accounts:profile")
     return render(request, "accounts/password_change.html", {"form": form})
 
 
-def structure_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def structure_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     """ACC-6: a structure's members and their rights, seen by its members only."""
     structure = get_object_or_404(
         Structure.objects.filter(memberships__user=request.user, memberships__is_active=True).distinct(),
@@ -131,7 +132,7 @@ def structure_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         .select_related("user", "user__profession")
         .order_by("user__last_name", "user__first_name")
     )
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = request.actor
     can_manage = actor.is_structure_superuser and actor.structure == structure
     return render(
         request,
@@ -146,7 +147,7 @@ def structure_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_POST
-def member_role(request: HttpRequest, public_id: str, membership_id: str) -> HttpResponse:
+def member_role(request: AuthedRequest, public_id: str, membership_id: str) -> HttpResponse:
     membership = get_object_or_404(
         Membership.objects.select_related("structure", "user").filter(
             structure__memberships__user=request.user, structure__memberships__is_active=True
@@ -159,7 +160,7 @@ def member_role(request: HttpRequest, public_id: str, membership_id: str) -> Htt
         messages.error(request, "Droit inconnu.")
         return redirect("accounts:structure_detail", public_id=public_id)
     try:
-        change_member_role(request.actor, membership, form.cleaned_data["role"])  # type: ignore[attr-defined]
+        change_member_role(request.actor, membership, form.cleaned_data["role"])
     except ValueError as exc:
         messages.error(request, str(exc))
     else:

@@ -67,6 +67,7 @@ def resolve_actor(request: HttpRequest) -> Actor:
     from cordee.accounts.models import Membership
 
     user = request.user
+    assert user.is_authenticated
     membership = None
     structure_id = request.session.get(ACTING_STRUCTURE_KEY)
     if structure_id:
@@ -77,4 +78,4 @@ def resolve_actor(request: HttpRequest) -> Actor:
         )
         if membership is None:
             del request.session[ACTING_STRUCTURE_KEY]
-    return Actor(user=user, membership=membership)  # type: ignore[arg-type]
+    return Actor(user=user, membership=membership)

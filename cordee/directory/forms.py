@@ -32,7 +32,7 @@ class DirectorySearchForm(forms.Form):
     )
 
 
-class InvitationForm(forms.ModelForm):
+class InvitationForm(forms.ModelForm[Invitation]):
     class Meta:
         model = Invitation
         fields = ["email", "last_name", "first_name", "message"]
@@ -44,7 +44,7 @@ class InvitationForm(forms.ModelForm):
         self.fields["email"].error_messages["required"] = "Veuillez indiquer l'adresse e-mail du confrère."
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
+        email: str = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("Ce professionnel a déjà un compte : retrouvez-le dans l'annuaire.")
         return email

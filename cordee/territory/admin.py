@@ -6,7 +6,7 @@ from cordee.territory.models import Commune, Country, Departement, Region, Zone
 
 
 @admin.register(Zone)
-class ZoneAdmin(admin.ModelAdmin):
+class ZoneAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["name", "commune_count"]
     search_fields = ["name"]
     autocomplete_fields = ["communes"]
@@ -17,14 +17,14 @@ class ZoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(Commune)
-class CommuneAdmin(admin.ModelAdmin):
+class CommuneAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["code", "name", "postal_codes", "departement"]
     search_fields = ["name", "name_key", "code", "postal_codes"]
     list_filter = ["departement__region"]
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["code", "name", "iso2"]
     search_fields = ["name", "code"]
 

@@ -40,7 +40,7 @@ def _label(commune: Commune) -> str:
     return f"{commune.name} ({commune.main_postal_code or commune.code})"
 
 
-class CommuneField(forms.ModelChoiceField):
+class CommuneField(forms.ModelChoiceField):  # type: ignore[type-arg]
     default_error_messages = {
         "invalid_choice": "Commune inconnue : recherchez-la par son nom ou son code postal.",
     }

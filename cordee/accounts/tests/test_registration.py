@@ -54,7 +54,11 @@ def test_a_registration_request_is_recorded_pending_and_acknowledged(submitted) 
     [
         ({"last_name": ""}, "last_name", "Veuillez indiquer votre nom."),
         ({"email": "pas-un-email"}, "email", "Saisissez une adresse e-mail valide."),
-        ({"rpps": VALID_RPPS[:10] + str((int(VALID_RPPS[10]) + 1) % 10)}, "rpps", "clé de contrôle incorrecte"),
+        (
+            {"rpps": VALID_RPPS[:10] + str((int(VALID_RPPS[10]) + 1) % 10)},
+            "rpps",
+            "clé de contrôle incorrecte",
+        ),
         ({"rpps": "123"}, "rpps", "11 chiffres"),
         ({"rpps": ""}, "rpps", "Le numéro RPPS est obligatoire pour la fonction Médecin."),
         ({"commune": "00000"}, "commune", "Commune inconnue"),
@@ -119,7 +123,7 @@ def test_admin_validates_and_the_applicant_chooses_a_password_then_signs_in(
     user = submitted.user
     assert user is not None and user.rpps == VALID_RPPS and not user.has_usable_password()
 
-    body = mail.outbox[0].body
+    body = str(mail.outbox[0].body)
     assert f"Votre identifiant : {user.username}" in body
     link = re.search(r"http://testserver(/compte/activer/\S+)", body)
     assert link is not None

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cordee.accounts.models import TermsVersion
 from cordee.core.middleware import LAST_SEEN_KEY, SIGNED_IN_AT_KEY
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import TEST_PASSWORD, make_user
 
 
 def _sign_in(client: Client, username: str, password: str = TEST_PASSWORD):
@@ -62,7 +62,7 @@ def test_next_parameter_is_followed_only_on_this_site(member) -> None:
 
 
 def test_cgu_must_be_accepted_before_any_other_page(db) -> None:
-    user = UserFactory(username="nouveau")
+    user = make_user(username="nouveau")
     client = Client()
     _sign_in(client, user.username)
     response = client.get(reverse("directory:search"))
@@ -124,11 +124,17 @@ def test_profile_shows_roles_structures_and_previous_sign_in(member, structure) 
     assert member.rpps in page
 
 
-def test_password_change_is_authenticated_and_notified(member, client_for, django_capture_on_commit_callbacks) -> None:
+def test_password_change_is_authenticated_and_notified(
+    member, client_for, django_capture_on_commit_callbacks
+) -> None:
     client = client_for(member)
     bad = client.post(
         reverse("accounts:password_change"),
-        {"old_password": "faux", "new_password1": "Nouveau-Secret-2026", "new_password2": "Nouveau-Secret-2026"},
+        {
+            "old_password": "faux",
+            "new_password1": "Nouveau-Secret-2026",
+            "new_password2": "Nouveau-Secret-2026",
+        },
     )
     assert bad.status_code == 200
     member.refresh_from_db()

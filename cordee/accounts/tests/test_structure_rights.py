@@ -9,11 +9,14 @@ from cordee.accounts.models import Membership
 
 def _url(structure, membership) -> str:
     return reverse(
-        "accounts:member_role", kwargs={"public_id": structure.public_id, "membership_id": membership.public_id}
+        "accounts:member_role",
+        kwargs={"public_id": structure.public_id, "membership_id": membership.public_id},
     )
 
 
-def test_a_super_user_acting_for_the_structure_changes_rights(coordinator, member, structure, client_for) -> None:
+def test_a_super_user_acting_for_the_structure_changes_rights(
+    coordinator, member, structure, client_for
+) -> None:
     target = Membership.objects.get(user=member, structure=structure)
     page = client_for(coordinator, acting_as=structure).get(
         reverse("accounts:structure_detail", kwargs={"public_id": structure.public_id})
@@ -46,7 +49,9 @@ def test_a_plain_user_cannot_and_nothing_changes(coordinator, member, structure,
 
 def test_the_last_super_user_keeps_the_role(coordinator, structure, client_for) -> None:
     own = Membership.objects.get(user=coordinator, structure=structure)
-    response = client_for(coordinator, acting_as=structure).post(_url(structure, own), {"role": "USER"}, follow=True)
+    response = client_for(coordinator, acting_as=structure).post(
+        _url(structure, own), {"role": "USER"}, follow=True
+    )
     assert "au moins un super utilisateur" in response.content.decode()
     own.refresh_from_db()
     assert own.role == Membership.Role.SUPERUSER
@@ -54,7 +59,9 @@ def test_the_last_super_user_keeps_the_role(coordinator, structure, client_for) 
 
 def test_an_unknown_role_is_refused(coordinator, member, structure, client_for) -> None:
     target = Membership.objects.get(user=member, structure=structure)
-    response = client_for(coordinator, acting_as=structure).post(_url(structure, target), {"role": "ROI"}, follow=True)
+    response = client_for(coordinator, acting_as=structure).post(
+        _url(structure, target), {"role": "ROI"}, follow=True
+    )
     assert "Droit inconnu" in response.content.decode()
     target.refresh_from_db()
     assert target.role == Membership.Role.USER

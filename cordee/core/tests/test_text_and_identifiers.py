@@ -5,7 +5,13 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cordee.core.identifiers import rpps_with_key, validate_adeli, validate_phone, validate_rpps, validate_siret
+from cordee.core.identifiers import (
+    rpps_with_key,
+    validate_adeli,
+    validate_phone,
+    validate_rpps,
+    validate_siret,
+)
 from cordee.core.text import search_key
 
 

@@ -10,14 +10,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cordee.accounts.models import Membership, Profession, RegistrationRequest, Structure, User
 from cordee.core.tests.url_registry import LOGIN, NAMESPACE_RULES, REGISTRY, World
-from tests.factories import UserFactory, accept_current_terms
+from tests.factories import accept_current_terms, make_user
 
 
 def _walk(patterns: list[URLPattern | URLResolver], namespace: str = "") -> Iterator[str]:
     for entry in patterns:
         if isinstance(entry, URLResolver):
-            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else (
-                entry.namespace or namespace
+            inner = (
+                f"{namespace}:{entry.namespace}"
+                if namespace and entry.namespace
+                else (entry.namespace or namespace)
             )
             yield from _walk(entry.url_patterns, inner)
         else:
@@ -31,9 +33,7 @@ def all_url_names() -> list[str]:
 
 def test_every_url_pattern_is_registered() -> None:
     missing = [
-        name
-        for name in all_url_names()
-        if name not in REGISTRY and name.split(":")[0] not in NAMESPACE_RULES
+        name for name in all_url_names() if name not in REGISTRY and name.split(":")[0] not in NAMESPACE_RULES
     ]
     assert not missing, f"URL patterns missing from the access registry: {missing}"
 
@@ -86,12 +86,14 @@ def test_unprivileged_member(name: str, world: World, member: User, client_for) 
 
 
 @pytest.mark.parametrize("admin_url", ["admin:index", "admin:accounts_user_changelist"])
-def test_admin_is_for_platform_administrators_only(admin_url: str, world: World, member: User, client_for) -> None:
+def test_admin_is_for_platform_administrators_only(
+    admin_url: str, world: World, member: User, client_for
+) -> None:
     url = reverse(admin_url)
     for client in (Client(), client_for(member)):
         response = client.get(url)
         assert response.status_code == 302
         assert "/connexion/" in response["Location"] or "/admin/login/" in response["Location"]
-    staff = UserFactory(username="staffwalk", is_staff=True, is_superuser=True)
+    staff = make_user(username="staffwalk", is_staff=True, is_superuser=True)
     accept_current_terms(staff)
     assert client_for(staff).get(url).status_code == 200

@@ -83,7 +83,9 @@ REGISTRY: dict[str, Expect] = {
         LOGIN, 403, 403, method="post", kwargs=_registration, data=lambda w: {"reason": "Essai"}
     ),
     "directory:search": Expect(LOGIN, 200, 200),
-    "directory:professional": Expect(LOGIN, 200, 200, kwargs=lambda w: {"public_id": w.professional.public_id}),
+    "directory:professional": Expect(
+        LOGIN, 200, 200, kwargs=lambda w: {"public_id": w.professional.public_id}
+    ),
     "directory:structure": Expect(LOGIN, 200, 200, kwargs=_structure),
     "directory:invite": Expect(LOGIN, 200, 200),
     "territory:commune_search": Expect(200, 200, 200),
