@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,6 +14,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks import task
 
 from cordee.accounts.models import Membership, RegistrationRequest, TermsAcceptance, TermsVersion, User
 from cordee.core.actor import Actor
@@ -78,6 +81,19 @@ def activation_link(user: User) -> str:
     return absolute_url(reverse("accounts:activate", kwargs={"uidb64": uid, "token": token}))
 
 
+@task()
+def send_activation_email(user_pk: int) -> None:
+    user = User.objects.get(pk=user_pk)
+    send_mail(
+        "Cordée — votre inscription est validée",
+        render_to_string(
+            "accounts/email/registration_validated.txt", {"user": user, "link": activation_link(user)}
+        ),
+        settings.DEFAULT_FROM_EMAIL,
+        [user.email],
+    )
+
+
 def validate_registration(registration: RegistrationRequest, *, admin: User) -> User:
     """ACC-1: a platform administrator validates; the account exists, its password is chosen
     by the applicant through a single-use, expiring link sent by e-mail."""
@@ -106,14 +122,9 @@ def validate_registration(registration: RegistrationRequest, *, admin: User) -> 
         locked.decided_at = timezone.now()
         locked.user = user
         locked.save()
-        queue_email(
-            [user.email],
-            "Cordée — votre inscription est validée",
-            render_to_string(
-                "accounts/email/registration_validated.txt",
-                {"user": user, "link": activation_link(user)},
-            ),
-        )
+        # The link is made by the worker: a single-use token never rests in the task queue.
+        user_pk = user.pk
+        transaction.on_commit(lambda: send_activation_email.enqueue(user_pk))
     registration.refresh_from_db()
     return user
 
