@@ -25,9 +25,9 @@ def widget(field: BoundField) -> SafeString:
     described_by = []
     if field.help_text:
         described_by.append(f"{field.id_for_label}_aide")
-    attrs = {"class": css}
+    attrs: dict[str, str | bool] = {"class": css}
     if field.errors:
-        attrs["class"] += " is-invalid"
+        attrs["class"] = f"{css} is-invalid"
         attrs["aria-invalid"] = "true"
         described_by.append(f"{field.id_for_label}_erreur")
     if described_by:
