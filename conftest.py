@@ -62,3 +62,25 @@ def client_for() -> Callable[..., Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def maternity(db: None) -> Structure:
+    return make_structure(name="Maternité Test", kind=Structure.Kind.MATERNITY)
+
+
+@pytest.fixture
+def dossier_of_other_structure(coordinator: User, maternity: Structure):
+    """A dossier created by the coordinator acting for the maternity (not the DAC)."""
+    from cordee.patients.testing import create_test_patient
+
+    make_membership(user=coordinator, structure=maternity, role=Membership.Role.USER)
+    return create_test_patient(coordinator, maternity)
+
+
+@pytest.fixture
+def dossier(coordinator: User, structure: Structure):
+    """A dossier created by the coordinator acting as the DAC."""
+    from cordee.patients.testing import create_test_patient
+
+    return create_test_patient(coordinator, structure)

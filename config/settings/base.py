@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "cordee.accounts",
     "cordee.territory",
     "cordee.directory",
+    "cordee.patients",
+    "cordee.careteam",
+    "cordee.activity",
+    "cordee.audit",
 ]
 
 MIDDLEWARE = [

@@ -15,5 +15,10 @@ def commune_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "territory/commune_options.html",
-        {"communes": communes, "query": query, "selected": request.GET.get("selected", "")},
+        {
+            "communes": communes,
+            "query": query,
+            # IDV-4: "99999" stands for an unknown birth commune (provisional identity).
+            "unknown_allowed": query.strip() == "99999",
+        },
     )

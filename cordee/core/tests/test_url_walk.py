@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cordee.accounts.models import Membership, Profession, RegistrationRequest, Structure, User
+from cordee.careteam.models import CircleMember
 from cordee.core.tests.url_registry import LOGIN, NAMESPACE_RULES, REGISTRY, World
 from tests.factories import accept_current_terms, make_user
 
@@ -44,8 +45,12 @@ def test_registry_has_no_stale_entries() -> None:
 
 
 @pytest.fixture
-def world(structure: Structure, coordinator: User, member: User) -> World:
+def world(structure: Structure, coordinator: User, member: User, dossier_of_other_structure) -> World:
+    patient = dossier_of_other_structure
+    CircleMember.objects.create(patient=patient, user=member, is_habilitated=False)
     return World(
+        patient=patient,
+        consent=patient.consents.get(),
         structure=structure,
         membership=Membership.objects.get(user=coordinator, structure=structure),
         professional=coordinator,

@@ -27,6 +27,8 @@ class World:
     membership: Any
     professional: Any
     registration: Any
+    patient: Any
+    consent: Any
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,10 @@ def _structure(w: World) -> dict[str, Any]:
 
 def _registration(w: World) -> dict[str, Any]:
     return {"public_id": w.registration.public_id}
+
+
+def _patient(w: World) -> dict[str, Any]:
+    return {"public_id": w.patient.public_id}
 
 
 REGISTRY: dict[str, Expect] = {
@@ -90,6 +96,26 @@ REGISTRY: dict[str, Expect] = {
     "directory:invite": Expect(LOGIN, 200, 200),
     "territory:commune_search": Expect(200, 200, 200),
     "admin_login_redirect": Expect(302, 302, 302),
+    # Dossiers. The member persona is in the patient's circle without habilitation: 403.
+    # The stranger is outside the circle: the dossier does not exist for them (404).
+    "patients:list": Expect(LOGIN, 200, 200),
+    # Creation needs to act as a structure: the stranger has none.
+    "patients:search_before_create": Expect(LOGIN, 403, 200),
+    "patients:create": Expect(LOGIN, 403, 200),
+    "patients:consent_blank": Expect(LOGIN, 200, 200),
+    "patients:detail": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "patients:identity_edit": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "patients:consent_document": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "patients:consent_give": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "patients:consent_withdraw": Expect(
+        LOGIN,
+        404,
+        403,
+        method="post",
+        kwargs=lambda w: {"public_id": w.patient.public_id, "consent_id": w.consent.public_id},
+        data=lambda w: {"reason": "Essai"},
+    ),
+    "patients:access_journal": Expect(LOGIN, 404, 403, kwargs=_patient),
 }
 
 # The Django admin is reached by platform administrators only: every one of its patterns is

@@ -1,0 +1,50 @@
+"""SEC-2: the append-only access journal — every read and write of dossier data."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Access(models.Model):
+    """Who (person and structure), what, when, and whether it was allowed.
+
+    Rows are never updated nor deleted: the model refuses it, and on PostgreSQL and SQLite a
+    trigger refuses it too, so not even a raw query can rewrite the past. Kept at least 12
+    months (retention is an operator's purge of rows older than the legal period, done
+    outside the application).
+    """
+
+    class Outcome(models.TextChoices):
+        ALLOWED = "ALLOWED", "Autorisé"
+        NOT_FOUND = "NOT_FOUND", "Refusé (dossier introuvable pour cet utilisateur)"
+        FORBIDDEN = "FORBIDDEN", "Refusé (droit manquant)"
+
+    at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    structure = models.ForeignKey(
+        "accounts.Structure", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", null=True, blank=True, on_delete=models.PROTECT, related_name="accesses"
+    )
+    requested_id = models.CharField("identifiant demandé", max_length=64, blank=True)
+    action = models.CharField("action", max_length=40)
+    what = models.CharField("objet", max_length=200, blank=True)
+    outcome = models.CharField("résultat", max_length=10, choices=Outcome.choices)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "accès à un dossier"
+        verbose_name_plural = "journal des accès"
+        indexes = [models.Index(fields=["patient", "-at"], name="access_patient_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.user} {self.action} {self.outcome}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Le journal des accès n'est jamais modifié.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("Le journal des accès n'est jamais effacé.")

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from cordee.audit import views as audit_views
+from cordee.patients import consent_views, create_views, views
+
+app_name = "patients"
+urlpatterns = [
+    path("", views.active_file, name="list"),
+    path("nouveau/", create_views.search_before_create, name="search_before_create"),
+    path("nouveau/identite/", create_views.create, name="create"),
+    path("consentement-vierge.pdf", consent_views.blank_document, name="consent_blank"),
+    path("<uuid:public_id>/", views.detail, name="detail"),
+    path("<uuid:public_id>/identite/", views.identity_edit, name="identity_edit"),
+    path("<uuid:public_id>/consentement.pdf", consent_views.document, name="consent_document"),
+    path("<uuid:public_id>/consentement/", consent_views.give, name="consent_give"),
+    path(
+        "<uuid:public_id>/consentement/<uuid:consent_id>/annuler/",
+        consent_views.withdraw,
+        name="consent_withdraw",
+    ),
+    path("<uuid:public_id>/journal/", audit_views.dossier_journal, name="access_journal"),
+]
