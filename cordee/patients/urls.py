@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from cordee.audit import views as audit_views
-from cordee.patients import consent_views, create_views, views
+from cordee.patients import consent_views, create_views, dossier_views, views
 
 app_name = "patients"
 urlpatterns = [
@@ -21,4 +21,24 @@ urlpatterns = [
         name="consent_withdraw",
     ),
     path("<uuid:public_id>/journal/", audit_views.dossier_journal, name="access_journal"),
+    path("<uuid:public_id>/statut/", dossier_views.status, name="status"),
+    path("<uuid:public_id>/deces/", dossier_views.death, name="death"),
+    path(
+        "<uuid:public_id>/hospitalisations/ajouter/",
+        dossier_views.hospitalisation,
+        name="hospitalisation_add",
+    ),
+    path(
+        "<uuid:public_id>/hospitalisations/<uuid:stay_id>/",
+        dossier_views.hospitalisation,
+        name="hospitalisation_edit",
+    ),
+    path(
+        "<uuid:public_id>/hospitalisations/<uuid:stay_id>/annuler/",
+        dossier_views.hospitalisation_cancel,
+        name="hospitalisation_cancel",
+    ),
+    path("<uuid:public_id>/favori/", dossier_views.favourite, name="favourite"),
+    path("<uuid:public_id>/liens/ajouter/", dossier_views.link_add, name="link_add"),
+    path("<uuid:public_id>/liens/<uuid:link_id>/retirer/", dossier_views.link_remove, name="link_remove"),
 ]

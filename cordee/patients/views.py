@@ -8,9 +8,10 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from cordee.activity.models import Event
-from cordee.careteam.access import Perm, can, get_dossier, visible_dossiers
+from cordee.careteam.access import Perm, get_dossier, permissions, visible_dossiers
 from cordee.careteam.models import CircleMember
 from cordee.core.http import AuthedRequest
 from cordee.patients.forms import ConsentWithdrawalForm, PatientIdentityForm
@@ -40,6 +41,7 @@ def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     """DOS-1: the dossier page, each section shown once its feature exists."""
     patient = get_dossier(request.actor, public_id, Perm.VIEW, what="dossier")
     actor = request.actor
+    rights = permissions(actor, patient)
     circle = (
         CircleMember.objects.filter(patient=patient, removed_at__isnull=True)
         .select_related("user", "user__profession", "structure")
@@ -56,9 +58,12 @@ def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         "links": _links(patient),
         "is_favourite": Favourite.objects.filter(user=request.user, patient=patient).exists(),
         "zones": list(patient.commune.zones.all()) if patient.commune else [],
-        "can_edit_identity": can(actor, Perm.EDIT_IDENTITY, patient),
-        "can_edit_status": can(actor, Perm.EDIT_STATUS, patient),
-        "can_manage_consent": can(actor, Perm.MANAGE_CONSENT, patient) and actor.is_acting_as_structure,
+        "can_edit_identity": Perm.EDIT_IDENTITY in rights,
+        "can_edit_status": Perm.EDIT_STATUS in rights,
+        "can_manage_stays": Perm.MANAGE_HOSPITALISATIONS in rights,
+        "can_manage_links": Perm.MANAGE_LINKS in rights,
+        "today": timezone.localdate(),
+        "can_manage_consent": Perm.MANAGE_CONSENT in rights and actor.is_acting_as_structure,
         "withdrawal_form": ConsentWithdrawalForm(),
     }
     return render(request, "patients/detail.html", context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -11,6 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from cordee.accounts.models import Membership, Profession, RegistrationRequest, Structure, User
 from cordee.careteam.models import CircleMember
 from cordee.core.tests.url_registry import LOGIN, NAMESPACE_RULES, REGISTRY, World
+from cordee.patients.models import Hospitalisation, PatientLink, RelationType
+from cordee.patients.testing import create_test_patient
 from tests.factories import accept_current_terms, make_user
 
 
@@ -45,11 +48,20 @@ def test_registry_has_no_stale_entries() -> None:
 
 
 @pytest.fixture
-def world(structure: Structure, coordinator: User, member: User, dossier_of_other_structure) -> World:
+def world(
+    structure: Structure, coordinator: User, member: User, dossier_of_other_structure, maternity: Structure
+) -> World:
     patient = dossier_of_other_structure
     CircleMember.objects.create(patient=patient, user=member, is_habilitated=False)
+    sibling = create_test_patient(coordinator, maternity, first_name="Hugo", sex="M")
     return World(
         patient=patient,
+        stay=Hospitalisation.objects.create(
+            patient=patient, establishment_name="CHU", start_date=date(2025, 1, 2)
+        ),
+        link=PatientLink.objects.create(
+            from_patient=patient, to_patient=sibling, relation=RelationType.objects.get(label="Frère / sœur")
+        ),
         consent=patient.consents.get(),
         structure=structure,
         membership=Membership.objects.get(user=coordinator, structure=structure),

@@ -29,6 +29,8 @@ class World:
     registration: Any
     patient: Any
     consent: Any
+    stay: Any
+    link: Any
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ def _registration(w: World) -> dict[str, Any]:
 
 def _patient(w: World) -> dict[str, Any]:
     return {"public_id": w.patient.public_id}
+
+
+def _stay(w: World) -> dict[str, Any]:
+    return {"public_id": w.patient.public_id, "stay_id": w.stay.public_id}
 
 
 REGISTRY: dict[str, Expect] = {
@@ -116,6 +122,20 @@ REGISTRY: dict[str, Expect] = {
         data=lambda w: {"reason": "Essai"},
     ),
     "patients:access_journal": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "patients:status": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "patients:death": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "patients:hospitalisation_add": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "patients:hospitalisation_edit": Expect(LOGIN, 404, 403, kwargs=_stay),
+    "patients:hospitalisation_cancel": Expect(LOGIN, 404, 403, method="post", kwargs=_stay),
+    "patients:favourite": Expect(LOGIN, 404, 403, method="post", kwargs=_patient),
+    "patients:link_add": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "patients:link_remove": Expect(
+        LOGIN,
+        404,
+        403,
+        method="post",
+        kwargs=lambda w: {"public_id": w.patient.public_id, "link_id": w.link.public_id},
+    ),
 }
 
 # The Django admin is reached by platform administrators only: every one of its patterns is
