@@ -84,3 +84,16 @@ def dossier(coordinator: User, structure: Structure):
     from cordee.patients.testing import create_test_patient
 
     return create_test_patient(coordinator, structure)
+
+
+@pytest.fixture(autouse=True)
+def _empty_journal_before_flush(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Transactional tests end with a flush, which the append-only journal would refuse."""
+    transactional = {"live_server", "transactional_db"} & set(request.fixturenames)
+    if transactional:
+        request.getfixturevalue("transactional_db")  # set up first, so torn down after us
+    yield
+    if transactional:
+        from cordee.audit.testing import purge_journal_for_tests
+
+        purge_journal_for_tests()

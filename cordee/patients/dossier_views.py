@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -18,7 +18,7 @@ from cordee.patients.models import Hospitalisation, Patient, PatientLink
 from cordee.patients.services import ConcurrentEditError
 
 
-def _apply_errors(form: Form, exc: ValidationError) -> None:
+def _apply_errors(form: BaseForm, exc: ValidationError) -> None:
     for field, errors in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
 
@@ -121,7 +121,7 @@ def link_add(request: AuthedRequest, public_id: str) -> HttpResponse:
         matches = allowed.filter(birth_name_key__startswith=key) | allowed.filter(
             used_name_key__startswith=key
         )
-        matches = matches.order_by("birth_name_key", "first_name_key")[:20]  # type: ignore[assignment]
+        matches = matches.order_by("birth_name_key", "first_name_key")[:20]
     form = LinkForm(request.POST if request.method == "POST" else None, choices=matches, allowed=allowed)
     if request.method == "POST" and form.is_valid():
         try:

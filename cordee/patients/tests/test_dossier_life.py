@@ -51,7 +51,7 @@ def test_discharge_needs_a_reason_from_the_list(acting, dossier) -> None:
 
 def test_the_closing_checklist_must_be_confirmed_when_work_is_open(acting, dossier, monkeypatch) -> None:
     monkeypatch.setattr(dossier_services, "CLOSING_CHECKS", [lambda patient: ["1 formulaire en cours"]])
-    reason = DischargeReason.objects.first()
+    reason = DischargeReason.objects.get(label="Perdu de vue")
     data = {"status": "DISCHARGED", "reason": reason.pk, "version": dossier.version}
     page = acting.post(_url("status", dossier), data).content.decode()
     assert "1 formulaire en cours" in page
@@ -208,7 +208,7 @@ def test_linked_dossiers_read_both_ways(acting, coordinator, structure, dossier)
 
 def test_a_dossier_one_cannot_open_cannot_be_linked(acting, dossier, dossier_of_other_structure) -> None:
     CircleMember.objects.filter(patient=dossier_of_other_structure).update(is_habilitated=False)
-    relation = RelationType.objects.first()
+    relation = RelationType.objects.get(label="Parent")
     response = acting.post(
         _url("link_add", dossier), {"other": dossier_of_other_structure.public_id, "relation": relation.pk}
     )
