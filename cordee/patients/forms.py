@@ -131,6 +131,8 @@ class PatientIdentityForm(TraitsMixin, forms.ModelForm[Patient]):
     birth_country_code = forms.ChoiceField(label="Pays de naissance", initial=FRANCE_CODE)
     birth_commune = BirthCommuneField(label="Commune de naissance", required=False)
     commune = CommuneField(label="Commune de résidence", required=False)
+    # Typed with spaces or dots as printed on the card; stored compact (15 characters).
+    nir = forms.CharField(label="NIR", max_length=25, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

@@ -13,8 +13,12 @@ from stdnum.fr import nir as nir_number
 from cordee.core.text import search_key
 from cordee.patients.models import EMPTY_TRAIT, PROVISIONAL_BIRTH_DATE, PROVISIONAL_NAME, Sex
 
-# Letters (accented included), spaces, hyphens, apostrophes: what RNIV names may hold.
-_NAME = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿŒœÆæ' \-’]+$")
+# Letters (any accent or alphabet), spaces, hyphens, apostrophes: what RNIV names may hold.
+_NAME_PUNCTUATION = frozenset(" -'’")
+
+
+def _is_name(value: str) -> bool:
+    return any(ch.isalpha() for ch in value) and all(ch.isalpha() or ch in _NAME_PUNCTUATION for ch in value)
 
 
 def clean_name(value: str, *, label: str, fictitious: bool) -> str:
@@ -25,7 +29,7 @@ def clean_name(value: str, *, label: str, fictitious: bool) -> str:
         if not fictitious:
             raise ValidationError(f"« VIDE » n'est accepté que pour une identité fictive ({label}).")
         return EMPTY_TRAIT
-    if not _NAME.fullmatch(value):
+    if not _is_name(value):
         raise ValidationError(
             f"Le {label} ne peut contenir que des lettres, des espaces, des tirets et des apostrophes."
         )

@@ -351,3 +351,35 @@ class PatientLink(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.from_patient} — {self.relation} — {self.to_patient}"
+
+
+class PotentialDuplicate(BaseModel):
+    """IDV-8: two dossiers that may be the same person (FR Core "DPOT"), until someone decides."""
+
+    class Status(models.TextChoices):
+        OPEN = "OPEN", "Doublon potentiel"
+        DISMISSED = "DISMISSED", "Personnes différentes"
+        MERGED = "MERGED", "Dossiers fusionnés"
+
+    first = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="duplicates_as_first")
+    second = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="duplicates_as_second")
+    score = models.FloatField("ressemblance")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "doublon potentiel"
+        verbose_name_plural = "doublons potentiels"
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_unique"),
+            models.CheckConstraint(condition=Q(first__lt=models.F("second")), name="duplicate_pair_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first} / {self.second} ({self.get_status_display()})"
+
+    def other(self, patient: Patient) -> Patient:
+        return self.second if patient.pk == self.first_id else self.first

@@ -15,6 +15,7 @@ from cordee.activity.services import record_event
 from cordee.audit.services import journal
 from cordee.careteam.models import CircleMember
 from cordee.core.actor import Actor
+from cordee.patients.merge import flag_potential_duplicates
 from cordee.patients.models import Consent, IdentityStatus, Patient
 
 IDENTITY_FIELDS = [
@@ -40,6 +41,9 @@ IDENTITY_FIELDS = [
     "is_doubtful",
     "is_fictitious",
 ]
+
+
+STRICT_TRAITS = {"birth_name", "first_name", "birth_date", "sex", "birth_commune", "used_name"}
 
 
 class ConcurrentEditError(Exception):
@@ -108,6 +112,7 @@ def create_patient(actor: Actor, patient: Patient, consent: ConsentInput) -> Pat
             row.save()
         record_event(actor, patient, Event.Kind.CREATED, f"Dossier créé par {actor.label}")
         journal(actor, patient, "create")
+        flag_potential_duplicates(patient)
     return patient
 
 
@@ -144,6 +149,8 @@ def update_identity(
                 fields=changed,
             )
         journal(actor, patient, "update_identity", what=", ".join(changed))
+        if set(changed) & STRICT_TRAITS:
+            flag_potential_duplicates(patient)
     return patient
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from cordee.audit import views as audit_views
-from cordee.patients import consent_views, create_views, dossier_views, views
+from cordee.patients import consent_views, create_views, dossier_views, merge_views, views
 
 app_name = "patients"
 urlpatterns = [
@@ -39,6 +39,9 @@ urlpatterns = [
         name="hospitalisation_cancel",
     ),
     path("<uuid:public_id>/favori/", dossier_views.favourite, name="favourite"),
+    path("<uuid:public_id>/doublons/<uuid:flag_id>/", merge_views.compare, name="duplicate_compare"),
+    path("<uuid:public_id>/doublons/<uuid:flag_id>/fusionner/", merge_views.merge, name="duplicate_merge"),
+    path("<uuid:public_id>/doublons/<uuid:flag_id>/ecarter/", merge_views.dismiss, name="duplicate_dismiss"),
     path("<uuid:public_id>/liens/ajouter/", dossier_views.link_add, name="link_add"),
     path("<uuid:public_id>/liens/<uuid:link_id>/retirer/", dossier_views.link_remove, name="link_remove"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +15,8 @@ from cordee.careteam.access import Perm, get_dossier, permissions, visible_dossi
 from cordee.careteam.models import CircleMember
 from cordee.core.http import AuthedRequest
 from cordee.patients.forms import ConsentWithdrawalForm, PatientIdentityForm
-from cordee.patients.models import Favourite, Patient
+from cordee.patients.merge import open_duplicates
+from cordee.patients.models import Favourite, Patient, PotentialDuplicate
 from cordee.patients.services import ConcurrentEditError, update_identity
 
 PAGE_SIZE = 20
@@ -29,6 +30,13 @@ def active_file(request: AuthedRequest) -> HttpResponse:
         .prefetch_related(
             Prefetch(
                 "favourited_by", queryset=Favourite.objects.filter(user=request.user), to_attr="my_favourite"
+            )
+        )
+        .annotate(
+            has_duplicate=Exists(
+                PotentialDuplicate.objects.filter(
+                    Q(first=OuterRef("pk")) | Q(second=OuterRef("pk")), status=PotentialDuplicate.Status.OPEN
+                )
             )
         )
         .order_by("-updated_at", "pk")
@@ -65,6 +73,8 @@ def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         "today": timezone.localdate(),
         "can_manage_consent": Perm.MANAGE_CONSENT in rights and actor.is_acting_as_structure,
         "withdrawal_form": ConsentWithdrawalForm(),
+        "duplicates": [(flag, flag.other(patient)) for flag in open_duplicates(patient)],
+        "can_merge": Perm.MERGE in rights,
     }
     return render(request, "patients/detail.html", context)
 

@@ -6,13 +6,14 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from django.db.models import Q
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cordee.accounts.models import Membership, Profession, RegistrationRequest, Structure, User
 from cordee.careteam.models import CircleMember
 from cordee.core.tests.url_registry import LOGIN, NAMESPACE_RULES, REGISTRY, World
-from cordee.patients.models import Hospitalisation, PatientLink, RelationType
+from cordee.patients.models import Hospitalisation, PatientLink, PotentialDuplicate, RelationType
 from cordee.patients.testing import create_test_patient
 from tests.factories import accept_current_terms, make_user
 
@@ -54,7 +55,9 @@ def world(
     patient = dossier_of_other_structure
     CircleMember.objects.create(patient=patient, user=member, is_habilitated=False)
     sibling = create_test_patient(coordinator, maternity, first_name="Hugo", sex="M")
+    twin = create_test_patient(coordinator, maternity, first_name="Lea")  # flagged as a potential duplicate
     return World(
+        duplicate=PotentialDuplicate.objects.get(Q(first=twin) | Q(second=twin)),
         patient=patient,
         stay=Hospitalisation.objects.create(
             patient=patient, establishment_name="CHU", start_date=date(2025, 1, 2)

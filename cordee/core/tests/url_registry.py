@@ -31,6 +31,7 @@ class World:
     consent: Any
     stay: Any
     link: Any
+    duplicate: Any
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ def _registration(w: World) -> dict[str, Any]:
 
 def _patient(w: World) -> dict[str, Any]:
     return {"public_id": w.patient.public_id}
+
+
+def _flag(w: World) -> dict[str, Any]:
+    return {"public_id": w.patient.public_id, "flag_id": w.duplicate.public_id}
 
 
 def _stay(w: World) -> dict[str, Any]:
@@ -129,6 +134,12 @@ REGISTRY: dict[str, Expect] = {
     "patients:hospitalisation_cancel": Expect(LOGIN, 404, 403, method="post", kwargs=_stay),
     "patients:favourite": Expect(LOGIN, 404, 403, method="post", kwargs=_patient),
     "patients:link_add": Expect(LOGIN, 404, 403, kwargs=_patient),
+    # Merging needs a structure's super user habilitated on both dossiers: the member gets 403.
+    "patients:duplicate_compare": Expect(LOGIN, 404, 403, kwargs=_flag),
+    "patients:duplicate_merge": Expect(
+        LOGIN, 404, 403, method="post", kwargs=_flag, data=lambda w: {"confirm": "oui"}
+    ),
+    "patients:duplicate_dismiss": Expect(LOGIN, 404, 403, method="post", kwargs=_flag),
     "patients:link_remove": Expect(
         LOGIN,
         404,
