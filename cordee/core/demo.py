@@ -173,6 +173,8 @@ def load_demo() -> list[tuple[str, str, str]]:
             )
         credentials.append((account.username, DEMO_PASSWORD, account.role_label))
 
+    _load_demo_patients(fake, rng)
+
     structure_list = list(structures.values())
     for index in range(1, GENERATED_PROFESSIONALS + 1):
         code, specialty = _PROFESSION_MIX[index % len(_PROFESSION_MIX)]
@@ -206,3 +208,56 @@ def load_demo() -> list[tuple[str, str, str]]:
                 role=Membership.Role.SUPERUSER if index % 11 == 1 else Membership.Role.USER,
             )
     return credentials
+
+
+DEMO_PATIENTS = 24
+
+
+def _load_demo_patients(fake: Faker, rng: random.Random) -> None:
+    """Dossiers of the DAC and of the Cocon pediatrician, created as the application does."""
+    import datetime
+
+    from cordee.core.actor import Actor
+    from cordee.patients.models import Consent, Hospitalisation, Patient
+    from cordee.patients.services import ConsentInput, create_patient
+
+    if Patient.objects.filter(created_by__username__in=["coordinatrice", "pediatre"]).exists():
+        return
+    coordinator = Membership.objects.get(user__username="coordinatrice")
+    pediatrician = Membership.objects.get(user__username="pediatre", structure__name="Réseau périnatal Sud")
+    communes = list(Commune.objects.filter(zones__isnull=False).distinct())
+    today = datetime.date(2026, 11, 1)
+    for index in range(DEMO_PATIENTS):
+        newborn = index % 2 == 0
+        sex = rng.choice(["M", "F"])
+        first_name = fake.first_name_male() if sex == "M" else fake.first_name_female()
+        age_days = rng.randint(20, 700) if newborn else rng.randint(60 * 365, 92 * 365)
+        patient = Patient(
+            birth_name=fake.last_name(),
+            first_name=first_name,
+            birth_first_names=first_name,
+            birth_date=today - datetime.timedelta(days=age_days),
+            sex=sex,
+            birth_country_id="99100",
+            birth_commune=rng.choice(communes),
+            commune=rng.choice(communes),
+            address=fake.street_address(),
+            is_homonym=index == 5,
+        )
+        if index % 7 == 3:
+            patient.first_name = "À DEMANDER"  # IDV-4: a provisional identity to complete
+        actor = Actor(
+            user=(pediatrician if newborn else coordinator).user,
+            membership=pediatrician if newborn else coordinator,
+        )
+        given_by = Consent.GivenBy.PARENTAL_AUTHORITY if newborn else Consent.GivenBy.PATIENT
+        create_patient(actor, patient, ConsentInput(given_by))
+        if newborn and index % 4 == 0:
+            Hospitalisation.objects.create(
+                patient=patient,
+                establishment=Structure.objects.get(name="Maternité Les Mimosas"),
+                unit="Néonatologie",
+                start_date=patient.birth_date,
+                end_date=patient.birth_date + datetime.timedelta(days=rng.randint(5, 40)),
+                reason="Prématurité",
+            )

@@ -101,6 +101,11 @@ def test_consent_by_another_person_needs_a_precision(acting) -> None:
     assert Patient.objects.count() == 0
 
 
+def test_complete_traits_are_not_flagged(acting) -> None:
+    acting.post(reverse("patients:create"), _identity())
+    assert "Traits à compléter" not in acting.get(reverse("patients:list")).content.decode()
+
+
 def test_provisional_values_are_accepted_and_flagged(acting) -> None:
     response = acting.post(
         reverse("patients:create"),
@@ -119,7 +124,7 @@ def test_provisional_values_are_accepted_and_flagged(acting) -> None:
         "commune de naissance",
     }
     listing = acting.get(reverse("patients:list")).content.decode()
-    assert "Identité provisoire" in listing
+    assert "Traits à compléter" in listing
 
 
 def test_unknown_country_is_provisional_and_born_abroad_needs_no_commune(acting) -> None:
