@@ -132,7 +132,9 @@ class PatientIdentityForm(TraitsMixin, forms.ModelForm[Patient]):
     birth_commune = BirthCommuneField(label="Commune de naissance", required=False)
     commune = CommuneField(label="Commune de résidence", required=False)
     # Typed with spaces or dots as printed on the card; stored compact (15 characters).
-    nir = forms.CharField(label="NIR", max_length=25, required=False)
+    nir = forms.CharField(
+        label="NIR", max_length=25, required=False, help_text="13 caractères et une clé de 2 chiffres."
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -174,7 +176,6 @@ class PatientIdentityForm(TraitsMixin, forms.ModelForm[Patient]):
                 "Obligatoire s'il diffère du 1er prénom de naissance ; laissé vide, il est repris."
             ),
             "birth_first_names": "Tous les prénoms de naissance, dans l'ordre de la pièce d'identité.",
-            "nir": "13 caractères et une clé de 2 chiffres.",
             "is_homonym": "Identités à fort taux de ressemblance, à surveiller particulièrement.",
             "is_doubtful": "Doute sur la véracité de l'identité recueillie.",
             "is_fictitious": (

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from rapidfuzz.distance import DamerauLevenshtein
 
 from cordee.core.text import search_key
@@ -98,10 +98,17 @@ def preselect(traits: Traits) -> Q:
 
 
 def find_candidates(traits: Traits, *, exclude_pk: int | None = None, limit: int = 10) -> list[Candidate]:
+    name_key, first_key = search_key(traits.birth_name), search_key(traits.first_name)
+    # Exact name matches first: the cap below must never drop them, even when hundreds of
+    # dossiers share the stand-in birth date 01/01/1900.
+    exact_names = Q(birth_name_key=name_key, first_name_key=first_key) | Q(
+        used_name_key=name_key, first_name_key=first_key
+    )
     patients = (
         Patient.objects.filter(preselect(traits), merged_into__isnull=True)
         .select_related("birth_commune", "birth_country")
-        .order_by("pk")
+        .annotate(exact=Case(When(exact_names, then=Value(0)), default=Value(1)))
+        .order_by("exact", "pk")
     )
     if exclude_pk is not None:
         patients = patients.exclude(pk=exclude_pk)

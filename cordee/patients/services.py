@@ -120,15 +120,17 @@ def update_identity(
     actor: Actor, patient: Patient, changes: dict[str, Any], expected_version: int
 ) -> Patient:
     """SEC-4: saved only if nobody saved since `expected_version` was read; else nothing changes."""
-    changed = [
-        name for name in IDENTITY_FIELDS if name in changes and getattr(patient, name) != changes[name]
-    ]
-    for name in changed:
-        setattr(patient, name, changes[name])
+    before = {name: getattr(patient, name) for name in IDENTITY_FIELDS}
+    for name in IDENTITY_FIELDS:
+        if name in changes:
+            setattr(patient, name, changes[name])
     if not patient.used_name:
         patient.used_name = patient.birth_name
     if not patient.used_first_name:
         patient.used_first_name = patient.first_name
+    # Compared once the defaults apply: clearing a "nom utilisé" equal to the birth name
+    # changes nothing and must not be recorded as a change.
+    changed = [name for name in IDENTITY_FIELDS if getattr(patient, name) != before[name]]
     check_validated_identity(patient)
     with transaction.atomic():
         updated = Patient.objects.filter(pk=patient.pk, version=expected_version).update(

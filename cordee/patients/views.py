@@ -82,9 +82,10 @@ def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
 def _links(patient: Patient) -> list[dict[str, object]]:
     rows = []
     for link in patient.links_out.filter(removed_at__isnull=True).select_related("relation", "to_patient"):
-        rows.append({"link": link, "other": link.to_patient, "label": link.relation.label})
+        # What the other dossier is to this one: "Enfant : …" on the parent's page.
+        rows.append({"link": link, "other": link.to_patient, "label": link.relation.reverse_label})
     for link in patient.links_in.filter(removed_at__isnull=True).select_related("relation", "from_patient"):
-        rows.append({"link": link, "other": link.from_patient, "label": link.relation.reverse_label})
+        rows.append({"link": link, "other": link.from_patient, "label": link.relation.label})
     return rows
 
 

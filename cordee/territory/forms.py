@@ -22,6 +22,7 @@ class CommuneWidget(forms.Select):
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         context["search_url"] = reverse("territory:commune_search")
+        context["search_label"] = getattr(self, "search_label", "Rechercher une ville")
         return context
 
     def optgroups(self, name: str, value: list[Any], attrs: dict[str, Any] | None = None) -> Any:
@@ -50,6 +51,12 @@ class CommuneField(forms.ModelChoiceField):  # type: ignore[type-arg]
         kwargs.setdefault("widget", CommuneWidget)
         kwargs.setdefault("to_field_name", "code")
         super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # Two pickers on one form (birth and residence) need search boxes named apart (RGAA).
+        label = f"Rechercher : {str(self.label).lower()}" if self.label else "Rechercher une ville"
+        setattr(widget, "search_label", label)  # noqa: B010 - an attribute CommuneWidget reads
+        return super().widget_attrs(widget)
 
     def label_from_instance(self, obj: Any) -> str:
         return _label(obj)

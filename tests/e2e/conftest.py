@@ -60,6 +60,8 @@ def reference_data(transactional_db: None) -> None:
     if not Profession.objects.exists() or not TermsVersion.objects.exists():
         migration = importlib.import_module("cordee.accounts.migrations.0003_reference_data")
         migration.load(django_apps, None)
+    # Relations ("Parent" / "Enfant") and discharge reasons: get_or_create, idempotent.
+    importlib.import_module("cordee.patients.migrations.0002_reference_data").load(django_apps, None)
     if not Region.objects.exists():
         Region.objects.bulk_create(Region(code=r["code"], name=r["name"]) for r in _cog("regions.csv"))
         Departement.objects.bulk_create(

@@ -149,7 +149,7 @@ def test_forms_with_errors_stay_accessible(
     anonymous.goto("/inscription/")
     anonymous.get_by_placeholder("Rechercher une ville").fill("Nice")
     expect(
-        anonymous.get_by_label("Ville d'exercice").locator("option", has_text="Nice (06000")
+        anonymous.get_by_label("Ville d'exercice", exact=True).locator("option", has_text="Nice (06000")
     ).to_have_count(1)
     anonymous.get_by_role("button", name="Envoyer ma demande d'inscription").click()
     expect(anonymous.get_by_text("Veuillez indiquer votre fonction.")).to_be_visible()

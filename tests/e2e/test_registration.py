@@ -144,7 +144,7 @@ def test_commune_picker_lists_matching_communes(page: Page, all_communes: None) 
     page.goto("/inscription/")
     page.get_by_placeholder("Rechercher une ville").fill("Nice")
 
-    commune = page.get_by_label("Ville d'exercice")
+    commune = page.get_by_label("Ville d'exercice", exact=True)
     expect(commune.locator("option", has_text="Nice (06000")).to_have_count(1)
     expect(commune).to_have_value("06088")
     expect(commune.locator("option").first).to_contain_text("choisissez la commune")

@@ -7,7 +7,6 @@ import pytest
 from django.core.management import call_command
 
 from cordee.accounts.models import Membership, Structure, User
-from cordee.patients.models import Patient
 from cordee.territory.models import Zone
 
 
