@@ -23,7 +23,7 @@ from django.http import Http404
 
 from cordee.audit.models import Access
 from cordee.audit.services import journal
-from cordee.careteam.models import CircleMember
+from cordee.careteam.models import CircleMember, RightsRule, Section
 from cordee.core.actor import Actor
 from cordee.patients.models import Patient
 
@@ -32,15 +32,38 @@ class Perm(enum.StrEnum):
     VIEW = "view"
     EDIT_IDENTITY = "edit_identity"
     EDIT_STATUS = "edit_status"
+    VIEW_CONSENT = "view_consent"
     MANAGE_CONSENT = "manage_consent"
+    VIEW_HOSPITALISATIONS = "view_hospitalisations"
     MANAGE_HOSPITALISATIONS = "manage_hospitalisations"
+    VIEW_CIRCLE = "view_circle"
+    MANAGE_CIRCLE = "manage_circle"
+    VIEW_LINKS = "view_links"
     MANAGE_LINKS = "manage_links"
+    VIEW_FEED = "view_feed"
     VIEW_ACCESS_JOURNAL = "view_access_journal"
     MERGE = "merge"
 
 
-# Rights a habilitated member holds. The rights matrix by profession (CIR-2) refines this.
-_HABILITATED = frozenset(Perm) - {Perm.MERGE}
+# What each permission asks of the rights matrix (CIR-2): a section, read or write.
+_NEEDS: dict[Perm, tuple[str, bool]] = {
+    Perm.VIEW: (Section.IDENTITY, False),
+    Perm.EDIT_IDENTITY: (Section.IDENTITY, True),
+    Perm.EDIT_STATUS: (Section.STATUS, True),
+    Perm.VIEW_CONSENT: (Section.CONSENT, False),
+    Perm.MANAGE_CONSENT: (Section.CONSENT, True),
+    Perm.VIEW_HOSPITALISATIONS: (Section.HOSPITALISATIONS, False),
+    Perm.MANAGE_HOSPITALISATIONS: (Section.HOSPITALISATIONS, True),
+    Perm.VIEW_CIRCLE: (Section.CIRCLE, False),
+    Perm.MANAGE_CIRCLE: (Section.CIRCLE, True),
+    Perm.VIEW_LINKS: (Section.LINKS, False),
+    Perm.MANAGE_LINKS: (Section.LINKS, True),
+    Perm.VIEW_FEED: (Section.FEED, False),
+    Perm.VIEW_ACCESS_JOURNAL: (Section.ACCESS_JOURNAL, False),
+    # Merging rewrites identity-vigilance history: identity writers who are a structure's
+    # super user only (checked in _holds).
+    Perm.MERGE: (Section.IDENTITY, True),
+}
 
 
 def _actor_rows(actor: Actor) -> Q:
@@ -63,38 +86,60 @@ def visible_dossiers(actor: Actor) -> QuerySet[Patient]:
 
 @dataclass(frozen=True)
 class Standing:
-    """Where the actor stands in one dossier's circle."""
+    """Where the actor stands in one dossier's circle, and what the matrix grants there."""
 
     in_circle: bool
     habilitated: bool
     refused: bool
+    readable: frozenset[str] = frozenset()
+    writable: frozenset[str] = frozenset()
 
     @property
     def sees_dossier(self) -> bool:
         return self.habilitated and not self.refused
 
 
+def _cache_key(actor: Actor) -> tuple[int, int | None]:
+    return (actor.user.pk, actor.structure.pk if actor.structure else None)
+
+
 def standing(actor: Actor, patient: Patient) -> Standing:
-    rows = list(_live_rows().filter(_actor_rows(actor), patient=patient))
+    """Computed once per actor and dossier object: `get_dossier` then `permissions` share it."""
+    cached = getattr(patient, "_access_standing", None)
+    if cached is not None and cached[0] == _cache_key(actor):
+        return cached[1]  # type: ignore[no-any-return]
+    where = _compute_standing(actor, patient)
+    patient._access_standing = (_cache_key(actor), where)  # type: ignore[attr-defined]
+    return where
+
+
+def _compute_standing(actor: Actor, patient: Patient) -> Standing:
+    rows = list(_live_rows().filter(_actor_rows(actor), patient=patient).prefetch_related("roles"))
     refused = any(row.sharing_refused and row.user_id == actor.user.pk for row in rows)
-    return Standing(
-        in_circle=bool(rows),
-        habilitated=any(row.is_habilitated for row in rows),
-        refused=refused,
-    )
+    habilitated_rows = [row for row in rows if row.is_habilitated]
+    if not habilitated_rows or refused:
+        return Standing(in_circle=bool(rows), habilitated=bool(habilitated_rows), refused=refused)
+    role_ids = {role.pk for row in habilitated_rows for role in row.roles.all()}
+    rules = RightsRule.objects.filter(
+        Q(profession__isnull=True) | Q(profession_id=actor.user.profession_id),
+        Q(role__isnull=True) | Q(role_id__in=role_ids),
+    ).values_list("section", "can_read", "can_write")
+    readable = frozenset(section for section, can_read, _ in rules if can_read)
+    writable = frozenset(section for section, _, can_write in rules if can_write)
+    return Standing(in_circle=True, habilitated=True, refused=False, readable=readable, writable=writable)
 
 
 def _holds(actor: Actor, perm: Perm, patient: Patient, where: Standing) -> bool:
     if not where.sees_dossier:
         return False
-    if perm in _HABILITATED:
-        return True
-    # Merging two dossiers rewrites identity-vigilance history: a structure's super user only.
-    return perm == Perm.MERGE and actor.is_structure_superuser
+    section, write = _NEEDS[perm]
+    if section not in (where.writable if write else where.readable):
+        return False
+    return perm != Perm.MERGE or actor.is_structure_superuser
 
 
 def permissions(actor: Actor, patient: Patient) -> frozenset[Perm]:
-    """Every right the actor holds on the dossier, in one query (for a page's buttons)."""
+    """Every right the actor holds on the dossier, in a few queries (for a page's buttons)."""
     if patient.merged_into_id is not None:
         return frozenset()
     where = standing(actor, patient)

@@ -55,24 +55,31 @@ def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         .select_related("user", "user__profession", "structure")
         .order_by("-is_habilitated", "pk")
     )
+    # CIR-2: a section the matrix does not open to the actor is neither queried nor shown.
     context = {
         "patient": patient,
-        "circle": circle,
-        "consents": patient.consents.select_related("structure", "created_by", "withdrawn_by"),
+        "rights": {perm.name: perm in rights for perm in Perm},
+        "circle": circle if Perm.VIEW_CIRCLE in rights else None,
+        "consents": patient.consents.select_related("structure", "created_by", "withdrawn_by")
+        if Perm.VIEW_CONSENT in rights
+        else None,
         "hospitalisations": patient.hospitalisations.filter(cancelled_at__isnull=True).select_related(
             "establishment"
-        ),
-        "events": Event.objects.filter(patient=patient).select_related("created_by", "structure")[:15],
-        "links": _links(patient),
+        )
+        if Perm.VIEW_HOSPITALISATIONS in rights
+        else None,
+        "events": Event.objects.filter(patient=patient).select_related("created_by", "structure")[:15]
+        if Perm.VIEW_FEED in rights
+        else None,
+        "links": _links(patient) if Perm.VIEW_LINKS in rights else None,
         "is_favourite": Favourite.objects.filter(user=request.user, patient=patient).exists(),
         "zones": list(patient.commune.zones.all()) if patient.commune else [],
         "can_edit_identity": Perm.EDIT_IDENTITY in rights,
         "can_edit_status": Perm.EDIT_STATUS in rights,
         "can_manage_stays": Perm.MANAGE_HOSPITALISATIONS in rights,
         "can_manage_links": Perm.MANAGE_LINKS in rights,
-        "today": timezone.localdate(),
         "can_manage_consent": Perm.MANAGE_CONSENT in rights and actor.is_acting_as_structure,
-        "withdrawal_form": ConsentWithdrawalForm(),
+        "today": timezone.localdate(),
         "duplicates": [(flag, flag.other(patient)) for flag in open_duplicates(patient)],
         "can_merge": Perm.MERGE in rights,
     }

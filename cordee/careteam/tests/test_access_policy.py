@@ -22,10 +22,11 @@ from cordee.patients.testing import create_test_patient
 from tests.factories import accept_current_terms, make_user
 
 # The dossier page's query budget, pinned: 6 for the session, user, second factor, CGU and actor;
-# 3 for the policy (dossier, standing, journal row); 11 for the page (rights, links both ways,
-# favourite, zones, potential duplicates, the actor switcher, stays, consents, circle, feed).
+# 5 for the policy (dossier, circle rows, their roles, the matching rights rules, journal row);
+# 10 for the page (links both ways, favourite, zones, potential duplicates, the actor switcher,
+# stays, consents, circle, feed) — the page's rights reuse the policy's standing.
 # A new section may raise it on purpose; the number of events or circle members never may.
-DOSSIER_PAGE_QUERIES = 20
+DOSSIER_PAGE_QUERIES = 21
 
 
 def acting(user: User, structure: Structure | None = None) -> Actor:
