@@ -14,7 +14,7 @@ from cordee.activity.models import Event
 from cordee.careteam.access import Perm, get_dossier, permissions, visible_dossiers
 from cordee.careteam.models import CircleMember
 from cordee.core.http import AuthedRequest
-from cordee.patients.forms import ConsentWithdrawalForm, PatientIdentityForm
+from cordee.patients.forms import PatientIdentityForm
 from cordee.patients.merge import open_duplicates
 from cordee.patients.models import Favourite, Patient, PotentialDuplicate
 from cordee.patients.services import ConcurrentEditError, update_identity
