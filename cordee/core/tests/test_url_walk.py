@@ -53,10 +53,11 @@ def world(
     structure: Structure, coordinator: User, member: User, dossier_of_other_structure, maternity: Structure
 ) -> World:
     patient = dossier_of_other_structure
-    CircleMember.objects.create(patient=patient, user=member, is_habilitated=False)
+    circle_member = CircleMember.objects.create(patient=patient, user=member, is_habilitated=False)
     sibling = create_test_patient(coordinator, maternity, first_name="Hugo", sex="M")
     twin = create_test_patient(coordinator, maternity, first_name="Lea")  # flagged as a potential duplicate
     return World(
+        circle_member=circle_member,
         duplicate=PotentialDuplicate.objects.get(Q(first=twin) | Q(second=twin)),
         patient=patient,
         stay=Hospitalisation.objects.create(

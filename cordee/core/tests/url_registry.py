@@ -32,6 +32,7 @@ class World:
     stay: Any
     link: Any
     duplicate: Any
+    circle_member: Any
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,10 @@ def _registration(w: World) -> dict[str, Any]:
 
 def _patient(w: World) -> dict[str, Any]:
     return {"public_id": w.patient.public_id}
+
+
+def _circle_member(w: World) -> dict[str, Any]:
+    return {"public_id": w.patient.public_id, "member_id": w.circle_member.public_id}
 
 
 def _flag(w: World) -> dict[str, Any]:
@@ -140,6 +145,14 @@ REGISTRY: dict[str, Expect] = {
         LOGIN, 404, 403, method="post", kwargs=_flag, data=lambda w: {"confirm": "oui"}
     ),
     "patients:duplicate_dismiss": Expect(LOGIN, 404, 403, method="post", kwargs=_flag),
+    # Care circle (CIR): same rule, one door (careteam/access.py).
+    "careteam:circle": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "careteam:add_professional": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "careteam:add_structure": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "careteam:add_manual": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "careteam:member_edit": Expect(LOGIN, 404, 403, kwargs=_circle_member),
+    "careteam:member_remove_habilitation": Expect(LOGIN, 404, 403, method="post", kwargs=_circle_member),
+    "careteam:member_delete": Expect(LOGIN, 404, 403, method="post", kwargs=_circle_member),
     "patients:link_remove": Expect(
         LOGIN,
         404,

@@ -1,0 +1,195 @@
+"""Care-circle writes (CIR-3 … CIR-6): each one transaction, an activity event, a journal row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cordee.accounts.models import Structure, User
+from cordee.activity.models import Event
+from cordee.activity.services import record_event
+from cordee.audit.services import journal
+from cordee.careteam.models import CircleMember, CircleRole
+from cordee.core.actor import Actor
+from cordee.patients.models import Patient
+
+DETAIL_FIELDS = ["description", "establishment", "unit", "function", "address"]
+
+
+def _live(patient: Patient) -> Any:
+    return CircleMember.objects.filter(patient=patient, removed_at__isnull=True)
+
+
+def _event(
+    actor: Actor, patient: Patient, summary: str, action: str, member: CircleMember, **data: Any
+) -> None:
+    importance = Event.Importance.IMPORTANT if action == "habilitation_removed" else Event.Importance.NORMAL
+    record_event(
+        actor,
+        patient,
+        Event.Kind.CIRCLE_CHANGED,
+        summary,
+        importance=importance,
+        action=action,
+        member=str(member.public_id),
+        **data,
+    )
+    journal(actor, patient, f"circle_{action}", what=member.display_name)
+
+
+def add_professional(
+    actor: Actor, patient: Patient, user: User, *, habilitated: bool, roles: Iterable[CircleRole] = ()
+) -> CircleMember:
+    """CIR-3: a registered professional from the directory, with or without habilitation."""
+    if not user.is_active or user.profession_id is None:
+        raise ValidationError("Seul un professionnel inscrit peut être ajouté depuis l'annuaire.")
+    if _live(patient).filter(user=user).exists():
+        raise ValidationError(f"{user.display_name} fait déjà partie du cercle de soins.")
+    with transaction.atomic():
+        member = CircleMember.objects.create(
+            patient=patient,
+            user=user,
+            is_habilitated=habilitated,
+            created_by=actor.user,
+            function=str(user.profession) if user.profession else "",
+        )
+        member.roles.set(roles)
+        state = "avec habilitation" if habilitated else "sans habilitation"
+        _event(actor, patient, f"{user.display_name} ajouté(e) au cercle de soins {state}", "added", member)
+    return member
+
+
+def add_structure(
+    actor: Actor,
+    patient: Patient,
+    structure: Structure,
+    *,
+    habilitated: bool,
+    roles: Iterable[CircleRole] = (),
+) -> CircleMember:
+    """CIR-4: its members reach the dossier through it while acting for it."""
+    if _live(patient).filter(structure=structure).exists():
+        raise ValidationError(f"{structure.name} fait déjà partie du cercle de soins.")
+    with transaction.atomic():
+        member = CircleMember.objects.create(
+            patient=patient, structure=structure, is_habilitated=habilitated, created_by=actor.user
+        )
+        member.roles.set(roles)
+        state = "avec habilitation" if habilitated else "sans habilitation"
+        _event(
+            actor, patient, f"Structure {structure.name} ajoutée au cercle de soins {state}", "added", member
+        )
+    return member
+
+
+def add_manual(
+    actor: Actor, patient: Patient, member: CircleMember, roles: Iterable[CircleRole] = ()
+) -> CircleMember:
+    """CIR-3 "Ajout manuel": a relative, or someone not in the directory; never any access."""
+    with transaction.atomic():
+        member.patient = patient
+        member.is_manual = True
+        member.is_habilitated = False
+        member.created_by = actor.user
+        member.save()
+        member.roles.set(roles)
+        _event(
+            actor,
+            patient,
+            f"{member.display_name} ajouté(e) manuellement au cercle de soins",
+            "added",
+            member,
+        )
+    return member
+
+
+def _check_keeps_a_habilitated_member(member: CircleMember) -> None:
+    others = _live(member.patient).filter(is_habilitated=True).exclude(pk=member.pk)
+    if not others.exists():
+        raise ValidationError("Le dossier doit garder au moins un membre habilité.")
+
+
+def update_member(
+    actor: Actor,
+    member: CircleMember,
+    *,
+    details: dict[str, str],
+    roles: Iterable[CircleRole],
+    habilitated: bool,
+    sharing_refused: bool,
+) -> CircleMember:
+    """CIR-5: role, description, establishment, unit, function, address, refusal, habilitation."""
+    if member.is_manual and habilitated:
+        raise ValidationError("Une personne ajoutée manuellement ne peut pas être habilitée.")
+    if member.is_habilitated and not habilitated:
+        _check_keeps_a_habilitated_member(member)
+    with transaction.atomic():
+        was_habilitated, was_refused = member.is_habilitated, member.sharing_refused
+        for name in DETAIL_FIELDS:
+            if name in details:
+                setattr(member, name, details[name])
+        member.is_habilitated = habilitated
+        member.sharing_refused = sharing_refused
+        if was_habilitated and not habilitated:
+            member.habilitation_removed_at = timezone.now()
+        member.save()
+        member.roles.set(roles)
+        name = member.display_name
+        if habilitated and not was_habilitated:
+            _event(actor, member.patient, f"{name} est habilité(e) sur le dossier", "habilitated", member)
+        elif was_habilitated and not habilitated:
+            _event(actor, member.patient, f"Habilitation retirée à {name}", "habilitation_removed", member)
+        if sharing_refused != was_refused:
+            text = "refuse" if sharing_refused else "ne refuse plus"
+            _event(
+                actor,
+                member.patient,
+                f"Le patient {text} le partage d'information avec {name}",
+                "refusal",
+                member,
+            )
+        _event(
+            actor,
+            member.patient,
+            f"Informations de {name} mises à jour dans le cercle de soins",
+            "updated",
+            member,
+        )
+    return member
+
+
+def remove_habilitation(actor: Actor, member: CircleMember) -> None:
+    """CIR-6: still listed ("Plus d'habilitation"), no more access."""
+    if not member.is_habilitated:
+        return
+    _check_keeps_a_habilitated_member(member)
+    with transaction.atomic():
+        member.is_habilitated = False
+        member.habilitation_removed_at = timezone.now()
+        member.save(update_fields=["is_habilitated", "habilitation_removed_at", "updated_at"])
+        _event(
+            actor,
+            member.patient,
+            f"Habilitation retirée à {member.display_name}",
+            "habilitation_removed",
+            member,
+        )
+
+
+def delete_member(actor: Actor, member: CircleMember) -> None:
+    """CIR-6 "Supprimer": out of the circle and of the dossier; the row is kept for history."""
+    if member.is_habilitated:
+        _check_keeps_a_habilitated_member(member)
+    with transaction.atomic():
+        member.removed_at = timezone.now()
+        if member.is_habilitated:
+            member.is_habilitated = False
+            member.habilitation_removed_at = member.removed_at
+        member.save(update_fields=["removed_at", "is_habilitated", "habilitation_removed_at", "updated_at"])
+        _event(
+            actor, member.patient, f"{member.display_name} retiré(e) du cercle de soins", "removed", member
+        )
