@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 from cordee.accounts.forms import MemberRoleForm, SignInForm, TermsForm
 from cordee.accounts.models import Membership, Structure, TermsVersion
 from cordee.accounts.services import accept_terms, change_member_role, notify_password_changed
-from cordee.core.http import AuthedRequest
+from cordee.core.http import AuthedRequest, parse_uuid
 from cordee.core.middleware import ACTING_STRUCTURE_KEY, SIGNED_IN_AT_KEY
 
 PREVIOUS_SIGN_IN_KEY = "cordee_previous_sign_in"
@@ -103,10 +102,10 @@ def switch_actor(request: AuthedRequest) -> HttpResponse:
 
 
 def _uuid_or_404(value: str) -> str:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError as exc:
-        raise Http404 from exc
+    parsed = parse_uuid(value)
+    if parsed is None:
+        raise Http404
+    return str(parsed)
 
 
 def password_change(request: AuthedRequest) -> HttpResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -193,3 +193,71 @@ def delete_member(actor: Actor, member: CircleMember) -> None:
         _event(
             actor, member.patient, f"{member.display_name} retiré(e) du cercle de soins", "removed", member
         )
+
+
+class BulkAction:
+    ADD = "add"
+    ADD_HABILITATED = "add_habilitated"
+    REMOVE_HABILITATION = "remove_habilitation"
+    DELETE = "delete"
+    LABELS = {
+        ADD: "Ajouter SANS habilitation",
+        ADD_HABILITATED: "Ajouter AVEC habilitation",
+        REMOVE_HABILITATION: "Retirer l'habilitation",
+        DELETE: "Supprimer",
+    }
+
+
+def supervised_dossiers(structure: Structure) -> Any:
+    """CIR-7: the dossiers a structure is habilitated on, i.e. that it supervises."""
+    rows = CircleMember.objects.filter(structure=structure, is_habilitated=True, removed_at__isnull=True)
+    return Patient.objects.filter(pk__in=rows.values("patient"), merged_into__isnull=True)
+
+
+def apply_to_circles(actor: Actor, patients: Iterable[Patient], professional: User, action: str) -> int:
+    """CIR-7: one professional added to, or removed from, several circles at once.
+
+    A structure's super user acting for it, on dossiers the structure supervises, for one of
+    its own professionals. All or nothing: one transaction; a refusal on one dossier (the last
+    habilitated member…) leaves every circle as it was.
+    """
+    structure = actor.structure
+    if structure is None or not actor.is_structure_superuser:
+        raise PermissionDenied
+    if not professional.memberships.filter(structure=structure, is_active=True).exists():
+        raise ValidationError("Ce professionnel n'est pas membre de la structure.")
+    supervised = set(supervised_dossiers(structure).values_list("pk", flat=True))
+    patients = list(patients)
+    if not patients:
+        raise ValidationError("Sélectionnez au moins un dossier.")
+    if any(patient.pk not in supervised for patient in patients):
+        raise PermissionDenied
+    done = 0
+    with transaction.atomic():
+        for patient in patients:
+            row = _live(patient).filter(user=professional).first()
+            try:
+                if action in (BulkAction.ADD, BulkAction.ADD_HABILITATED):
+                    habilitated = action == BulkAction.ADD_HABILITATED
+                    if row is None:
+                        add_professional(actor, patient, professional, habilitated=habilitated)
+                        done += 1
+                    elif habilitated and not row.is_habilitated:
+                        update_member(
+                            actor,
+                            row,
+                            details={},
+                            roles=row.roles.all(),
+                            habilitated=True,
+                            sharing_refused=row.sharing_refused,
+                        )
+                        done += 1
+                elif action == BulkAction.REMOVE_HABILITATION and row is not None and row.is_habilitated:
+                    remove_habilitation(actor, row)
+                    done += 1
+                elif action == BulkAction.DELETE and row is not None:
+                    delete_member(actor, row)
+                    done += 1
+            except ValidationError as exc:
+                raise ValidationError(f"{patient.display_name} : {' '.join(exc.messages)}") from exc
+    return done

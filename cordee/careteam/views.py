@@ -14,7 +14,7 @@ from cordee.careteam import services
 from cordee.careteam.access import Perm, get_dossier, permissions
 from cordee.careteam.forms import ManualMemberForm, ManualStructureForm, MemberForm
 from cordee.careteam.models import CircleMember
-from cordee.core.http import AuthedRequest
+from cordee.core.http import AuthedRequest, parse_uuid
 from cordee.directory.forms import DirectorySearchForm
 from cordee.directory.search import search_professionals, search_structures
 from cordee.patients.models import Patient
@@ -81,7 +81,7 @@ def add_professional(request: AuthedRequest, public_id: str) -> HttpResponse:
     """CIR-3: search the directory, then add with or without habilitation."""
     patient = get_dossier(request.actor, public_id, Perm.MANAGE_CIRCLE, what="cercle de soins")
     if request.method == "POST":
-        user = get_object_or_404(User, public_id=request.POST.get("professional"), is_active=True)
+        user = get_object_or_404(User, public_id=parse_uuid(request.POST.get("professional")), is_active=True)
         habilitated = request.POST.get("habilitated") == "1"
         if habilitated and request.POST.get("confirmed") != "1":
             return _confirm(
@@ -122,7 +122,9 @@ def add_structure(request: AuthedRequest, public_id: str) -> HttpResponse:
             messages.success(request, f"{member.display_name} a été ajoutée au cercle de soins.")
             return _back(patient)
     elif request.method == "POST":
-        structure = get_object_or_404(Structure, public_id=request.POST.get("structure"), is_active=True)
+        structure = get_object_or_404(
+            Structure, public_id=parse_uuid(request.POST.get("structure")), is_active=True
+        )
         habilitated = request.POST.get("habilitated") == "1"
         if habilitated and request.POST.get("confirmed") != "1":
             return _confirm(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
@@ -19,3 +20,15 @@ class AuthedRequest(HttpRequest):
     user: User
     actor: Actor
     htmx: HtmxDetails
+
+
+def parse_uuid(value: str | None) -> uuid.UUID | None:
+    """A public id from a form or query string; anything else is None (then 404), never a 500."""
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_uuids(values: list[str]) -> list[uuid.UUID]:
+    return [parsed for parsed in (parse_uuid(value) for value in values) if parsed is not None]

@@ -31,6 +31,10 @@ def _acting_as_structure(actor: Actor) -> bool:
     return actor.is_acting_as_structure
 
 
+def _structure_superuser(actor: Actor) -> bool:
+    return actor.is_structure_superuser
+
+
 def _platform_admin(actor: Actor) -> bool:
     return actor.user.is_staff
 
@@ -52,6 +56,7 @@ MENU: list[MenuEntry] = [
         _acting_as_structure,
         url_kwargs=_acting_structure_kwargs,
     ),
+    MenuEntry("Gérer les habilitations", "supervision:supervision", "shield-check", _structure_superuser),
     MenuEntry("Demandes d'inscription", "accounts:registration_list", "person-check", _platform_admin),
     MenuEntry("Administration", "admin:index", "gear", _platform_admin),
 ]

@@ -153,6 +153,8 @@ REGISTRY: dict[str, Expect] = {
     "careteam:member_edit": Expect(LOGIN, 404, 403, kwargs=_circle_member),
     "careteam:member_remove_habilitation": Expect(LOGIN, 404, 403, method="post", kwargs=_circle_member),
     "careteam:member_delete": Expect(LOGIN, 404, 403, method="post", kwargs=_circle_member),
+    # CIR-7: a structure's super user acting for it; a plain member gets 403.
+    "supervision:supervision": Expect(LOGIN, 403, 403),
     "patients:link_remove": Expect(
         LOGIN,
         404,
