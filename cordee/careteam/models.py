@@ -195,3 +195,37 @@ class RightsRule(models.Model):
         who = f"{self.profession or 'Toute profession'} / {self.role or 'tout rôle'}"
         what = "lecture et écriture" if self.can_write else "lecture"
         return f"{who} — {self.get_section_display()} : {what}"
+
+
+class FavouriteGroup(BaseModel):
+    """CIR-8: a named group of professionals added or habilitated to a circle in one step."""
+
+    owner = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="favourite_groups")
+    name = models.CharField("nom du groupe", max_length=100)
+    members = models.ManyToManyField("accounts.User", related_name="in_favourite_groups", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "groupe de favoris"
+        verbose_name_plural = "groupes de favoris"
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="favourite_group_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FavouriteGroupShare(models.Model):
+    """A group shared with a colleague, who may then use it (and is to be notified: NOT-1)."""
+
+    group = models.ForeignKey(FavouriteGroup, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="shared_favourite_groups"
+    )
+    shared_by = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    shared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "user"], name="favourite_group_share_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.group} → {self.user}"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from cordee.careteam import views
+from cordee.careteam import group_views, views
 
 app_name = "careteam"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("<uuid:public_id>/cercle/professionnel/", views.add_professional, name="add_professional"),
     path("<uuid:public_id>/cercle/structure/", views.add_structure, name="add_structure"),
     path("<uuid:public_id>/cercle/ajout-manuel/", views.add_manual, name="add_manual"),
+    path("<uuid:public_id>/cercle/groupe/", group_views.add_group, name="add_group"),
     path("<uuid:public_id>/cercle/<uuid:member_id>/", views.member_edit, name="member_edit"),
     path(
         "<uuid:public_id>/cercle/<uuid:member_id>/retirer-habilitation/",

@@ -48,6 +48,7 @@ MENU: list[MenuEntry] = [
     MenuEntry("Accueil", "core:home", "house", _anyone),
     MenuEntry("File active", "patients:list", "people", _anyone),
     MenuEntry("Annuaire", "directory:search", "book", _anyone),
+    MenuEntry("Groupes de favoris", "groups:list", "star", _anyone),
     MenuEntry("Inviter un confrère", "directory:invite", "envelope", _anyone),
     MenuEntry(
         "Ma structure",

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cordee.accounts.models import Membership, Profession, RegistrationRequest, Structure, User
-from cordee.careteam.models import CircleMember
+from cordee.careteam.models import CircleMember, FavouriteGroup
 from cordee.core.tests.url_registry import LOGIN, NAMESPACE_RULES, REGISTRY, World
 from cordee.patients.models import Hospitalisation, PatientLink, PotentialDuplicate, RelationType
 from cordee.patients.testing import create_test_patient
@@ -58,6 +58,7 @@ def world(
     twin = create_test_patient(coordinator, maternity, first_name="Lea")  # flagged as a potential duplicate
     return World(
         circle_member=circle_member,
+        group=FavouriteGroup.objects.create(owner=coordinator, name="Pédiatres du Var"),
         duplicate=PotentialDuplicate.objects.get(Q(first=twin) | Q(second=twin)),
         patient=patient,
         stay=Hospitalisation.objects.create(

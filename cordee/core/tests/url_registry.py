@@ -33,6 +33,7 @@ class World:
     link: Any
     duplicate: Any
     circle_member: Any
+    group: Any
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,10 @@ REGISTRY: dict[str, Expect] = {
     "careteam:member_delete": Expect(LOGIN, 404, 403, method="post", kwargs=_circle_member),
     # CIR-7: a structure's super user acting for it; a plain member gets 403.
     "supervision:supervision": Expect(LOGIN, 403, 403),
+    # CIR-8: groups are personal; another person's group does not exist for you.
+    "careteam:add_group": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "groups:list": Expect(LOGIN, 200, 200),
+    "groups:detail": Expect(LOGIN, 404, 404, kwargs=lambda w: {"public_id": w.group.public_id}),
     "patients:link_remove": Expect(
         LOGIN,
         404,
