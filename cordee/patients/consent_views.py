@@ -29,7 +29,7 @@ def blank_document(request: AuthedRequest) -> HttpResponse:
 
 
 def document(request: AuthedRequest, public_id: str) -> HttpResponse:
-    patient = get_dossier(request.actor, public_id, Perm.VIEW, what="document de consentement")
+    patient = get_dossier(request.actor, public_id, Perm.VIEW_CONSENT, what="document de consentement")
     consent = patient.consents.select_related("structure").first()
     structure_name = consent.structure.name if consent else ""
     return _pdf(consent_document(patient, structure_name, consent), f"consentement-{patient.public_id}.pdf")

@@ -22,6 +22,7 @@ from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from cordee.accounts.models import Profession, TermsVersion, User
+from cordee.careteam.models import CircleRole, RightsRule
 from cordee.core.text import search_key
 from cordee.territory.loader import DATA_DIR, load_territory
 from cordee.territory.models import Commune, Country, Departement, Region
@@ -62,6 +63,10 @@ def reference_data(transactional_db: None) -> None:
         migration.load(django_apps, None)
     # Relations ("Parent" / "Enfant") and discharge reasons: get_or_create, idempotent.
     importlib.import_module("cordee.patients.migrations.0002_reference_data").load(django_apps, None)
+    # Circle roles and the default rights matrix (CIR-2, CIR-5): without them nobody opens a dossier.
+    if not CircleRole.objects.exists() or not RightsRule.objects.exists():
+        migration = importlib.import_module("cordee.careteam.migrations.0004_roles_and_rights_matrix")
+        migration.load(django_apps, None)
     if not Region.objects.exists():
         Region.objects.bulk_create(Region(code=r["code"], name=r["name"]) for r in _cog("regions.csv"))
         Departement.objects.bulk_create(
