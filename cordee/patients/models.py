@@ -383,3 +383,27 @@ class PotentialDuplicate(BaseModel):
 
     def other(self, patient: Patient) -> Patient:
         return self.second if patient.pk == self.first_id else self.first
+
+
+class SavedFilter(BaseModel):
+    """SRCH-4: a named set of active-file filters; one may be the default (★). They belong to
+    the person, even when acting as a structure."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="saved_filters")
+    name = models.CharField("nom", max_length=100)
+    query = models.CharField("filtres", max_length=2000)
+    is_default = models.BooleanField("recherche par défaut", default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "filtre enregistré"
+        verbose_name_plural = "filtres enregistrés"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_filter_unique_name"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(is_default=True), name="saved_filter_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

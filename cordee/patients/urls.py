@@ -3,11 +3,14 @@ from __future__ import annotations
 from django.urls import path
 
 from cordee.audit import views as audit_views
-from cordee.patients import consent_views, create_views, dossier_views, merge_views, views
+from cordee.patients import consent_views, create_views, dossier_views, filter_views, merge_views, views
 
 app_name = "patients"
 urlpatterns = [
     path("", views.active_file, name="list"),
+    path("filtres/", filter_views.save, name="filter_save"),
+    path("filtres/<uuid:public_id>/defaut/", filter_views.make_default, name="filter_default"),
+    path("filtres/<uuid:public_id>/supprimer/", filter_views.delete, name="filter_delete"),
     path("nouveau/", create_views.search_before_create, name="search_before_create"),
     path("nouveau/identite/", create_views.create, name="create"),
     path("consentement-vierge.pdf", consent_views.blank_document, name="consent_blank"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,35 +13,60 @@ from cordee.activity.models import Event
 from cordee.careteam.access import Perm, get_dossier, permissions, visible_dossiers
 from cordee.careteam.models import CircleMember
 from cordee.core.http import AuthedRequest
+from cordee.patients.active_file import (
+    DEFAULT_SORT,
+    PAGE_SIZES,
+    ActiveFileFilterForm,
+    apply_filters,
+    page_rows,
+    sort,
+)
 from cordee.patients.forms import PatientIdentityForm
 from cordee.patients.merge import open_duplicates
-from cordee.patients.models import Favourite, Patient, PotentialDuplicate
+from cordee.patients.models import Favourite, Patient, SavedFilter
 from cordee.patients.services import ConcurrentEditError, update_identity
 
 PAGE_SIZE = 20
 
 
+# Parameters that are not filters: they do not make a search "filtered".
+_NOT_FILTERS = {"page", "taille", "tri", "filtre", "tous"}
+
+
 def active_file(request: AuthedRequest) -> HttpResponse:
-    """SRCH-1: only the dossiers the actor is habilitated on."""
-    patients = (
-        visible_dossiers(request.actor)
-        .select_related("birth_commune", "birth_country", "commune")
-        .prefetch_related(
-            Prefetch(
-                "favourited_by", queryset=Favourite.objects.filter(user=request.user), to_attr="my_favourite"
-            )
-        )
-        .annotate(
-            has_duplicate=Exists(
-                PotentialDuplicate.objects.filter(
-                    Q(first=OuterRef("pk")) | Q(second=OuterRef("pk")), status=PotentialDuplicate.Status.OPEN
-                )
-            )
-        )
-        .order_by("-updated_at", "pk")
-    )
-    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "patients/active_file.html", {"page": page})
+    """SRCH-1..4: only the dossiers the actor is habilitated on, filtered, sorted, paginated."""
+    params = request.GET
+    if not params:
+        default = SavedFilter.objects.filter(user=request.user, is_default=True).first()
+        if default is not None:
+            # SRCH-4: the default search (★) applies on arrival, and the URL says so.
+            return redirect(f"{request.path}?{default.query}&filtre={default.public_id}")
+    form = ActiveFileFilterForm(params or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filtered = apply_filters(visible_dossiers(request.actor), data, request.user)
+    sort_key = data.get("tri") or DEFAULT_SORT
+    size = data.get("taille") or PAGE_SIZES[0]
+    page = Paginator(sort(filtered, sort_key).values_list("pk", flat=True), size).get_page(params.get("page"))
+    rows = page_rows(list(page.object_list), request.user)
+    query = params.copy()
+    for name in ("page", "filtre"):
+        query.pop(name, None)
+    sort_query = query.copy()
+    sort_query.pop("tri", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "sort_query": sort_query.urlencode(),
+        "sort_key": sort_key,
+        "filtered": any(key not in _NOT_FILTERS for key in query),
+        "saved_filters": SavedFilter.objects.filter(user=request.user),
+        "current_filter": params.get("filtre", ""),
+        "page_sizes": PAGE_SIZES,
+    }
+    template = "patients/_active_file_results.html" if request.htmx else "patients/active_file.html"
+    return render(request, template, context)
 
 
 def detail(request: AuthedRequest, public_id: str) -> HttpResponse:

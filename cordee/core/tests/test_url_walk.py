@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from cordee.accounts.models import Membership, Profession, RegistrationRequest, Structure, User
 from cordee.careteam.models import CircleMember, FavouriteGroup
 from cordee.core.tests.url_registry import LOGIN, NAMESPACE_RULES, REGISTRY, World
-from cordee.patients.models import Hospitalisation, PatientLink, PotentialDuplicate, RelationType
+from cordee.patients.models import Hospitalisation, PatientLink, PotentialDuplicate, RelationType, SavedFilter
 from cordee.patients.testing import create_test_patient
 from tests.factories import accept_current_terms, make_user
 
@@ -58,6 +58,7 @@ def world(
     twin = create_test_patient(coordinator, maternity, first_name="Lea")  # flagged as a potential duplicate
     return World(
         circle_member=circle_member,
+        saved_filter=SavedFilter.objects.create(user=coordinator, name="Nice", query="ville=nice"),
         group=FavouriteGroup.objects.create(owner=coordinator, name="Pédiatres du Var"),
         duplicate=PotentialDuplicate.objects.get(Q(first=twin) | Q(second=twin)),
         patient=patient,

@@ -34,6 +34,7 @@ class World:
     duplicate: Any
     circle_member: Any
     group: Any
+    saved_filter: Any
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,16 @@ REGISTRY: dict[str, Expect] = {
     # Dossiers. The member persona is in the patient's circle without habilitation: 403.
     # The stranger is outside the circle: the dossier does not exist for them (404).
     "patients:list": Expect(LOGIN, 200, 200),
+    # SRCH-4: saved filters are personal; someone else's does not exist for you.
+    "patients:filter_save": Expect(
+        LOGIN, 302, 302, method="post", data=lambda w: {"name": "x", "query": "nom=a"}
+    ),
+    "patients:filter_default": Expect(
+        LOGIN, 404, 404, method="post", kwargs=lambda w: {"public_id": w.saved_filter.public_id}
+    ),
+    "patients:filter_delete": Expect(
+        LOGIN, 404, 404, method="post", kwargs=lambda w: {"public_id": w.saved_filter.public_id}
+    ),
     # Creation needs to act as a structure: the stranger has none.
     "patients:search_before_create": Expect(LOGIN, 403, 200),
     "patients:create": Expect(LOGIN, 403, 200),

@@ -1,0 +1,176 @@
+"""SRCH-2/SRCH-3: the active file's filters and sorting, applied to what the policy lets one see.
+
+Names match on their search keys (accents, case, hyphens and apostrophes folded), on birth and
+used names, by prefix; on PostgreSQL, trigram similarity also forgives typos (pg_trgm indexes).
+SQLite, the demo's database, keeps the keys alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from cordee.careteam.models import CircleMember, CircleRole
+from cordee.core.text import search_key
+from cordee.patients.forms import DateInput
+from cordee.patients.models import DossierStatus, Favourite, Hospitalisation, Patient, PotentialDuplicate, Sex
+from cordee.territory.models import Commune, Zone
+
+YES_NO = [("", "Indifférent"), ("oui", "Oui"), ("non", "Non")]
+SORTS = {
+    "nom": ("birth_name_key", "first_name_key", "pk"),
+    "-nom": ("-birth_name_key", "-first_name_key", "-pk"),
+    "naissance": ("birth_date", "pk"),
+    "-naissance": ("-birth_date", "-pk"),
+    "debut": ("created_at", "pk"),
+    "-debut": ("-created_at", "-pk"),
+    "maj": ("updated_at", "pk"),
+    "-maj": ("-updated_at", "-pk"),
+    "statut": ("status", "birth_name_key", "pk"),
+    "-statut": ("-status", "birth_name_key", "pk"),
+}
+DEFAULT_SORT = "-maj"
+PAGE_SIZES = [10, 25, 50, 100]
+TRIGRAM_MIN_LENGTH = 3
+
+
+class ActiveFileFilterForm(forms.Form):
+    nom = forms.CharField(label="Nom du patient", max_length=100, required=False)
+    prenom = forms.CharField(label="Prénom du patient", max_length=100, required=False)
+    naissance = forms.DateField(label="Date de naissance", required=False, widget=DateInput())
+    sexe = forms.MultipleChoiceField(
+        label="Sexe", choices=Sex.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    statut = forms.MultipleChoiceField(
+        label="Statuts", choices=DossierStatus.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    zone = forms.ModelMultipleChoiceField(
+        label="Zones géographiques", queryset=Zone.objects.all(), to_field_name="public_id", required=False
+    )
+    ville = forms.CharField(label="Ville ou code postal", max_length=100, required=False)
+    professionnel = forms.CharField(label="Nom/Prénom du professionnel", max_length=100, required=False)
+    role = forms.ModelChoiceField(
+        label="Rôles", queryset=CircleRole.objects.filter(is_active=True), required=False, empty_label="Tous"
+    )
+    structure = forms.CharField(label="Structure", max_length=100, required=False)
+    favoris = forms.ChoiceField(label="Favoris", choices=YES_NO, required=False)
+    decedes = forms.ChoiceField(label="Décédés", choices=YES_NO, required=False)
+    archives = forms.ChoiceField(label="Archivés", choices=YES_NO, required=False)
+    hospitalisation = forms.ChoiceField(label="Hospitalisation", choices=YES_NO, required=False)
+    tri = forms.ChoiceField(choices=[(key, key) for key in SORTS], required=False)
+    taille = forms.TypedChoiceField(
+        label="Nombre d'items par page",
+        choices=[(n, n) for n in PAGE_SIZES],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+
+    def clean_naissance(self) -> Any:
+        value = self.cleaned_data.get("naissance")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("La date de naissance ne peut pas être dans le futur.")
+        return value
+
+
+def _name_condition(field_keys: list[str], typed: str) -> Q:
+    key = search_key(typed)
+    condition = Q()
+    for field in field_keys:
+        condition |= Q(**{f"{field}__startswith": key})
+        if connection.vendor == "postgresql" and len(key) >= TRIGRAM_MIN_LENGTH:
+            condition |= Q(**{f"{field}__trigram_similar": key})
+    return condition
+
+
+def _yes_no(queryset: QuerySet[Patient], value: str, condition: Q) -> QuerySet[Patient]:
+    if value == "oui":
+        return queryset.filter(condition)
+    if value == "non":
+        return queryset.exclude(condition)
+    return queryset
+
+
+def apply_filters(queryset: QuerySet[Patient], data: dict[str, Any], user: Any) -> QuerySet[Patient]:
+    today = timezone.localdate()
+    if data.get("nom"):
+        queryset = queryset.filter(_name_condition(["birth_name_key", "used_name_key"], data["nom"]))
+    if data.get("prenom"):
+        queryset = queryset.filter(_name_condition(["first_name_key"], data["prenom"]))
+    if data.get("naissance"):
+        queryset = queryset.filter(birth_date=data["naissance"])
+    if data.get("sexe"):
+        queryset = queryset.filter(sex__in=data["sexe"])
+    if data.get("statut"):
+        queryset = queryset.filter(status__in=data["statut"])
+    if data.get("zone"):
+        queryset = queryset.filter(commune__in=Commune.objects.filter(zones__in=data["zone"]))
+    if data.get("ville"):
+        typed = data["ville"].strip()
+        if typed.isdigit():
+            queryset = queryset.filter(Q(commune__postal_codes__regex=rf"(^| ){typed}") | Q(commune_id=typed))
+        else:
+            queryset = queryset.filter(commune__name_key__startswith=search_key(typed))
+    live = CircleMember.objects.filter(patient=OuterRef("pk"), removed_at__isnull=True)
+    if data.get("professionnel"):
+        queryset = queryset.filter(
+            Exists(live.filter(user__name_key__contains=search_key(data["professionnel"])))
+        )
+    if data.get("role"):
+        queryset = queryset.filter(Exists(live.filter(roles=data["role"])))
+    if data.get("structure"):
+        queryset = queryset.filter(
+            Exists(live.filter(structure__name_key__contains=search_key(data["structure"])))
+        )
+    queryset = _yes_no(
+        queryset,
+        data.get("favoris", ""),
+        Q(Exists(Favourite.objects.filter(user=user, patient=OuterRef("pk")))),
+    )
+    queryset = _yes_no(queryset, data.get("decedes", ""), Q(status=DossierStatus.DECEASED))
+    archived = data.get("archives", "")
+    if archived or DossierStatus.ARCHIVED in (data.get("statut") or []):
+        queryset = _yes_no(queryset, archived, Q(status=DossierStatus.ARCHIVED))
+    else:
+        # Archived dossiers leave the active file unless asked for.
+        queryset = queryset.exclude(status=DossierStatus.ARCHIVED)
+    ongoing = Hospitalisation.objects.filter(patient=OuterRef("pk"), cancelled_at__isnull=True).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+    queryset = _yes_no(queryset, data.get("hospitalisation", ""), Q(Exists(ongoing)))
+    return queryset
+
+
+def page_rows(ids: list[int], user: Any) -> list[Patient]:
+    """SRCH-3 columns for one page, in a constant number of queries whatever it holds.
+
+    The paginator counts and slices the bare filtered query; the columns are computed for the
+    page's rows only, so the cost does not grow with the size of the active file."""
+    today = timezone.localdate()
+    ongoing = Hospitalisation.objects.filter(patient=OuterRef("pk"), cancelled_at__isnull=True).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+    rows = (
+        Patient.objects.filter(pk__in=ids)
+        .select_related("commune")
+        .prefetch_related("commune__zones")
+        .annotate(
+            is_favourite=Exists(Favourite.objects.filter(user=user, patient=OuterRef("pk"))),
+            has_duplicate=Exists(
+                PotentialDuplicate.objects.filter(
+                    Q(first=OuterRef("pk")) | Q(second=OuterRef("pk")), status=PotentialDuplicate.Status.OPEN
+                )
+            ),
+            has_stay=Exists(ongoing),
+        )
+    )
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def sort(queryset: QuerySet[Patient], key: str) -> QuerySet[Patient]:
+    return queryset.order_by(*SORTS.get(key, SORTS[DEFAULT_SORT]))

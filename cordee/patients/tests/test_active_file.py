@@ -1,0 +1,211 @@
+"""SRCH-1..4: the active file — only what one may see, every filter, sort, pages, saved filters."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from cordee.careteam.models import CircleMember, CircleRole
+from cordee.patients.models import DossierStatus, Favourite, Hospitalisation, Patient, SavedFilter
+from cordee.patients.testing import create_test_patient
+from cordee.territory.models import Commune, Zone
+
+URL = "/patients/"
+
+
+@pytest.fixture
+def acting(coordinator, structure, client_for):
+    return client_for(coordinator, acting_as=structure)
+
+
+@pytest.fixture
+def region(coordinator, structure):
+    zone = Zone.objects.create(name="Littoral")
+    zone.communes.add(*Commune.objects.filter(code="06088"))
+    return {
+        "lefevre": create_test_patient(
+            coordinator,
+            structure,
+            birth_name="Lefèvre-Dupré",
+            first_name="Anaïs",
+            commune_id="06088",
+            birth_date=datetime.date(2020, 5, 17),
+        ),
+        "martin": create_test_patient(
+            coordinator,
+            structure,
+            birth_name="Martin",
+            used_name="Garnier",
+            first_name="Paul",
+            sex="M",
+            commune_id="83137",
+            birth_date=datetime.date(1950, 1, 2),
+        ),
+        "oconnor": create_test_patient(
+            coordinator,
+            structure,
+            birth_name="O'Connor",
+            first_name="Siobhan",
+            commune_id="06029",
+            birth_date=datetime.date(1990, 7, 7),
+        ),
+        "zone": zone,
+    }
+
+
+def _names(response) -> list[str]:
+    return [patient.birth_name for patient in response.context["rows"]]
+
+
+def test_only_visible_dossiers_are_listed(
+    region, acting, stranger, client_for, dossier_of_other_structure
+) -> None:
+    assert "Martin" in _names(acting.get(URL))
+    assert _names(client_for(stranger).get(URL)) == []
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"nom": "lefevre"}, ["Lefèvre-Dupré"]),
+        ({"nom": "DUPRE"}, []),  # prefix of the key, not a substring: typos are PostgreSQL's job
+        ({"nom": "lefèvre dupré"}, ["Lefèvre-Dupré"]),
+        ({"nom": "garnier"}, ["Martin"]),  # the used name
+        ({"nom": "o connor"}, ["O'Connor"]),
+        ({"prenom": "anais"}, ["Lefèvre-Dupré"]),
+        ({"naissance": "1950-01-02"}, ["Martin"]),
+        ({"sexe": "M"}, ["Martin"]),
+        ({"ville": "toulon"}, ["Martin"]),
+        ({"ville": "06150"}, ["O'Connor"]),
+    ],
+)
+def test_filters(region, acting, params, expected) -> None:
+    assert sorted(_names(acting.get(URL, {**params, "tous": "1"}))) == expected
+
+
+def test_zone_status_and_flags(region, acting, coordinator) -> None:
+    zone = region["zone"]
+    assert _names(acting.get(URL, {"zone": str(zone.public_id)})) == ["Lefèvre-Dupré"]
+    Patient.objects.filter(pk=region["martin"].pk).update(status=DossierStatus.DECEASED)
+    assert _names(acting.get(URL, {"decedes": "oui"})) == ["Martin"]
+    assert "Martin" not in _names(acting.get(URL, {"decedes": "non"}))
+    assert _names(acting.get(URL, {"statut": "DECEASED"})) == ["Martin"]
+    Favourite.objects.create(user=coordinator, patient=region["oconnor"])
+    assert _names(acting.get(URL, {"favoris": "oui"})) == ["O'Connor"]
+    Hospitalisation.objects.create(
+        patient=region["lefevre"], establishment_name="CHU", start_date=datetime.date(2020, 5, 17)
+    )
+    assert _names(acting.get(URL, {"hospitalisation": "oui"})) == ["Lefèvre-Dupré"]
+    assert "Lefèvre-Dupré" not in _names(acting.get(URL, {"hospitalisation": "non"}))
+
+
+def test_archived_dossiers_only_when_asked(region, acting) -> None:
+    Patient.objects.filter(pk=region["oconnor"].pk).update(status=DossierStatus.ARCHIVED)
+    assert "O'Connor" not in _names(acting.get(URL, {"tous": "1"}))
+    assert _names(acting.get(URL, {"archives": "oui"})) == ["O'Connor"]
+
+
+def test_circle_filters(region, acting, member) -> None:
+    role = CircleRole.objects.get(label="Médecin traitant")
+    row = CircleMember.objects.create(patient=region["martin"], user=member, is_habilitated=False)
+    row.roles.add(role)
+    assert _names(acting.get(URL, {"professionnel": "membre"})) == ["Martin"]
+    assert _names(acting.get(URL, {"role": role.pk})) == ["Martin"]
+    assert sorted(_names(acting.get(URL, {"structure": "dac test"}))) == [
+        "Lefèvre-Dupré",
+        "Martin",
+        "O'Connor",
+    ]
+
+
+def test_sorting_and_page_size(region, acting) -> None:
+    assert _names(acting.get(URL, {"tri": "nom"})) == ["Lefèvre-Dupré", "Martin", "O'Connor"]
+    assert _names(acting.get(URL, {"tri": "-naissance"})) == ["Lefèvre-Dupré", "O'Connor", "Martin"]
+    page = acting.get(URL, {"tri": "nom", "taille": "10"})
+    assert page.context["page"].paginator.per_page == 10
+    # A sort link keeps the filters.
+    html = acting.get(URL, {"nom": "martin", "tri": "nom"}).content.decode()
+    assert "nom=martin&amp;tri=-nom" in html
+
+
+def test_bad_parameters_never_fail(region, acting) -> None:
+    response = acting.get(
+        URL, {"naissance": "31/02/2020", "taille": "7", "tri": "drop", "zone": "x", "page": "zz"}
+    )
+    assert response.status_code == 200
+    future = acting.get(URL, {"naissance": "2999-01-01"})
+    assert "La date de naissance ne peut pas être dans le futur." in future.content.decode()
+
+
+def test_htmx_gets_the_results_only(region, acting) -> None:
+    response = acting.get(URL, {"nom": "martin"}, HTTP_HX_REQUEST="true")
+    assert "<html" not in response.content.decode()
+    assert "MARTIN" in response.content.decode() or "GARNIER" in response.content.decode()
+
+
+@pytest.mark.parametrize("extra", [0, 49])
+def test_query_count_is_pinned_with_1_and_50_dossiers(
+    coordinator, structure, acting, extra, django_assert_num_queries
+) -> None:
+    for index in range(extra + 1):
+        patient = create_test_patient(coordinator, structure, birth_name=f"Nom{index}", first_name="Test")
+        Hospitalisation.objects.create(
+            patient=patient, establishment_name="CHU", start_date=datetime.date(2025, 1, 1)
+        )
+    acting.get(URL, {"taille": "50"})  # warm the session's last-seen mark
+    # 6 for the request (session, user, second factor, CGU in force, its acceptance, actor);
+    # 4 for the list (count, the page's ids, its rows with their columns, their zones);
+    # 4 for the page around it (structures to act for, saved filters, zone and role choices).
+    with django_assert_num_queries(14):
+        acting.get(URL, {"taille": "50"})
+
+
+def test_save_pick_default_and_delete_filters(region, acting, coordinator, structure, client_for) -> None:
+    response = acting.post(
+        reverse("patients:filter_save"), {"name": "Varois", "query": "ville=toulon&page=3&evil=1"}
+    )
+    saved = SavedFilter.objects.get(user=coordinator)
+    assert saved.query == "ville=toulon"
+    assert response["Location"] == f"/patients/?ville=toulon&filtre={saved.public_id}"
+    duplicate = acting.post(
+        reverse("patients:filter_save"), {"name": "Varois", "query": "nom=a"}, follow=True
+    )
+    assert "déjà un filtre nommé" in duplicate.content.decode()
+    empty = acting.post(reverse("patients:filter_save"), {"name": "Rien", "query": "page=2"}, follow=True)
+    assert "au moins un critère" in empty.content.decode()
+
+    acting.post(reverse("patients:filter_default", kwargs={"public_id": saved.public_id}))
+    saved.refresh_from_db()
+    assert saved.is_default
+    # Applied on arrival, even acting as oneself: filters belong to the person.
+    arrival = client_for(coordinator).get(URL)
+    assert arrival.status_code == 302
+    assert arrival["Location"] == f"/patients/?ville=toulon&filtre={saved.public_id}"
+    assert _names(acting.get(arrival["Location"])) == ["Martin"]
+    # "tous" shows everything without the default.
+    assert len(_names(acting.get(URL, {"tous": "1"}))) == 3
+
+    other = SavedFilter.objects.create(user=coordinator, name="Niçois", query="ville=nice")
+    acting.post(reverse("patients:filter_default", kwargs={"public_id": other.public_id}))
+    assert list(SavedFilter.objects.filter(is_default=True)) == [other]
+
+    acting.post(reverse("patients:filter_delete", kwargs={"public_id": other.public_id}))
+    assert not SavedFilter.objects.filter(pk=other.pk).exists()
+    assert acting.get(URL).status_code == 200
+
+
+def test_someone_elses_filter_cannot_be_touched(region, coordinator, member, client_for) -> None:
+    saved = SavedFilter.objects.create(user=coordinator, name="À moi", query="nom=a")
+    client = client_for(member)
+    assert (
+        client.post(reverse("patients:filter_delete", kwargs={"public_id": saved.public_id})).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("patients:filter_default", kwargs={"public_id": saved.public_id})).status_code
+        == 404
+    )
+    saved.refresh_from_db()
+    assert not saved.is_default
