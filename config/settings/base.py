@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Trigram lookups on PostgreSQL (fuzzy name search); inert on SQLite.
+    "django.contrib.postgres",
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
