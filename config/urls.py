@@ -14,6 +14,7 @@ urlpatterns = [
     path("patients/", include("cordee.careteam.urls")),
     path("habilitations/", include("cordee.careteam.supervision_urls")),
     path("groupes-favoris/", include("cordee.careteam.group_urls")),
+    path("", include("cordee.tasks.urls")),
     path("annuaire/", include("cordee.directory.urls")),
     path("territoire/", include("cordee.territory.urls")),
     # One sign-in page for everyone, so the second factor and throttling always apply.

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "cordee.careteam",
     "cordee.activity",
     "cordee.audit",
+    "cordee.tasks",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,8 @@ class Event(BaseModel):
         LINK_REMOVED = "LINK_REMOVED", "Lien entre dossiers retiré"
         MERGED = "MERGED", "Dossiers fusionnés"
         CIRCLE_CHANGED = "CIRCLE_CHANGED", "Cercle de soins modifié"
+        TASK_CREATED = "TASK_CREATED", "Tâche ajoutée"
+        TASK_CHANGED = "TASK_CHANGED", "Tâche modifiée"
 
     class Importance(models.TextChoices):
         NORMAL = "NORMAL", "Normale"

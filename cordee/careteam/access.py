@@ -42,6 +42,8 @@ class Perm(enum.StrEnum):
     MANAGE_LINKS = "manage_links"
     VIEW_FEED = "view_feed"
     VIEW_ACCESS_JOURNAL = "view_access_journal"
+    VIEW_TASKS = "view_tasks"
+    MANAGE_TASKS = "manage_tasks"
     MERGE = "merge"
 
 
@@ -60,6 +62,8 @@ _NEEDS: dict[Perm, tuple[str, bool]] = {
     Perm.MANAGE_LINKS: (Section.LINKS, True),
     Perm.VIEW_FEED: (Section.FEED, False),
     Perm.VIEW_ACCESS_JOURNAL: (Section.ACCESS_JOURNAL, False),
+    Perm.VIEW_TASKS: (Section.TASKS, False),
+    Perm.MANAGE_TASKS: (Section.TASKS, True),
     # Merging rewrites identity-vigilance history: identity writers who are a structure's
     # super user only (checked in _holds).
     Perm.MERGE: (Section.IDENTITY, True),

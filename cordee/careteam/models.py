@@ -158,6 +158,7 @@ class Section(models.TextChoices):
     LINKS = "LINKS", "Dossiers liés"
     FEED = "FEED", "Fil d'actualité"
     ACCESS_JOURNAL = "ACCESS_JOURNAL", "Journal des accès"
+    TASKS = "TASKS", "Tâches"
 
 
 class RightsRule(models.Model):

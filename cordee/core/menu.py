@@ -47,6 +47,7 @@ def _acting_structure_kwargs(actor: Actor) -> dict[str, object]:
 MENU: list[MenuEntry] = [
     MenuEntry("Accueil", "core:home", "house", _anyone),
     MenuEntry("File active", "patients:list", "people", _anyone),
+    MenuEntry("Tâches", "tasks:dashboard", "bell", _anyone),
     MenuEntry("Annuaire", "directory:search", "book", _anyone),
     MenuEntry("Groupes de favoris", "groups:list", "star", _anyone),
     MenuEntry("Inviter un confrère", "directory:invite", "envelope", _anyone),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,6 +26,7 @@ from cordee.patients.forms import PatientIdentityForm
 from cordee.patients.merge import open_duplicates
 from cordee.patients.models import Favourite, Patient, SavedFilter
 from cordee.patients.services import ConcurrentEditError, update_identity
+from cordee.tasks.models import OPEN_STATUSES, Task, TaskStatus
 
 PAGE_SIZE = 20
 
@@ -106,8 +108,23 @@ def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         "today": timezone.localdate(),
         "duplicates": [(flag, flag.other(patient)) for flag in open_duplicates(patient)],
         "can_merge": Perm.MERGE in rights,
+        **_tasks_panel(patient, rights),
     }
     return render(request, "patients/detail.html", context)
+
+
+def _tasks_panel(patient: Patient, rights: frozenset[Perm]) -> dict[str, object]:
+    """TSK-3: counts by status and the open tasks, soonest due first."""
+    if Perm.VIEW_TASKS not in rights:
+        return {"task_counts": None}
+    counts = dict(Task.objects.filter(patient=patient).values_list("status").annotate(n=Count("pk")))
+    return {
+        "task_counts": [(status.label, counts.get(status.value, 0)) for status in TaskStatus],
+        "open_tasks": Task.objects.filter(patient=patient, status__in=OPEN_STATUSES)
+        .select_related("level", "task_type")
+        .order_by("due_at")[:10],
+        "can_manage_tasks": Perm.MANAGE_TASKS in rights,
+    }
 
 
 def _links(patient: Patient) -> list[dict[str, object]]:

@@ -23,10 +23,11 @@ from tests.factories import accept_current_terms, make_user
 
 # The dossier page's query budget, pinned: 6 for the session, user, second factor, CGU and actor;
 # 5 for the policy (dossier, circle rows, their roles, the matching rights rules, journal row);
-# 10 for the page (links both ways, favourite, zones, potential duplicates, the actor switcher,
-# stays, consents, circle, feed) — the page's rights reuse the policy's standing.
+# 12 for the page (links both ways, favourite, zones, potential duplicates, the actor switcher,
+# stays, consents, circle, feed, task counts, open tasks) — the page's rights reuse the
+# policy's standing.
 # A new section may raise it on purpose; the number of events or circle members never may.
-DOSSIER_PAGE_QUERIES = 21
+DOSSIER_PAGE_QUERIES = 23
 
 
 def acting(user: User, structure: Structure | None = None) -> Actor:

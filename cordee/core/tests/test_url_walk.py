@@ -9,12 +9,14 @@ import pytest
 from django.db.models import Q
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from cordee.accounts.models import Membership, Profession, RegistrationRequest, Structure, User
 from cordee.careteam.models import CircleMember, FavouriteGroup
 from cordee.core.tests.url_registry import LOGIN, NAMESPACE_RULES, REGISTRY, World
 from cordee.patients.models import Hospitalisation, PatientLink, PotentialDuplicate, RelationType, SavedFilter
 from cordee.patients.testing import create_test_patient
+from cordee.tasks.models import Task, TaskLevel, TaskType
 from tests.factories import accept_current_terms, make_user
 
 
@@ -58,6 +60,13 @@ def world(
     twin = create_test_patient(coordinator, maternity, first_name="Lea")  # flagged as a potential duplicate
     return World(
         circle_member=circle_member,
+        task=Task.objects.create(
+            patient=patient,
+            task_type=TaskType.objects.get(label="Relance"),
+            level=TaskLevel.objects.get(label="Information"),
+            label="Appeler la famille",
+            due_at=timezone.now(),
+        ),
         saved_filter=SavedFilter.objects.create(user=coordinator, name="Nice", query="ville=nice"),
         group=FavouriteGroup.objects.create(owner=coordinator, name="Pédiatres du Var"),
         duplicate=PotentialDuplicate.objects.get(Q(first=twin) | Q(second=twin)),

@@ -35,6 +35,7 @@ class World:
     circle_member: Any
     group: Any
     saved_filter: Any
+    task: Any
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,10 @@ def _patient(w: World) -> dict[str, Any]:
 
 def _circle_member(w: World) -> dict[str, Any]:
     return {"public_id": w.patient.public_id, "member_id": w.circle_member.public_id}
+
+
+def _task(w: World) -> dict[str, Any]:
+    return {"public_id": w.patient.public_id, "task_id": w.task.public_id}
 
 
 def _flag(w: World) -> dict[str, Any]:
@@ -171,6 +176,12 @@ REGISTRY: dict[str, Expect] = {
     "careteam:add_group": Expect(LOGIN, 404, 403, kwargs=_patient),
     "groups:list": Expect(LOGIN, 200, 200),
     "groups:detail": Expect(LOGIN, 404, 404, kwargs=lambda w: {"public_id": w.group.public_id}),
+    # TSK: tasks are reached through their dossier; the dashboard lists only one's own.
+    "tasks:dashboard": Expect(LOGIN, 200, 200),
+    "tasks:choose_patient": Expect(LOGIN, 200, 200),
+    "tasks:create": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "tasks:edit": Expect(LOGIN, 404, 403, kwargs=_task),
+    "tasks:advance": Expect(LOGIN, 404, 403, method="post", kwargs=_task, data=lambda w: {"version": "1"}),
     "patients:link_remove": Expect(
         LOGIN,
         404,

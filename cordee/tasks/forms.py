@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from cordee.careteam.models import CircleMember
+from cordee.patients.forms import DateInput
+from cordee.tasks.models import Task, TaskLevel, TaskStatus, TaskType
+from cordee.territory.models import Zone
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class RecipientField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        if obj.user_id:
+            return f"{obj.user.display_name}" + (f" — {obj.user.profession}" if obj.user.profession else "")
+        return f"{obj.structure.name} (structure)"
+
+
+class TaskForm(forms.ModelForm[Task]):
+    """TSK-1: the seed's task pop-up."""
+
+    recipients = RecipientField(
+        label="Destinataires",
+        queryset=CircleMember.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=(
+            "Vous faites partie des destinataires par défaut : il est recommandé de ne pas vous retirer."
+        ),
+    )
+    linked = forms.BooleanField(
+        label="Créer aussi cette tâche sur les dossiers liés (tâche commune)", required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Task
+        fields = ["task_type", "label", "level", "status", "due_at", "comment"]
+        widgets = {"due_at": DateTimeInput(), "comment": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, choices: list[CircleMember] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        f = self.fields
+        f["task_type"].queryset = TaskType.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        f["task_type"].empty_label = "Sélectionner"  # type: ignore[attr-defined]
+        f["level"].queryset = TaskLevel.objects.all()  # type: ignore[attr-defined]
+        f["level"].empty_label = None  # type: ignore[attr-defined]
+        f["task_type"].error_messages["required"] = "Veuillez choisir le type de tâche."
+        f["label"].error_messages["required"] = "Veuillez indiquer le libellé de la tâche."
+        f["due_at"].error_messages["required"] = "Veuillez indiquer la date d'échéance."
+        f["due_at"].error_messages["invalid"] = "Date et heure invalides."
+        f["recipients"].queryset = CircleMember.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[member.pk for member in choices or []]
+        ).select_related("user", "user__profession", "structure")
+        if self.instance.pk:
+            del f["status"], f["recipients"], f["linked"]
+            self.initial["version"] = self.instance.version
+
+
+class TaskDashboardForm(forms.Form):
+    """TSK-4: the seed's filters of "Consulter les tâches"."""
+
+    CONTEXTS = [("", "Tous"), ("moi", "Affectées à moi"), ("structure", "Affectées à ma structure")]
+
+    contexte = forms.ChoiceField(label="Contexte", choices=CONTEXTS, required=False)
+    statut = forms.MultipleChoiceField(
+        label="Statut", choices=TaskStatus.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    debut = forms.DateField(label="Échéance début", required=False, widget=DateInput())
+    fin = forms.DateField(label="Échéance fin", required=False, widget=DateInput())
+    zone = forms.ModelMultipleChoiceField(
+        label="Zones géographiques", queryset=Zone.objects.all(), to_field_name="public_id", required=False
+    )
+    type = forms.ModelMultipleChoiceField(label="Type(s)", queryset=TaskType.objects.all(), required=False)
+    niveau = forms.ModelMultipleChoiceField(label="Niveau", queryset=TaskLevel.objects.all(), required=False)
+    patient = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    motif = forms.CharField(label="Motif", max_length=100, required=False)
+    tri = forms.ChoiceField(
+        choices=[
+            ("echeance", "échéance"),
+            ("-echeance", "échéance"),
+            ("niveau", "niveau"),
+            ("-niveau", "niveau"),
+        ],
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        debut, fin = data.get("debut"), data.get("fin")
+        if debut and fin and fin < debut:
+            self.add_error("fin", "L'échéance de fin ne peut pas précéder celle de début.")
+        return data
+
+
+def now_rounded() -> Any:
+    return timezone.localtime().replace(second=0, microsecond=0)

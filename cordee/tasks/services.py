@@ -1,0 +1,155 @@
+"""Task writes (TSK-1, TSK-2): one transaction, the task's own history, an activity event, a journal row."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from cordee.activity.models import Event
+from cordee.activity.services import record_event
+from cordee.audit.services import journal
+from cordee.careteam.models import CircleMember
+from cordee.core.actor import Actor
+from cordee.patients.models import Patient
+from cordee.tasks.models import NEXT_STATUS, Task, TaskChange, TaskRecipient, TaskStatus
+
+EDITABLE = ["task_type", "label", "level", "due_at", "comment"]
+
+
+class StaleTaskError(Exception):
+    """SEC-4: the task changed since the page was shown."""
+
+    message = (
+        "Cette tâche a été modifiée par quelqu'un d'autre entre-temps : votre changement n'a pas été "
+        "enregistré. La tâche est affichée dans son état actuel."
+    )
+
+
+def recipient_choices(patient: Patient) -> list[CircleMember]:
+    """Recipients must be able to see the dossier: habilitated persons and structures of the circle."""
+    return list(
+        CircleMember.objects.filter(
+            patient=patient, removed_at__isnull=True, is_habilitated=True, sharing_refused=False
+        )
+        .filter(is_manual=False)
+        .select_related("user", "structure")
+        .order_by("structure__name", "user__last_name")
+    )
+
+
+def _history(actor: Actor, task: Task, description: str) -> None:
+    TaskChange.objects.create(task=task, user=actor.user, structure=actor.structure, description=description)
+
+
+def create_task(actor: Actor, patient: Patient, task: Task, recipients: Iterable[CircleMember]) -> Task:
+    """TSK-1: recipients come from the circle and can open the dossier; none means "me"."""
+    allowed = {member.pk: member for member in recipient_choices(patient)}
+    chosen = list(recipients)
+    if any(member.pk not in allowed for member in chosen):
+        raise ValidationError(
+            {"recipients": "Un destinataire doit être un membre habilité du cercle de soins."}
+        )
+    with transaction.atomic():
+        task.patient = patient
+        task.created_by = actor.user
+        task.structure = actor.structure
+        task.save()
+        pairs = {(member.user_id, member.structure_id) for member in chosen} or {(actor.user.pk, None)}
+        TaskRecipient.objects.bulk_create(
+            [
+                TaskRecipient(task=task, user_id=user_id, structure_id=structure_id)
+                for user_id, structure_id in pairs
+            ]
+        )
+        _history(actor, task, f"Tâche créée ({task.get_status_display()})")
+        record_event(
+            actor,
+            patient,
+            Event.Kind.TASK_CREATED,
+            f"Tâche ajoutée : {task.label}",
+            importance=Event.Importance.IMPORTANT if task.level.rank >= 10 else Event.Importance.NORMAL,
+            task=str(task.public_id),
+        )
+        journal(actor, patient, "create_task", what=str(task.public_id))
+    return task
+
+
+def create_common_task(
+    actor: Actor, patients: list[Patient], template: Task, recipients_for: dict[int, list[CircleMember]]
+) -> list[Task]:
+    """DOS-6: the same task on linked dossiers, sharing one id."""
+    common = uuid.uuid4()
+    created = []
+    with transaction.atomic():
+        for patient in patients:
+            copy = Task(
+                task_type=template.task_type,
+                label=template.label,
+                level=template.level,
+                status=template.status,
+                due_at=template.due_at,
+                comment=template.comment,
+                common_id=common,
+            )
+            created.append(create_task(actor, patient, copy, recipients_for.get(patient.pk, [])))
+    return created
+
+
+def _bump(task: Task, expected_version: int) -> None:
+    if Task.objects.filter(pk=task.pk, version=expected_version).update(version=F("version") + 1) == 0:
+        raise StaleTaskError
+    task.version = expected_version + 1
+
+
+def advance_status(actor: Actor, task: Task, expected_version: int) -> Task:
+    """TSK-2: À traiter → En cours → Traité → Annulé → À traiter."""
+    with transaction.atomic():
+        _bump(task, expected_version)
+        previous = TaskStatus(task.status)
+        task.status = NEXT_STATUS[previous]
+        task.save(update_fields=["status", "version", "updated_at"])
+        text = f"Statut : {previous.label} → {TaskStatus(task.status).label}"
+        _history(actor, task, text)
+        record_event(
+            actor,
+            task.patient,
+            Event.Kind.TASK_CHANGED,
+            f"Tâche « {task.label} » — {text}",
+            task=str(task.public_id),
+            status=task.status,
+        )
+        journal(actor, task.patient, "task_status", what=str(task.public_id))
+    return task
+
+
+def edit_task(actor: Actor, task: Task, changes: dict[str, Any], expected_version: int) -> Task:
+    """A "Traité" task is read-only until set back to "À traiter" or "En cours"."""
+    if task.is_read_only:
+        raise ValidationError(
+            "Cette tâche est traitée : repassez-la « À traiter » ou « En cours » pour la modifier."
+        )
+    changed = [name for name in EDITABLE if name in changes and getattr(task, name) != changes[name]]
+    with transaction.atomic():
+        _bump(task, expected_version)
+        for name in changed:
+            setattr(task, name, changes[name])
+        task.save()
+        if changed:
+            labels = ", ".join(
+                str(getattr(Task._meta.get_field(name), "verbose_name", name)) for name in changed
+            )
+            _history(actor, task, f"Modifié : {labels}")
+            record_event(
+                actor,
+                task.patient,
+                Event.Kind.TASK_CHANGED,
+                f"Tâche « {task.label} » modifiée ({labels})",
+                task=str(task.public_id),
+            )
+        journal(actor, task.patient, "edit_task", what=str(task.public_id))
+    return task

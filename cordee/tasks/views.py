@@ -1,0 +1,208 @@
+"""Tasks on the dossier (TSK-1..3) and the dashboard "Consulter les tâches" (TSK-4)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cordee.careteam.access import Perm, get_dossier, visible_dossiers
+from cordee.core.http import AuthedRequest
+from cordee.core.text import search_key
+from cordee.patients.models import Patient, PatientLink
+from cordee.tasks import services
+from cordee.tasks.forms import TaskDashboardForm, TaskForm, now_rounded
+from cordee.tasks.models import OPEN_STATUSES, Task, TaskRecipient, TaskStatus
+from cordee.territory.models import Commune
+
+PAGE_SIZE = 20
+
+
+def _linked_patients(request: AuthedRequest, patient: Patient) -> list[Patient]:
+    links = PatientLink.objects.filter(removed_at__isnull=True).filter(
+        Q(from_patient=patient) | Q(to_patient=patient)
+    )
+    ids = {pk for link in links for pk in (link.from_patient_id, link.to_patient_id)} - {patient.pk}
+    return list(visible_dossiers(request.actor).filter(pk__in=ids))
+
+
+def create(request: AuthedRequest, public_id: str) -> HttpResponse:
+    patient = get_dossier(request.actor, public_id, Perm.MANAGE_TASKS, what="tâches")
+    choices = services.recipient_choices(patient)
+    mine = [m.pk for m in choices if m.user_id == request.user.pk]
+    initial = {"due_at": now_rounded(), "status": TaskStatus.TODO, "recipients": mine}
+    form = TaskForm(request.POST if request.method == "POST" else None, initial=initial, choices=choices)
+    linked = _linked_patients(request, patient)
+    if request.method == "POST" and form.is_valid():
+        task = form.save(commit=False)
+        recipients = list(form.cleaned_data["recipients"])
+        try:
+            if form.cleaned_data.get("linked") and linked:
+                others = [
+                    get_dossier(request.actor, p.public_id, Perm.MANAGE_TASKS, what="tâche commune")
+                    for p in linked
+                ]
+                by_patient = {patient.pk: recipients}
+                services.create_common_task(request.actor, [patient, *others], task, by_patient)
+            else:
+                services.create_task(request.actor, patient, task, recipients)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"La tâche « {task.label} » est créée.")
+            return redirect("patients:detail", public_id=patient.public_id)
+    return render(request, "tasks/task_form.html", {"patient": patient, "form": form, "linked": linked})
+
+
+def _task(patient: Patient, task_id: str) -> Task:
+    return get_object_or_404(
+        Task.objects.select_related("task_type", "level", "patient", "created_by"),
+        patient=patient,
+        public_id=task_id,
+    )
+
+
+def edit(request: AuthedRequest, public_id: str, task_id: str) -> HttpResponse:
+    patient = get_dossier(request.actor, public_id, Perm.VIEW_TASKS, what="tâche")
+    task = _task(patient, task_id)
+    can_write = request.method == "GET" or get_dossier(
+        request.actor, public_id, Perm.MANAGE_TASKS, what="tâche"
+    )
+    form = TaskForm(request.POST if request.method == "POST" else None, instance=task)
+    if request.method == "POST" and can_write and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in services.EDITABLE if name in form.cleaned_data}
+        fresh = Task.objects.get(pk=task.pk)
+        try:
+            services.edit_task(request.actor, fresh, changes, form.cleaned_data.get("version") or 0)
+        except services.StaleTaskError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "La tâche est mise à jour.")
+            return redirect("patients:detail", public_id=patient.public_id)
+    recipients = task.recipients.select_related("user", "structure")
+    history = task.changes.select_related("user", "structure")
+    return render(
+        request,
+        "tasks/task_detail.html",
+        {"patient": patient, "task": task, "form": form, "recipients": recipients, "history": history},
+    )
+
+
+@require_POST
+def advance(request: AuthedRequest, public_id: str, task_id: str) -> HttpResponse:
+    """TSK-2: a click on the status moves it along the cycle (htmx swaps the button)."""
+    patient = get_dossier(request.actor, public_id, Perm.MANAGE_TASKS, what="statut de tâche")
+    task = _task(patient, task_id)
+    error = ""
+    try:
+        expected = int(request.POST.get("version", ""))
+    except ValueError:
+        expected = -1
+    try:
+        services.advance_status(request.actor, task, expected)
+    except services.StaleTaskError as exc:
+        error = exc.message
+        task.refresh_from_db()
+    if request.htmx:
+        return render(
+            request, "tasks/_status_button.html", {"task": task, "patient": patient, "error": error}
+        )
+    if error:
+        messages.error(request, error)
+    return redirect(request.POST.get("next") or f"/patients/{patient.public_id}/")
+
+
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    """TSK-4: tasks assigned to me or to the structure I act for, on dossiers I may see."""
+    form = TaskDashboardForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    tasks = Task.objects.filter(patient__in=visible_dossiers(request.actor))
+    patient = None
+    if data.get("patient"):
+        # Opened from a dossier: all its tasks, every status unless chosen (the seed's rule).
+        patient = get_dossier(request.actor, data["patient"], Perm.VIEW_TASKS, what="tâches")
+        tasks = tasks.filter(patient=patient)
+    else:
+        tasks = tasks.filter(_assigned_to(request, data.get("contexte", "")))
+    statuses = data.get("statut") or ([] if patient else list(OPEN_STATUSES))
+    if statuses:
+        tasks = tasks.filter(status__in=statuses)
+    tasks = _filter(tasks, data)
+    order = {
+        "echeance": ("due_at", "pk"),
+        "-echeance": ("-due_at", "-pk"),
+        "niveau": ("level__rank", "due_at"),
+        "-niveau": ("-level__rank", "due_at"),
+    }[data.get("tri") or "echeance"]
+    tasks = (
+        tasks.select_related("task_type", "level", "patient", "patient__commune")
+        .prefetch_related(
+            Prefetch("recipients", queryset=TaskRecipient.objects.select_related("user", "structure"))
+        )
+        .order_by(*order)
+    )
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "patient": patient,
+        "now": timezone.now(),
+        "query": query.urlencode(),
+        "statuses": statuses,
+    }
+    template = "tasks/_dashboard_results.html" if request.htmx else "tasks/dashboard.html"
+    return render(request, template, context)
+
+
+def _assigned_to(request: AuthedRequest, context: str) -> Q:
+    mine = Exists(TaskRecipient.objects.filter(task=OuterRef("pk"), user=request.user))
+    structure = request.actor.structure
+    ours = (
+        Exists(TaskRecipient.objects.filter(task=OuterRef("pk"), structure=structure)) if structure else None
+    )
+    if context == "moi" or ours is None:
+        return Q(mine)
+    if context == "structure":
+        return Q(ours)
+    return Q(mine) | Q(ours)
+
+
+def _filter(tasks: QuerySet[Task], data: dict[str, object]) -> QuerySet[Task]:
+    if data.get("debut"):
+        tasks = tasks.filter(due_at__date__gte=data["debut"])
+    if data.get("fin"):
+        tasks = tasks.filter(due_at__date__lte=data["fin"])
+    if data.get("zone"):
+        tasks = tasks.filter(patient__commune__in=Commune.objects.filter(zones__in=data["zone"]))
+    if data.get("type"):
+        tasks = tasks.filter(task_type__in=data["type"])
+    if data.get("niveau"):
+        tasks = tasks.filter(level__in=data["niveau"])
+    if data.get("motif"):
+        tasks = tasks.filter(label__icontains=str(data["motif"]))
+    return tasks
+
+
+def choose_patient(request: AuthedRequest) -> HttpResponse:
+    """TSK-1 from the dashboard: one patient only, found among the dossiers one may see."""
+    query = request.GET.get("nom", "").strip()[:100]
+    patients: list[Patient] = []
+    if len(search_key(query)) >= 2:
+        key = search_key(query)
+        visible = visible_dossiers(request.actor)
+        patients = list(
+            (
+                visible.filter(birth_name_key__startswith=key) | visible.filter(used_name_key__startswith=key)
+            ).order_by("birth_name_key", "first_name_key")[:20]
+        )
+    return render(request, "tasks/choose_patient.html", {"patients": patients, "nom": query})
