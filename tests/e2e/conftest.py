@@ -67,6 +67,8 @@ def reference_data(transactional_db: None) -> None:
     if not CircleRole.objects.exists() or not RightsRule.objects.exists():
         migration = importlib.import_module("cordee.careteam.migrations.0004_roles_and_rights_matrix")
         migration.load(django_apps, None)
+    # Task types, levels and the TASKS section of the matrix (get_or_create, idempotent).
+    importlib.import_module("cordee.tasks.migrations.0002_reference_data").load(django_apps, None)
     if not Region.objects.exists():
         Region.objects.bulk_create(Region(code=r["code"], name=r["name"]) for r in _cog("regions.csv"))
         Departement.objects.bulk_create(
