@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from cordee.accounts.models import User
 from cordee.careteam import services
-from cordee.careteam.models import CircleMember, FavouriteGroup, FavouriteGroupShare
+from cordee.careteam.models import FavouriteGroup, FavouriteGroupShare
 from cordee.core.actor import Actor
 from cordee.patients.models import Patient
 
@@ -68,20 +68,5 @@ def add_group_to_circle(actor: Actor, patient: Patient, group: FavouriteGroup, *
     count = 0
     with transaction.atomic():
         for professional in group.members.filter(is_active=True).order_by("last_name"):
-            row = CircleMember.objects.filter(
-                patient=patient, user=professional, removed_at__isnull=True
-            ).first()
-            if row is None:
-                services.add_professional(actor, patient, professional, habilitated=habilitated)
-                count += 1
-            elif habilitated and not row.is_habilitated:
-                services.update_member(
-                    actor,
-                    row,
-                    details={},
-                    roles=row.roles.all(),
-                    habilitated=True,
-                    sharing_refused=row.sharing_refused,
-                )
-                count += 1
+            count += services.ensure_in_circle(actor, patient, professional, habilitated=habilitated)
     return count

@@ -208,6 +208,25 @@ class BulkAction:
     }
 
 
+def ensure_in_circle(actor: Actor, patient: Patient, professional: User, *, habilitated: bool) -> bool:
+    """Add the professional if absent, habilitate them if asked and not yet; True if anything changed."""
+    row = _live(patient).filter(user=professional).first()
+    if row is None:
+        add_professional(actor, patient, professional, habilitated=habilitated)
+        return True
+    if habilitated and not row.is_habilitated:
+        update_member(
+            actor,
+            row,
+            details={},
+            roles=row.roles.all(),
+            habilitated=True,
+            sharing_refused=row.sharing_refused,
+        )
+        return True
+    return False
+
+
 def supervised_dossiers(structure: Structure) -> Any:
     """CIR-7: the dossiers a structure is habilitated on, i.e. that it supervises."""
     rows = CircleMember.objects.filter(structure=structure, is_habilitated=True, removed_at__isnull=True)
@@ -239,19 +258,7 @@ def apply_to_circles(actor: Actor, patients: Iterable[Patient], professional: Us
             try:
                 if action in (BulkAction.ADD, BulkAction.ADD_HABILITATED):
                     habilitated = action == BulkAction.ADD_HABILITATED
-                    if row is None:
-                        add_professional(actor, patient, professional, habilitated=habilitated)
-                        done += 1
-                    elif habilitated and not row.is_habilitated:
-                        update_member(
-                            actor,
-                            row,
-                            details={},
-                            roles=row.roles.all(),
-                            habilitated=True,
-                            sharing_refused=row.sharing_refused,
-                        )
-                        done += 1
+                    done += ensure_in_circle(actor, patient, professional, habilitated=habilitated)
                 elif action == BulkAction.REMOVE_HABILITATION and row is not None and row.is_habilitated:
                     remove_habilitation(actor, row)
                     done += 1

@@ -14,7 +14,7 @@ from cordee.audit.services import journal
 from cordee.careteam.models import CircleMember
 from cordee.careteam.services import BulkAction, apply_to_circles, supervised_dossiers
 from cordee.core.http import AuthedRequest, parse_uuid, parse_uuids
-from cordee.core.text import search_key
+from cordee.patients.active_file import named
 
 PAGE_SIZE = 25
 
@@ -56,10 +56,7 @@ def supervision(request: AuthedRequest) -> HttpResponse:
         )
     )
     if query:
-        key = search_key(query)
-        dossiers = dossiers.filter(birth_name_key__startswith=key) | dossiers.filter(
-            used_name_key__startswith=key
-        )
+        dossiers = named(dossiers, query)
     page = Paginator(dossiers.order_by("birth_name_key", "first_name_key", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -87,6 +87,15 @@ def _name_condition(field_keys: list[str], typed: str) -> Q:
     return condition
 
 
+def named(queryset: QuerySet[Patient], typed: str) -> QuerySet[Patient]:
+    """Dossiers whose birth or used name starts with what was typed (search keys), or none when
+    fewer than two letters were typed. Used wherever one patient is looked up by name."""
+    key = search_key(typed)
+    if len(key) < 2:
+        return queryset.none()
+    return queryset.filter(Q(birth_name_key__startswith=key) | Q(used_name_key__startswith=key))
+
+
 def _yes_no(queryset: QuerySet[Patient], value: str, condition: Q) -> QuerySet[Patient]:
     if value == "oui":
         return queryset.filter(condition)

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 
 from cordee.careteam.access import Perm, get_dossier, visible_dossiers
 from cordee.core.http import AuthedRequest
-from cordee.core.text import search_key
 from cordee.patients import dossier_services as services
+from cordee.patients.active_file import named
 from cordee.patients.dossier_forms import DeathForm, HospitalisationForm, LinkForm, StatusForm
-from cordee.patients.models import Hospitalisation, Patient, PatientLink
+from cordee.patients.models import Hospitalisation, PatientLink
 from cordee.patients.services import ConcurrentEditError
 
 
@@ -115,13 +115,7 @@ def link_add(request: AuthedRequest, public_id: str) -> HttpResponse:
     patient = get_dossier(request.actor, public_id, Perm.MANAGE_LINKS, what="dossiers liés")
     allowed = visible_dossiers(request.actor).exclude(pk=patient.pk)
     query = request.GET.get("q", "").strip()[:100]
-    matches = Patient.objects.none()
-    if len(search_key(query)) >= 2:
-        key = search_key(query)
-        matches = allowed.filter(birth_name_key__startswith=key) | allowed.filter(
-            used_name_key__startswith=key
-        )
-        matches = matches.order_by("birth_name_key", "first_name_key")[:20]
+    matches = named(allowed, query).order_by("birth_name_key", "first_name_key")[:20]
     form = LinkForm(request.POST if request.method == "POST" else None, choices=matches, allowed=allowed)
     if request.method == "POST" and form.is_valid():
         try:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cordee.careteam.access import Perm, get_dossier, visible_dossiers
 from cordee.core.http import AuthedRequest
-from cordee.core.text import search_key
+from cordee.patients.active_file import named
 from cordee.patients.models import Patient, PatientLink
 from cordee.tasks import services
 from cordee.tasks.forms import TaskDashboardForm, TaskForm, now_rounded
@@ -196,13 +196,7 @@ def _filter(tasks: QuerySet[Task], data: dict[str, object]) -> QuerySet[Task]:
 def choose_patient(request: AuthedRequest) -> HttpResponse:
     """TSK-1 from the dashboard: one patient only, found among the dossiers one may see."""
     query = request.GET.get("nom", "").strip()[:100]
-    patients: list[Patient] = []
-    if len(search_key(query)) >= 2:
-        key = search_key(query)
-        visible = visible_dossiers(request.actor)
-        patients = list(
-            (
-                visible.filter(birth_name_key__startswith=key) | visible.filter(used_name_key__startswith=key)
-            ).order_by("birth_name_key", "first_name_key")[:20]
-        )
+    patients = list(
+        named(visible_dossiers(request.actor), query).order_by("birth_name_key", "first_name_key")[:20]
+    )
     return render(request, "tasks/choose_patient.html", {"patients": patients, "nom": query})
