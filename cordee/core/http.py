@@ -22,6 +22,14 @@ class AuthedRequest(HttpRequest):
     htmx: HtmxDetails
 
 
+def wants_partial(request: HttpRequest) -> bool:
+    """An htmx request swapping part of the page; a history restore needs the whole page."""
+    htmx = getattr(request, "htmx", None)
+    if not htmx:
+        return False
+    return not htmx.history_restore_request
+
+
 def parse_uuid(value: str | None) -> uuid.UUID | None:
     """A public id from a form or query string; anything else is None (then 404), never a 500."""
     try:

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from cordee.accounts.models import Membership, Structure, User
-from cordee.core.http import AuthedRequest
+from cordee.core.http import AuthedRequest, wants_partial
 from cordee.directory.forms import DirectorySearchForm, InvitationForm
 from cordee.directory.search import search_professionals, search_structures
 from cordee.directory.services import invite_colleague
@@ -23,7 +23,7 @@ def search(request: AuthedRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "kind": kind, "query": query.urlencode()}
-    template = "directory/_results.html" if request.htmx else "directory/search.html"
+    template = "directory/_results.html" if wants_partial(request) else "directory/search.html"
     return render(request, template, context)
 
 

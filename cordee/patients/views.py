@@ -13,7 +13,7 @@ from django.utils import timezone
 from cordee.activity.models import Event
 from cordee.careteam.access import Perm, get_dossier, permissions, visible_dossiers
 from cordee.careteam.models import CircleMember
-from cordee.core.http import AuthedRequest
+from cordee.core.http import AuthedRequest, wants_partial
 from cordee.patients.active_file import (
     DEFAULT_SORT,
     PAGE_SIZES,
@@ -62,12 +62,12 @@ def active_file(request: AuthedRequest) -> HttpResponse:
         "query": query.urlencode(),
         "sort_query": sort_query.urlencode(),
         "sort_key": sort_key,
-        "filtered": any(key not in _NOT_FILTERS for key in query),
+        "filtered": any(key not in _NOT_FILTERS and any(query.getlist(key)) for key in query),
         "saved_filters": SavedFilter.objects.filter(user=request.user),
         "current_filter": params.get("filtre", ""),
         "page_sizes": PAGE_SIZES,
     }
-    template = "patients/_active_file_results.html" if request.htmx else "patients/active_file.html"
+    template = "patients/_active_file_results.html" if wants_partial(request) else "patients/active_file.html"
     return render(request, template, context)
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cordee.careteam.access import Perm, get_dossier, visible_dossiers
-from cordee.core.http import AuthedRequest
+from cordee.core.http import AuthedRequest, wants_partial
 from cordee.patients.active_file import named
 from cordee.patients.models import Patient, PatientLink
 from cordee.tasks import services
@@ -160,7 +160,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "query": query.urlencode(),
         "statuses": statuses,
     }
-    template = "tasks/_dashboard_results.html" if request.htmx else "tasks/dashboard.html"
+    template = "tasks/_dashboard_results.html" if wants_partial(request) else "tasks/dashboard.html"
     return render(request, template, context)
 
 

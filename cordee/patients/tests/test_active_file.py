@@ -218,3 +218,16 @@ def test_someone_elses_filter_cannot_be_touched(region, coordinator, member, cli
     )
     saved.refresh_from_db()
     assert not saved.is_default
+
+
+def test_an_htmx_history_restore_gets_the_whole_page(region, acting) -> None:
+    restore = acting.get(
+        URL, {"nom": "martin"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in restore.content.decode()
+
+
+def test_empty_fields_do_not_count_as_filters(region, acting) -> None:
+    response = acting.get(URL, {"nom": "", "prenom": "", "tous": "1", "taille": "10"})
+    assert response.context["filtered"] is False
+    assert acting.get(URL, {"nom": "zz"}).context["filtered"] is True
