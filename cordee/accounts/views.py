@@ -12,23 +12,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cordee.accounts.forms import MemberRoleForm, SignInForm, TermsForm
 from cordee.accounts.models import Membership, Structure, TermsVersion
 from cordee.accounts.services import accept_terms, change_member_role, notify_password_changed
-from cordee.core.http import AuthedRequest, parse_uuid
+from cordee.core.http import AuthedRequest, parse_uuid, safe_next
 from cordee.core.middleware import ACTING_STRUCTURE_KEY, SIGNED_IN_AT_KEY
 
 PREVIOUS_SIGN_IN_KEY = "cordee_previous_sign_in"
-
-
-def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return fallback
 
 
 @login_not_required
@@ -43,7 +35,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         # Kept for ACC-5's "date de dernière connexion": last_login now holds this sign-in.
         request.session[PREVIOUS_SIGN_IN_KEY] = previous
         request.session[SIGNED_IN_AT_KEY] = time.time()
-        return redirect(_safe_next(request))
+        return redirect(safe_next(request))
     return render(request, "accounts/sign_in.html", {"form": form, "next": request.GET.get("next", "")})
 
 
@@ -65,7 +57,7 @@ def terms(request: AuthedRequest) -> HttpResponse:
     form = TermsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not already and form.is_valid():
         accept_terms(request.user, current)
-        return redirect(_safe_next(request))
+        return redirect(safe_next(request))
     return render(request, "accounts/terms.html", {"terms": current, "form": form, "already": already})
 
 
@@ -88,7 +80,7 @@ def switch_actor(request: AuthedRequest) -> HttpResponse:
     if not structure_id:
         request.session.pop(ACTING_STRUCTURE_KEY, None)
         messages.success(request, "Vous agissez maintenant en votre nom propre.")
-        return redirect(_safe_next(request))
+        return redirect(safe_next(request))
     membership = (
         Membership.objects.select_related("structure")
         .filter(user=request.user, structure__public_id=_uuid_or_404(structure_id), is_active=True)
@@ -98,7 +90,7 @@ def switch_actor(request: AuthedRequest) -> HttpResponse:
         raise Http404
     request.session[ACTING_STRUCTURE_KEY] = str(membership.structure.public_id)
     messages.success(request, f"Vous agissez maintenant en tant que {membership.structure.name}.")
-    return redirect(_safe_next(request))
+    return redirect(safe_next(request))
 
 
 def _uuid_or_404(value: str) -> str:

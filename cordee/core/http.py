@@ -6,6 +6,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 if TYPE_CHECKING:
     from django_htmx.middleware import HtmxDetails
@@ -20,6 +21,14 @@ class AuthedRequest(HttpRequest):
     user: User
     actor: Actor
     htmx: HtmxDetails
+
+
+def safe_next(request: HttpRequest, fallback: str = "/") -> str:
+    """The `next` URL of a form or link, only if it stays on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
 
 
 def wants_partial(request: HttpRequest) -> bool:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cordee.careteam.access import Perm, get_dossier, visible_dossiers
-from cordee.core.http import AuthedRequest, wants_partial
+from cordee.core.http import AuthedRequest, safe_next, wants_partial
 from cordee.patients.active_file import named
 from cordee.patients.models import Patient, PatientLink
 from cordee.tasks import services
@@ -117,7 +117,7 @@ def advance(request: AuthedRequest, public_id: str, task_id: str) -> HttpRespons
         )
     if error:
         messages.error(request, error)
-    return redirect(request.POST.get("next") or f"/patients/{patient.public_id}/")
+    return redirect(safe_next(request, fallback=f"/patients/{patient.public_id}/"))
 
 
 def dashboard(request: AuthedRequest) -> HttpResponse:

@@ -217,3 +217,11 @@ def test_a_recipient_who_lost_habilitation_no_longer_sees_the_task(acting, dossi
         is_habilitated=False, habilitation_removed_at=timezone.now()
     )
     assert len(client.get(reverse("tasks:dashboard")).context["page"].object_list) == 0
+
+
+def test_the_status_click_never_redirects_off_site(acting, dossier) -> None:
+    acting.post(_create_url(dossier), _form())
+    task = Task.objects.get()
+    url = reverse("tasks:advance", kwargs={"public_id": dossier.public_id, "task_id": task.public_id})
+    response = acting.post(url, {"version": 1, "next": "https://evil.example/"})
+    assert response["Location"] == f"/patients/{dossier.public_id}/"
