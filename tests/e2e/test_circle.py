@@ -178,7 +178,7 @@ def test_coordinator_adds_a_pediatrician_with_habilitation_and_a_role(
     colleague.goto("/")
     in_active_file = active_file_row(colleague, patient.display_name)
     expect(in_active_file).to_have_count(1)
-    in_active_file.get_by_role("link", name=patient.display_name).click()
+    in_active_file.get_by_role("link", name=patient.display_name, exact=True).click()
     expect(colleague.get_by_role("heading", level=1, name=patient.display_name)).to_be_visible()
     expect(section(colleague, "5. Cercle de soins")).to_contain_text(PEDIATRICIAN)
 
