@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cordee.activity.models import Event
 from cordee.audit.models import Access
@@ -100,7 +101,8 @@ def test_withdrawing_with_a_reason_records_who_when_and_why_and_keeps_the_histor
 
     page = html.unescape(acting.get(_detail(dossier)).content.decode())
     assert _consent_badges(page) == ["Annulé"]
-    assert f"Annulé le {stored.withdrawn_at:%d/%m/%Y} par COORDIN Claire : {REASON}" in page
+    withdrawn_on = timezone.localtime(stored.withdrawn_at)  # the page shows Paris time
+    assert f"Annulé le {withdrawn_on:%d/%m/%Y} par COORDIN Claire : {REASON}" in page
     assert _withdraw_url(consent) not in page  # nothing left to withdraw
     assert "Consentement annulé" in page  # in the dossier's feed
 
