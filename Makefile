@@ -45,6 +45,25 @@ test-unit: install-dev
 test-e2e: install-dev browser
 	$(BIN)/pytest -p no:cacheprovider -m e2e
 
+## make bench: a region of 1,000,000 dossiers on PostgreSQL, the active file measured through the
+## real views, one BENCH line per scenario (README "Performance"). Without DATABASE_URL, a
+## throw-away database $(BENCH_DB) is created on $(BENCH_PGHOST) and dropped afterwards
+## (BENCH_KEEP=1 keeps it). BENCH_DOSSIERS and BENCH_REQUESTS scale it down for a try.
+BENCH_DB ?= cordee_bench
+BENCH_PGHOST ?= 127.0.0.1
+BENCH_PGPORT ?= 5432
+BENCH_PGUSER ?= postgres
+BENCH_STEPS = $(BIN)/python manage.py migrate --noinput -v 0 && $(BIN)/python -m bench.generate && $(BIN)/python -m bench.run
+bench: install-dev
+	@export DJANGO_SETTINGS_MODULE=bench.settings; \
+	if [ -n "$$DATABASE_URL" ]; then $(BENCH_STEPS); exit $$?; fi; \
+	pg="-h $(BENCH_PGHOST) -p $(BENCH_PGPORT) -U $(BENCH_PGUSER)"; \
+	dropdb --if-exists $$pg $(BENCH_DB) && createdb $$pg $(BENCH_DB) || exit 1; \
+	export DATABASE_URL="postgres://$(BENCH_PGUSER)@$(BENCH_PGHOST):$(BENCH_PGPORT)/$(BENCH_DB)"; \
+	$(BENCH_STEPS); status=$$?; \
+	if [ -z "$(BENCH_KEEP)" ]; then dropdb --if-exists $$pg $(BENCH_DB); fi; \
+	exit $$status
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,0 +1,29 @@
+"""Settings for `make bench`: production-like (DEBUG off, cached templates), plain HTTP.
+
+The test client's host is allowed, static files need no collected manifest, tasks run inline.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import ALLOWED_HOSTS
+
+DEBUG = False
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
+
+# whitenoise looks for collected files; the bench serves none.
+warnings.filterwarnings("ignore", "No directory at", UserWarning)

@@ -1,0 +1,84 @@
+"""`make bench` at tiny scale, on whichever database the suite runs (COPY on PostgreSQL,
+batched INSERTs on SQLite): the generator fills the region coherently and the runner measures
+every scenario through the real views and prints its BENCH lines."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from bench.generate import Scale, generate
+from bench.run import percentile, run
+from cordee.accounts.models import Structure
+from cordee.careteam.access import visible_dossiers
+from cordee.careteam.models import CircleMember
+from cordee.core.actor import Actor
+from cordee.core.text import search_key
+from cordee.patients.models import Patient
+from cordee.territory.models import Zone
+
+pytestmark = pytest.mark.django_db
+
+DOSSIERS = 200
+
+
+def test_the_generator_builds_a_coherent_region() -> None:
+    out = io.StringIO()
+    region = generate(DOSSIERS, seed=1, out=out)
+    scale = Scale.of(DOSSIERS)
+
+    assert Patient.objects.count() == DOSSIERS
+    assert Structure.objects.count() >= scale.structures
+    # Names are stored as typed, keys exactly as the model computes them.
+    for patient in Patient.objects.all():
+        assert patient.birth_name_key == search_key(patient.birth_name)
+        assert patient.first_name_key == search_key(patient.first_name)
+        assert patient.used_name_key == search_key(patient.used_name)
+        assert patient.public_id is not None and patient.created_at <= patient.updated_at
+    # About three circle rows a dossier; the big structure and the pediatrician as sized.
+    assert 2.5 * DOSSIERS <= CircleMember.objects.count() <= 3.5 * DOSSIERS
+    membership = region.coordinator.memberships.get()
+    assert membership.structure == region.big_structure
+    assert visible_dossiers(Actor(user=region.coordinator, membership=membership)).count() >= (
+        scale.big_structure_dossiers - 1  # a dossier may have been merged away
+    )
+    assert visible_dossiers(Actor(user=region.pediatrician)).count() >= scale.pediatrician_dossiers - 1
+    assert Zone.objects.filter(communes__isnull=False).exists()
+    assert "Generated 200 dossiers" in out.getvalue()
+
+    # A second run finds the region and leaves it alone.
+    again = io.StringIO()
+    generate(DOSSIERS, seed=1, out=again)
+    assert Patient.objects.count() == DOSSIERS
+    assert "already generated" in again.getvalue()
+
+
+def test_the_runner_measures_every_scenario_through_the_views() -> None:
+    generate(DOSSIERS, seed=2, out=io.StringIO())
+    out = io.StringIO()
+
+    results = run(2, warmup=0, out=out)
+
+    lines = [line for line in out.getvalue().splitlines() if line.startswith("BENCH ")]
+    assert [line.split()[1] for line in lines] == [
+        "active_file_structure",
+        "name_prefix_pediatrician",
+        "fuzzy_name",
+        "combined_filters",
+        "search_before_create",
+    ]
+    pattern = re.compile(
+        r"^BENCH \w+ n=200 p50_ms=[\d.]+ p95_ms=[\d.]+ p99_ms=[\d.]+ queries=\d+ floor_p95_ms=[\d.]+$"
+    )
+    assert all(pattern.match(line) for line in lines), lines
+    assert all(len(result.timings) == 2 and len(result.floor) == 2 for result in results)
+
+
+def test_percentiles_are_nearest_rank_in_milliseconds() -> None:
+    values = [n / 1000 for n in range(1, 101)]  # 1 … 100 ms
+    assert percentile(values, 50) == pytest.approx(50)
+    assert percentile(values, 95) == pytest.approx(95)
+    assert percentile(values, 99) == pytest.approx(99)
+    assert percentile([0.004], 95) == pytest.approx(4)
