@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from cordee.careteam.models import CircleMember, CircleRole
 from cordee.core.text import search_key
@@ -35,7 +37,21 @@ SORTS = {
 }
 DEFAULT_SORT = "-maj"
 PAGE_SIZES = [10, 25, 50, 100]
-TRIGRAM_MIN_LENGTH = 3
+# Below six letters a trigram match accepts nearly every name sharing two letters: prefix only.
+TRIGRAM_MIN_LENGTH = 6
+# Counting a structure's 50,000 visible dossiers costs more than the page itself: the active
+# file counts up to this many and says "plus de 1 000" beyond.
+COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):  # type: ignore[type-arg]
+    @cached_property
+    def count(self) -> int:
+        return int(self.object_list[: COUNT_CAP + 1].count())  # type: ignore[attr-defined]
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
 
 
 class ActiveFileFilterForm(forms.Form):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from cordee.patients.active_file import (
     DEFAULT_SORT,
     PAGE_SIZES,
     ActiveFileFilterForm,
+    CappedPaginator,
     apply_filters,
     page_rows,
     sort,
@@ -48,7 +48,9 @@ def active_file(request: AuthedRequest) -> HttpResponse:
     filtered = apply_filters(visible_dossiers(request.actor), data, request.user)
     sort_key = data.get("tri") or DEFAULT_SORT
     size = data.get("taille") or PAGE_SIZES[0]
-    page = Paginator(sort(filtered, sort_key).values_list("pk", flat=True), size).get_page(params.get("page"))
+    page = CappedPaginator(sort(filtered, sort_key).values_list("pk", flat=True), size).get_page(
+        params.get("page")
+    )
     rows = page_rows(list(page.object_list), request.user)
     query = params.copy()
     for name in ("page", "filtre"):

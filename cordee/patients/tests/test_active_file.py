@@ -231,3 +231,15 @@ def test_empty_fields_do_not_count_as_filters(region, acting) -> None:
     response = acting.get(URL, {"nom": "", "prenom": "", "tous": "1", "taille": "10"})
     assert response.context["filtered"] is False
     assert acting.get(URL, {"nom": "zz"}).context["filtered"] is True
+
+
+def test_the_count_is_capped_for_very_large_active_files(region, acting, monkeypatch) -> None:
+    from cordee.patients import active_file
+
+    monkeypatch.setattr(active_file, "COUNT_CAP", 2)
+    page = acting.get(URL, {"tous": "1"})
+    assert page.context["page"].paginator.capped
+    assert "Plus de 1 000 dossiers" in page.content.decode()
+    assert len(page.context["rows"]) == 3  # the page itself is complete
+    monkeypatch.setattr(active_file, "COUNT_CAP", 1000)
+    assert "3 dossiers" in acting.get(URL, {"tous": "1"}).content.decode()
