@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from cordee.activity.models import Event
+from cordee.audit.services import journal
 from cordee.careteam.access import Perm, get_dossier, permissions, visible_dossiers
 from cordee.careteam.models import CircleMember
 from cordee.core.http import AuthedRequest, wants_partial
@@ -24,7 +25,7 @@ from cordee.patients.active_file import (
 )
 from cordee.patients.forms import PatientIdentityForm
 from cordee.patients.merge import open_duplicates
-from cordee.patients.models import Favourite, Patient, SavedFilter
+from cordee.patients.models import Favourite, Patient, PotentialDuplicate, SavedFilter
 from cordee.patients.services import ConcurrentEditError, update_identity
 from cordee.tasks.models import OPEN_STATUSES, Task, TaskStatus
 
@@ -108,11 +109,20 @@ def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         "can_manage_links": Perm.MANAGE_LINKS in rights,
         "can_manage_consent": Perm.MANAGE_CONSENT in rights and actor.is_acting_as_structure,
         "today": timezone.localdate(),
-        "duplicates": [(flag, flag.other(patient)) for flag in open_duplicates(patient)],
+        "duplicates": _duplicates_shown(request, patient),
         "can_merge": Perm.MERGE in rights,
         **_tasks_panel(patient, rights),
     }
     return render(request, "patients/detail.html", context)
+
+
+def _duplicates_shown(request: AuthedRequest, patient: Patient) -> list[tuple[PotentialDuplicate, Patient]]:
+    """IDV-8: the other dossier's traits are shown for identity vigilance, even when the actor may
+    not open it — like the search before creation, that display is an access and is journaled."""
+    shown = [(flag, flag.other(patient)) for flag in open_duplicates(patient)]
+    for _, other in shown:
+        journal(request.actor, other, "identity_duplicate", what=f"doublon potentiel de {patient.public_id}")
+    return shown
 
 
 def _tasks_panel(patient: Patient, rights: frozenset[Perm]) -> dict[str, object]:

@@ -152,3 +152,11 @@ def test_dismissing_a_flag_stops_proposing_it(pair, coordinator, structure, clie
             reverse("patients:detail", kwargs={"public_id": survivor.public_id})
         ).content.decode()
     )
+
+
+def test_showing_a_duplicates_traits_is_journaled(pair, coordinator, structure, client_for) -> None:
+    original, copy = pair
+    client_for(coordinator, acting_as=structure).get(
+        reverse("patients:detail", kwargs={"public_id": original.public_id})
+    )
+    assert Access.objects.filter(patient=copy, action="identity_duplicate").count() == 1
