@@ -15,6 +15,8 @@ urlpatterns = [
     path("habilitations/", include("cordee.careteam.supervision_urls")),
     path("groupes-favoris/", include("cordee.careteam.group_urls")),
     path("", include("cordee.tasks.urls")),
+    path("", include("cordee.pathways.urls")),
+    path("", include("cordee.documents.urls")),
     path("annuaire/", include("cordee.directory.urls")),
     path("territoire/", include("cordee.territory.urls")),
     # One sign-in page for everyone, so the second factor and throttling always apply.

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "cordee.activity",
     "cordee.audit",
     "cordee.tasks",
+    "cordee.pathways",
+    "cordee.documents",
 ]
 
 MIDDLEWARE = [
@@ -83,12 +85,20 @@ TEMPLATES = [
     },
 ]
 
+# Django's form templates, with plain <select> elements written in Python (cordee/core/renderers.py).
+FORM_RENDERER = "cordee.core.renderers.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'cordee.sqlite3'}"),
         conn_max_age=env_int("CORDEE_DB_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A page runs short queries; PostgreSQL's JIT compiles any plan estimated above
+    # jit_above_cost, and at regional scale that compilation alone cost up to 90 ms a request
+    # (README "Performance"). Sent in the connection's startup packet: no extra round trip.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -24,6 +24,13 @@ class Event(BaseModel):
         CIRCLE_CHANGED = "CIRCLE_CHANGED", "Cercle de soins modifié"
         TASK_CREATED = "TASK_CREATED", "Tâche ajoutée"
         TASK_CHANGED = "TASK_CHANGED", "Tâche modifiée"
+        THEME_ADDED = "THEME_ADDED", "Thématique ajoutée au parcours"
+        THEME_REMOVED = "THEME_REMOVED", "Thématique retirée du parcours"
+        FORM_CREATED = "FORM_CREATED", "Formulaire créé"
+        FORM_SAVED = "FORM_SAVED", "Formulaire enregistré"
+        FORM_CLOSED = "FORM_CLOSED", "Formulaire clôturé"
+        FORM_REOPENED = "FORM_REOPENED", "Formulaire rouvert"
+        DOCUMENT_ADDED = "DOCUMENT_ADDED", "Document ajouté"
 
     class Importance(models.TextChoices):
         NORMAL = "NORMAL", "Normale"

@@ -159,6 +159,10 @@ class Section(models.TextChoices):
     FEED = "FEED", "Fil d'actualité"
     ACCESS_JOURNAL = "ACCESS_JOURNAL", "Journal des accès"
     TASKS = "TASKS", "Tâches"
+    PATHWAYS = "PATHWAYS", "Parcours (thématiques et formulaires)"
+    THEME_REMOVAL = "THEME_REMOVAL", "Suppression d'une thématique du parcours"
+    FORM_REOPENING = "FORM_REOPENING", "Réouverture d'un formulaire clôturé"
+    DOCUMENTS = "DOCUMENTS", "Documents"
 
 
 class RightsRule(models.Model):
@@ -173,6 +177,16 @@ class RightsRule(models.Model):
         CircleRole, verbose_name="rôle dans le dossier", null=True, blank=True, on_delete=models.CASCADE
     )
     section = models.CharField("rubrique", max_length=40, choices=Section.choices)
+    # CIR-2 for themes: a rule naming a theme (section "Parcours") opens that theme when it is
+    # reserved; rules without a theme open the section and every theme that is not reserved.
+    theme = models.ForeignKey(
+        "pathways.Theme",
+        verbose_name="thématique réservée",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text="Seulement pour la rubrique « Parcours » et une thématique réservée.",
+    )
     can_read = models.BooleanField("lecture", default=True)
     can_write = models.BooleanField("écriture", default=False)
 
@@ -185,17 +199,24 @@ class RightsRule(models.Model):
                 Coalesce("profession", Value(0)),
                 Coalesce("role", Value(0)),
                 "section",
+                Coalesce("theme", Value(0)),
                 name="rights_rule_unique",
             ),
             models.CheckConstraint(
                 condition=Q(can_write=False) | Q(can_read=True), name="rights_write_needs_read"
+            ),
+            models.CheckConstraint(
+                condition=Q(theme__isnull=True) | Q(section="PATHWAYS"), name="rights_theme_only_for_pathways"
             ),
         ]
 
     def __str__(self) -> str:
         who = f"{self.profession or 'Toute profession'} / {self.role or 'tout rôle'}"
         what = "lecture et écriture" if self.can_write else "lecture"
-        return f"{who} — {self.get_section_display()} : {what}"
+        section = (
+            f"{self.get_section_display()} › {self.theme}" if self.theme_id else self.get_section_display()
+        )
+        return f"{who} — {section} : {what}"
 
 
 class FavouriteGroup(BaseModel):

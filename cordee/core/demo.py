@@ -174,6 +174,7 @@ def load_demo() -> list[tuple[str, str, str]]:
         credentials.append((account.username, DEMO_PASSWORD, account.role_label))
 
     _load_demo_patients(fake, rng)
+    _load_demo_pathways()
 
     structure_list = list(structures.values())
     for index in range(1, GENERATED_PROFESSIONALS + 1):
@@ -261,3 +262,53 @@ def _load_demo_patients(fake: Faker, rng: random.Random) -> None:
                 end_date=patient.birth_date + datetime.timedelta(days=rng.randint(5, 40)),
                 reason="Prématurité",
             )
+
+
+def _load_demo_pathways() -> None:
+    """PAR: the shipped questionnaires, the Cocon theme on the newborns' dossiers, and situation
+    assessments of the DAC's dossiers — some closed, some still drafts."""
+    import datetime
+
+    from cordee.core.actor import Actor
+    from cordee.pathways import services
+    from cordee.pathways.loader import load_shipped
+    from cordee.pathways.models import DossierTheme, FormResponse, Questionnaire, Theme
+    from cordee.patients.models import Patient
+
+    load_shipped()
+    if FormResponse.objects.exists() or DossierTheme.objects.exists():
+        return
+    coordinator = Membership.objects.get(user__username="coordinatrice")
+    pediatrician = Membership.objects.get(user__username="pediatre", structure__name="Réseau périnatal Sud")
+    cocon = Theme.objects.get(code="cocon")
+    evaluation = Questionnaire.objects.get(code="evaluation-situation")
+    version = evaluation.current_version()
+    filled = 0
+    for index, patient in enumerate(Patient.objects.order_by("pk")):
+        newborn = patient.birth_date > datetime.date(2020, 1, 1)
+        membership = pediatrician if newborn else coordinator
+        actor = Actor(user=membership.user, membership=membership)
+        if newborn:
+            services.add_theme(actor, patient, cocon)
+            continue
+        if version is None or index % 3 == 2:
+            continue
+        day = (datetime.date(2026, 10, 1) + datetime.timedelta(days=index)).isoformat()
+        answers = {
+            "version": "0",
+            "q-date_evaluation": day,
+            "q-lieu": "domicile",
+            "q-motif": "Retour à domicile après hospitalisation, situation jugée fragile.",
+            "q-poids": str(55 + index),
+            "q-taille": "162",
+            "q-chutes": "oui" if index % 2 else "non",
+            "q-aidants_present": "oui",
+            "q-aidants-0-__row": "1",
+            "q-aidants-0-aidant_lien": "enfant",
+            "q-aidants-0-aidant_epuisement": "non",
+            "q-synthese": "Besoin d'aide à domicile et de coordination des passages infirmiers.",
+        }
+        if index % 2:
+            answers["q-nb_chutes"] = "2"
+        services.save_form(actor, patient, version, evaluation.theme, answers, {}, closing=filled % 3 == 0)
+        filled += 1

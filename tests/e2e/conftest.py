@@ -24,6 +24,7 @@ from pytest_django.live_server_helper import LiveServer
 from cordee.accounts.models import Profession, TermsVersion, User
 from cordee.careteam.models import CircleRole, RightsRule
 from cordee.core.text import search_key
+from cordee.pathways.loader import load_shipped
 from cordee.territory.loader import DATA_DIR, load_territory
 from cordee.territory.models import Commune, Country, Departement, Region
 from tests.factories import TEST_PASSWORD
@@ -69,6 +70,9 @@ def reference_data(transactional_db: None) -> None:
         migration.load(django_apps, None)
     # Task types, levels and the TASKS section of the matrix (get_or_create, idempotent).
     importlib.import_module("cordee.tasks.migrations.0002_reference_data").load(django_apps, None)
+    # Parcours themes, the matrix's Parcours / documents sections and the shipped questionnaires.
+    importlib.import_module("cordee.pathways.migrations.0002_reference_data").load(django_apps, None)
+    load_shipped()
     if not Region.objects.exists():
         Region.objects.bulk_create(Region(code=r["code"], name=r["name"]) for r in _cog("regions.csv"))
         Departement.objects.bulk_create(

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -14,6 +15,9 @@ from django.utils import timezone
 from cordee.accounts.models import Membership, Profession, RegistrationRequest, Structure, User
 from cordee.careteam.models import CircleMember, FavouriteGroup
 from cordee.core.tests.url_registry import LOGIN, NAMESPACE_RULES, REGISTRY, World
+from cordee.documents.models import Document
+from cordee.pathways.models import DossierTheme, Theme
+from cordee.pathways.testing import make_form, make_questionnaire
 from cordee.patients.models import Hospitalisation, PatientLink, PotentialDuplicate, RelationType, SavedFilter
 from cordee.patients.testing import create_test_patient
 from cordee.tasks.models import Task, TaskLevel, TaskType
@@ -58,7 +62,21 @@ def world(
     circle_member = CircleMember.objects.create(patient=patient, user=member, is_habilitated=False)
     sibling = create_test_patient(coordinator, maternity, first_name="Hugo", sex="M")
     twin = create_test_patient(coordinator, maternity, first_name="Lea")  # flagged as a potential duplicate
+    version = make_questionnaire()
+    form = make_form(version, patient, {"poids": 12.5})
     return World(
+        dossier_theme=DossierTheme.objects.create(patient=patient, theme=Theme.objects.get(code="handicap")),
+        questionnaire=version.questionnaire,
+        form=form,
+        document=Document.objects.create(
+            patient=patient,
+            form=form,
+            file=ContentFile(b"%PDF-1.4 test", name="cr.pdf"),
+            name="cr.pdf",
+            content_type="application/pdf",
+            size=13,
+            sha256="0" * 64,
+        ),
         circle_member=circle_member,
         task=Task.objects.create(
             patient=patient,

@@ -36,6 +36,10 @@ class World:
     group: Any
     saved_filter: Any
     task: Any
+    dossier_theme: Any
+    questionnaire: Any
+    form: Any
+    document: Any
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,14 @@ def _circle_member(w: World) -> dict[str, Any]:
 
 def _task(w: World) -> dict[str, Any]:
     return {"public_id": w.patient.public_id, "task_id": w.task.public_id}
+
+
+def _form(w: World) -> dict[str, Any]:
+    return {"public_id": w.patient.public_id, "form_id": w.form.public_id}
+
+
+def _dossier_theme(w: World) -> dict[str, Any]:
+    return {"public_id": w.patient.public_id, "row_id": w.dossier_theme.public_id}
 
 
 def _flag(w: World) -> dict[str, Any]:
@@ -177,6 +189,29 @@ REGISTRY: dict[str, Expect] = {
     "groups:list": Expect(LOGIN, 200, 200),
     "groups:detail": Expect(LOGIN, 404, 404, kwargs=lambda w: {"public_id": w.group.public_id}),
     # TSK: tasks are reached through their dossier; the dashboard lists only one's own.
+    "pathways:tab": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "pathways:add_theme": Expect(
+        LOGIN, 404, 403, method="post", kwargs=_patient, data=lambda w: {"theme": ""}
+    ),
+    "pathways:remove_theme": Expect(LOGIN, 404, 403, method="post", kwargs=_dossier_theme),
+    "pathways:move_theme": Expect(
+        LOGIN, 404, 403, method="post", kwargs=_dossier_theme, data=lambda w: {"direction": "up"}
+    ),
+    "pathways:new_form": Expect(
+        LOGIN,
+        404,
+        403,
+        kwargs=lambda w: {"public_id": w.patient.public_id, "questionnaire_id": w.questionnaire.public_id},
+    ),
+    "pathways:form": Expect(LOGIN, 404, 403, kwargs=_form),
+    "pathways:reopen": Expect(LOGIN, 404, 403, method="post", kwargs=_form, data=lambda w: {"version": "1"}),
+    "pathways:history": Expect(LOGIN, 404, 403, kwargs=_form),
+    "documents:download": Expect(
+        LOGIN,
+        404,
+        403,
+        kwargs=lambda w: {"public_id": w.patient.public_id, "document_id": w.document.public_id},
+    ),
     "tasks:dashboard": Expect(LOGIN, 200, 200),
     "tasks:choose_patient": Expect(LOGIN, 200, 200),
     "tasks:create": Expect(LOGIN, 404, 403, kwargs=_patient),
