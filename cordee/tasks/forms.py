@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -44,8 +46,12 @@ class TaskForm(forms.ModelForm[Task]):
 
     class Meta:
         model = Task
-        fields = ["task_type", "label", "level", "status", "due_at", "comment"]
+        fields = ["task_type", "label", "level", "status", "due_at", "action", "comment"]
         widgets = {"due_at": DateTimeInput(), "comment": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "action": "Facultatif : l'action du plan personnalisé (PPCS) que cette tâche met en œuvre, "
+            "par exemple « Action 2 — Mise en place d'une aide à domicile ».",
+        }
 
     def __init__(self, *args: Any, choices: list[CircleMember] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,7 +73,12 @@ class TaskForm(forms.ModelForm[Task]):
 
 
 class TaskDashboardForm(forms.Form):
-    """TSK-4: the seed's filters of "Consulter les tâches"."""
+    """TSK-4: the seed's filters of "Consulter les tâches".
+
+    "Destinataire(s)" and "Action(s)" offer only what the actor's own tasks hold (see
+    `tasks.filters`); a value outside them is dropped with its error, never a 500. The sort
+    ("tri") is not a filter: the view reads it against its whitelist.
+    """
 
     CONTEXTS = [("", "Tous"), ("moi", "Affectées à moi"), ("structure", "Affectées à ma structure")]
 
@@ -81,18 +92,27 @@ class TaskDashboardForm(forms.Form):
         label="Zones géographiques", queryset=Zone.objects.all(), to_field_name="public_id", required=False
     )
     type = forms.ModelMultipleChoiceField(label="Type(s)", queryset=TaskType.objects.all(), required=False)
+    action = forms.MultipleChoiceField(label="Action(s)", required=False)
+    destinataire = forms.MultipleChoiceField(label="Destinataire(s)", required=False)
     niveau = forms.ModelMultipleChoiceField(label="Niveau", queryset=TaskLevel.objects.all(), required=False)
     patient = forms.UUIDField(required=False, widget=forms.HiddenInput)
     motif = forms.CharField(label="Motif", max_length=100, required=False)
-    tri = forms.ChoiceField(
-        choices=[
-            ("echeance", "échéance"),
-            ("-echeance", "échéance"),
-            ("niveau", "niveau"),
-            ("-niveau", "niveau"),
-        ],
-        required=False,
-    )
+
+    def __init__(
+        self,
+        *args: Any,
+        recipients: Callable[[], list[tuple[str, str]]] = list,
+        actions: Callable[[], list[tuple[str, str]]] = list,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        # Asked lazily, once: an htmx search or sort that neither shows nor uses them costs nothing.
+        self.fields["destinataire"].choices = functools.cache(recipients)  # type: ignore[attr-defined]
+        self.fields["action"].choices = functools.cache(actions)  # type: ignore[attr-defined]
+        for name in ("destinataire", "action"):
+            self.fields[name].error_messages["invalid_choice"] = (
+                "Ce choix ne figure pas parmi vos tâches : il n'est pas appliqué."
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

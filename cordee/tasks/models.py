@@ -65,6 +65,11 @@ class Task(BaseModel):
     status = models.CharField("statut", max_length=12, choices=TaskStatus.choices, default=TaskStatus.TODO)
     due_at = models.DateTimeField("date d'échéance")
     comment = models.TextField("commentaire", blank=True)
+    # TSK-4: the booklet's "Actions" column and "Action(s)" filter show, next to the
+    # "Questionnaire" column, the action of the personalised plan (PPCS: problèmes → objectifs →
+    # actions) the task carries out ("Bilan du PPCS" — "PPCS" — "Action …"). Until plans exist
+    # as questionnaires, the action is named here by hand; empty when the task belongs to none.
+    action = models.CharField("action du plan", max_length=200, blank=True)
     structure = models.ForeignKey(
         "accounts.Structure",
         verbose_name="créée au nom de",

@@ -18,7 +18,7 @@ from cordee.core.actor import Actor
 from cordee.patients.models import Patient
 from cordee.tasks.models import NEXT_STATUS, Task, TaskChange, TaskRecipient, TaskStatus
 
-EDITABLE = ["task_type", "label", "level", "due_at", "comment"]
+EDITABLE = ["task_type", "label", "level", "due_at", "action", "comment"]
 
 
 class StaleTaskError(Exception):
@@ -94,6 +94,7 @@ def create_common_task(
                 status=template.status,
                 due_at=template.due_at,
                 comment=template.comment,
+                action=template.action,
                 common_id=common,
             )
             created.append(create_task(actor, patient, copy, recipients_for.get(patient.pk, [])))

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cordee.careteam.access import Perm, get_dossier, visible_dossiers
-from cordee.core.http import AuthedRequest, safe_next, wants_partial
+from cordee.careteam.access import Perm, can, get_dossier, visible_dossiers
+from cordee.core.http import AuthedRequest, parse_uuid, safe_next, wants_partial
 from cordee.patients.active_file import named
 from cordee.patients.models import Patient, PatientLink
-from cordee.tasks import services
+from cordee.tasks import filters, panel, services
 from cordee.tasks.forms import TaskDashboardForm, TaskForm, now_rounded
 from cordee.tasks.models import OPEN_STATUSES, Task, TaskRecipient, TaskStatus
-from cordee.territory.models import Commune
 
 PAGE_SIZE = 20
 
@@ -98,7 +99,11 @@ def edit(request: AuthedRequest, public_id: str, task_id: str) -> HttpResponse:
 
 @require_POST
 def advance(request: AuthedRequest, public_id: str, task_id: str) -> HttpResponse:
-    """TSK-2: a click on the status moves it along the cycle (htmx swaps the button)."""
+    """TSK-2: a click on the status moves it along the cycle (htmx swaps the button).
+
+    From the dossier's panel (TSK-3) the button posts `panneau`: the answer then also carries the
+    panel's counts by status, swapped out of band — one more query, no second request.
+    """
     patient = get_dossier(request.actor, public_id, Perm.MANAGE_TASKS, what="statut de tâche")
     task = _task(patient, task_id)
     error = ""
@@ -112,9 +117,10 @@ def advance(request: AuthedRequest, public_id: str, task_id: str) -> HttpRespons
         error = exc.message
         task.refresh_from_db()
     if request.htmx:
-        return render(
-            request, "tasks/_status_button.html", {"task": task, "patient": patient, "error": error}
-        )
+        context: dict[str, object] = {"task": task, "patient": patient, "error": error}
+        if request.POST.get("panneau") and can(request.actor, Perm.VIEW_TASKS, patient):
+            context["task_counts"] = panel.status_counts(patient)
+        return render(request, "tasks/_status_changed.html", context)
     if error:
         messages.error(request, error)
     return redirect(safe_next(request, fallback=f"/patients/{patient.public_id}/"))
@@ -122,75 +128,57 @@ def advance(request: AuthedRequest, public_id: str, task_id: str) -> HttpRespons
 
 def dashboard(request: AuthedRequest) -> HttpResponse:
     """TSK-4: tasks assigned to me or to the structure I act for, on dossiers I may see."""
-    form = TaskDashboardForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    tasks = Task.objects.filter(patient__in=visible_dossiers(request.actor))
+    visible = Task.objects.filter(patient__in=visible_dossiers(request.actor))
     patient = None
-    if data.get("patient"):
+    if parse_uuid(request.GET.get("patient")) is not None:
         # Opened from a dossier: all its tasks, every status unless chosen (the seed's rule).
-        patient = get_dossier(request.actor, data["patient"], Perm.VIEW_TASKS, what="tâches")
-        tasks = tasks.filter(patient=patient)
+        patient = get_dossier(request.actor, request.GET["patient"], Perm.VIEW_TASKS, what="tâches")
+        scope = visible.filter(patient=patient)
     else:
-        tasks = tasks.filter(_assigned_to(request, data.get("contexte", "")))
+        scope = visible.filter(filters.assigned_to(request.actor, ""))
+    form = TaskDashboardForm(
+        request.GET or None,
+        recipients=lambda: filters.recipient_options(scope),
+        actions=lambda: filters.action_options(scope),
+    )
+    data: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()  # field by field: a tampered value is dropped (its error shown), the rest applies
+        data = form.cleaned_data
+    tasks = scope
+    if patient is None and data.get("contexte"):
+        tasks = visible.filter(filters.assigned_to(request.actor, data["contexte"]))
     statuses = data.get("statut") or ([] if patient else list(OPEN_STATUSES))
     if statuses:
         tasks = tasks.filter(status__in=statuses)
-    tasks = _filter(tasks, data)
-    order = {
-        "echeance": ("due_at", "pk"),
-        "-echeance": ("-due_at", "-pk"),
-        "niveau": ("level__rank", "due_at"),
-        "-niveau": ("-level__rank", "due_at"),
-    }[data.get("tri") or "echeance"]
+    sort_key = filters.sort_key(request.GET.get("tri"))
     tasks = (
-        tasks.select_related("task_type", "level", "patient", "patient__commune")
+        filters.apply_filters(tasks, data)
+        .select_related("task_type", "level", "patient", "patient__commune")
         .prefetch_related(
             Prefetch("recipients", queryset=TaskRecipient.objects.select_related("user", "structure"))
         )
-        .order_by(*order)
+        .order_by(*filters.SORTS[sort_key])
     )
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("tri", None)
     context = {
         "form": form,
         "page": page,
         "patient": patient,
         "now": timezone.now(),
         "query": query.urlencode(),
+        "sort_query": sort_query.urlencode(),
+        "sort_key": sort_key,
+        "default_sort": filters.DEFAULT_SORT,
+        "sort_columns": filters.SORT_LABELS,
         "statuses": statuses,
     }
     template = "tasks/_dashboard_results.html" if wants_partial(request) else "tasks/dashboard.html"
     return render(request, template, context)
-
-
-def _assigned_to(request: AuthedRequest, context: str) -> Q:
-    mine = Exists(TaskRecipient.objects.filter(task=OuterRef("pk"), user=request.user))
-    structure = request.actor.structure
-    ours = (
-        Exists(TaskRecipient.objects.filter(task=OuterRef("pk"), structure=structure)) if structure else None
-    )
-    if context == "moi" or ours is None:
-        return Q(mine)
-    if context == "structure":
-        return Q(ours)
-    return Q(mine) | Q(ours)
-
-
-def _filter(tasks: QuerySet[Task], data: dict[str, object]) -> QuerySet[Task]:
-    if data.get("debut"):
-        tasks = tasks.filter(due_at__date__gte=data["debut"])
-    if data.get("fin"):
-        tasks = tasks.filter(due_at__date__lte=data["fin"])
-    if data.get("zone"):
-        tasks = tasks.filter(patient__commune__in=Commune.objects.filter(zones__in=data["zone"]))
-    if data.get("type"):
-        tasks = tasks.filter(task_type__in=data["type"])
-    if data.get("niveau"):
-        tasks = tasks.filter(level__in=data["niveau"])
-    if data.get("motif"):
-        tasks = tasks.filter(label__icontains=str(data["motif"]))
-    return tasks
 
 
 def choose_patient(request: AuthedRequest) -> HttpResponse:

@@ -83,6 +83,15 @@ def status_filter(page: Page, status: str) -> Locator:
     return page.get_by_role("group", name="Statut").get_by_role("checkbox", name=status, exact=True)
 
 
+def panel_counts(page: Page) -> Locator:
+    """The dossier panel's counts by status (a polite live region)."""
+    return section(page, PANEL).locator("#taches-compteurs")
+
+
+def column_header(page: Page, label: str) -> Locator:
+    return page.get_by_role("columnheader", name=re.compile(rf"^{re.escape(label)}, trier"))
+
+
 def task_url(task: Task) -> str:
     return f"/patients/{task.patient.public_id}/taches/{task.public_id}/"
 
@@ -152,11 +161,16 @@ def test_status_button_cycles_without_reloading_the_page(
     # A full page load would forget this; htmx swapping the button keeps it.
     page.evaluate("() => { window.cordeeSansRechargement = true; }")
 
+    counts = panel_counts(page)
+    expect(counts).to_contain_text("À traiter : 1")
     current = "À traiter"
     for following in ("En cours", "Traité", "Annulé", "À traiter"):
         status_button(panel, current, "Appeler la PMI").click()
         expect(status_button(panel, following, "Appeler la PMI")).to_be_visible()
         expect(status_button(panel, current, "Appeler la PMI")).to_have_count(0)
+        # The panel's counts follow the click (swapped out of band by the same answer).
+        expect(counts).to_contain_text(f"{following} : 1")
+        expect(counts).to_contain_text(f"{current} : 0")
         current = following
 
     assert page.evaluate("() => window.cordeeSansRechargement") is True
@@ -272,6 +286,53 @@ def test_consult_tasks_from_the_dossier_and_from_the_side_menu(
     expect(page).to_have_url(re.compile(r"statut=DONE"))
 
 
+def test_sort_the_dashboard_by_a_column_header(
+    new_context: Callable[..., BrowserContext],
+    coordinator: User,
+    structure: Structure,
+    live_server: LiveServer,
+) -> None:
+    patient = create_test_patient(coordinator, structure)
+    make_task(coordinator, structure, patient, "Bilan orthophonique", due_in=datetime.timedelta(days=3))
+    make_task(coordinator, structure, patient, "Appeler la PMI", due_in=datetime.timedelta(days=7))
+    make_task(coordinator, structure, patient, "Relancer le CAMSP", due_in=datetime.timedelta(days=1))
+    make_task(coordinator, structure, patient, "Compte rendu envoyé", status=TaskStatus.DONE)
+    page = open_as_structure(new_context, coordinator, structure, live_server)
+    page.goto("/")
+    open_dashboard(page)
+    page.evaluate("() => { window.cordeeSansRechargement = true; }")
+    rows = page.get_by_role("row")
+
+    def expect_order(*labels: str) -> None:
+        expect(rows).to_have_count(len(labels) + 1)
+        for index, label in enumerate(labels, start=1):
+            expect(rows.nth(index)).to_contain_text(label)
+
+    # By default: soonest due first, and the due-date header says so.
+    expect_order("Relancer le CAMSP", "Bilan orthophonique", "Appeler la PMI")
+    expect(column_header(page, "Date d'échéance")).to_have_attribute("aria-sort", "ascending")
+
+    page.get_by_role("link", name="Libellé, trier par ordre croissant", exact=True).click()
+    expect(column_header(page, "Libellé")).to_have_attribute("aria-sort", "ascending")
+    expect_order("Appeler la PMI", "Bilan orthophonique", "Relancer le CAMSP")
+    expect(page).to_have_url(re.compile(r"tri=libelle"))
+    expect(column_header(page, "Date d'échéance")).not_to_have_attribute("aria-sort", re.compile(".*"))
+    # The keyboard focus stays on the header just used.
+    expect(page.get_by_role("link", name="Libellé, trier par ordre décroissant", exact=True)).to_be_focused()
+
+    page.get_by_role("link", name="Libellé, trier par ordre décroissant", exact=True).click()
+    expect(column_header(page, "Libellé")).to_have_attribute("aria-sort", "descending")
+    expect_order("Relancer le CAMSP", "Bilan orthophonique", "Appeler la PMI")
+    expect(page).to_have_url(re.compile(r"tri=-libelle"))
+
+    # A new search keeps the sort.
+    status_filter(page, "Traité").check()
+    page.get_by_role("button", name="Rechercher").click()
+    expect_order("Relancer le CAMSP", "Compte rendu envoyé", "Bilan orthophonique", "Appeler la PMI")
+    expect(page).to_have_url(re.compile(r"statut=DONE.*tri=-libelle|tri=-libelle.*statut=DONE"))
+    assert page.evaluate("() => window.cordeeSansRechargement") is True
+
+
 def test_create_a_task_from_the_dashboard_by_finding_the_patient(
     new_context: Callable[..., BrowserContext],
     coordinator: User,
@@ -355,6 +416,7 @@ TASK_PAGES = {
     ),
     "tache": TaskPage(task_url, "Appeler la PMI — MARTIN Léa"),
     "tableau-de-bord": TaskPage(lambda t: "/taches/", DASHBOARD),
+    "tableau-de-bord-trie": TaskPage(lambda t: "/taches/?tri=-libelle", DASHBOARD),
     "tableau-de-bord-du-patient": TaskPage(
         lambda t: f"/taches/?patient={t.patient.public_id}", f"{DASHBOARD} — MARTIN Léa"
     ),
