@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("cordee.tasks.urls")),
     path("", include("cordee.pathways.urls")),
     path("", include("cordee.documents.urls")),
+    path("", include("cordee.cocon.urls")),
     path("annuaire/", include("cordee.directory.urls")),
     path("territoire/", include("cordee.territory.urls")),
     # One sign-in page for everyone, so the second factor and throttling always apply.

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "cordee.tasks",
     "cordee.pathways",
     "cordee.documents",
+    "cordee.cocon",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +162,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / "var" / "media"
+# Files attached to dossiers (PAR-4): at most this size.
+CORDEE_MAX_UPLOAD_BYTES = env_int("CORDEE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# COC-4: the secret of the pseudonymous ids of extractions (HMAC key). Set it in production:
+# without it a key derived from SECRET_KEY is used, and rotating SECRET_KEY would change them.
+CORDEE_PSEUDONYM_KEY = env_str("CORDEE_PSEUDONYM_KEY", "")
 
 EMAIL_BACKEND = env_str("CORDEE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("CORDEE_EMAIL_HOST", "localhost")

@@ -31,6 +31,9 @@ class Event(BaseModel):
         FORM_CLOSED = "FORM_CLOSED", "Formulaire clôturé"
         FORM_REOPENED = "FORM_REOPENED", "Formulaire rouvert"
         DOCUMENT_ADDED = "DOCUMENT_ADDED", "Document ajouté"
+        COCON_INCLUDED = "COCON_INCLUDED", "Inclusion dans le parcours Cocon"
+        COCON_CHANGED = "COCON_CHANGED", "Inclusion Cocon modifiée"
+        COCON_ENDED = "COCON_ENDED", "Sortie du parcours Cocon"
 
     class Importance(models.TextChoices):
         NORMAL = "NORMAL", "Normale"

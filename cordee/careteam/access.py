@@ -202,6 +202,12 @@ def theme_rights(actor: Actor, patient: Patient, theme: Theme) -> tuple[bool, bo
     return read, read and write
 
 
+def holds_cohort_right(actor: Actor, right: str) -> bool:
+    """Rights over a programme's pseudonymised cohort rather than over a dossier (COC-4, COC-5):
+    given by the administrators to the network's staff, as Django permissions."""
+    return bool(actor.user.is_active and actor.user.has_perm(right))
+
+
 def can(actor: Actor, perm: Perm, patient: Patient) -> bool:
     if patient.merged_into_id is not None:
         return False

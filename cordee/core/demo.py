@@ -175,6 +175,9 @@ def load_demo() -> list[tuple[str, str, str]]:
 
     _load_demo_patients(fake, rng)
     _load_demo_pathways()
+    from cordee.cocon.demo import load_cohort
+
+    load_cohort()
 
     structure_list = list(structures.values())
     for index in range(1, GENERATED_PROFESSIONALS + 1):

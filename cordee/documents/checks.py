@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +49,9 @@ def _sniff(head: bytes) -> str | None:
         if head.startswith(signature):
             return kind
     try:
-        head.decode("utf-8")
+        # Incremental: the sniffed head may end inside a multi-byte character ("é" cut in two at
+        # byte 2,048), which is still text; only an invalid sequence before the end is not.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
         return None
     return "text/plain" if b"\x00" not in head else None

@@ -34,6 +34,7 @@ class Context:
     today: datetime.date
     birth_date: datetime.date | None = None
     gestational_age_days: int | None = None
+    sex: str = ""  # "M", "F" or "I" as on the identity
 
 
 @dataclass
@@ -298,7 +299,40 @@ def compute(item: Item, env: list[dict[str, Any]], context: Context) -> float | 
         # Corrected age = chronological age minus the weeks born before term (40 weeks).
         shift = max(0, 280 - context.gestational_age_days)
         return _age_months(context.birth_date, values[0], shift)
-    return None
+    measure, _, statistic = item.function.partition("_")
+    return growth(context, measure, statistic, values[0], values[1])
+
+
+def growth(context: Context, measure: str, statistic: str, value: Any, day_iso: Any) -> float | None:
+    """A z-score or centile from the UK-WHO references bundled with rcpchgrowth; corrected for
+    gestational age by the library's rules when the dossier records it. None when it cannot
+    be computed (unknown sex, age outside the references, implausible value)."""
+    sex = {"M": "male", "F": "female"}.get(context.sex)
+    if sex is None or context.birth_date is None or not isinstance(value, int | float):
+        return None
+    if not isinstance(day_iso, str):
+        return None
+    from rcpchgrowth import Measurement  # heavy (scipy): loaded on first use only
+
+    method = {"weight": "weight", "height": "height", "ofc": "ofc", "bmi": "bmi"}[measure]
+    weeks, days = divmod(context.gestational_age_days, 7) if context.gestational_age_days else (40, 0)
+    try:
+        result = Measurement(
+            sex=sex,
+            birth_date=context.birth_date,
+            observation_date=datetime.date.fromisoformat(day_iso),
+            measurement_method=method,
+            observation_value=float(value),
+            reference="uk-who",
+            gestation_weeks=weeks,
+            gestation_days=days,
+        ).measurement["measurement_calculated_values"]
+    except Exception:
+        return None
+    number = result.get("corrected_sds" if statistic == "sds" else "corrected_centile")
+    if number is None:
+        return None
+    return round(float(number), 2 if statistic == "sds" else 1)
 
 
 # --- validation -----------------------------------------------------------------------------

@@ -41,6 +41,17 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
     "age_months": ("date",),
     # Same, corrected for prematurity (needs the gestational age at birth in the context).
     "corrected_age_months": ("date",),
+    # Growth: standard deviation score (z-score) and centile of a measure taken at a date, on the
+    # UK-WHO references (WHO 2006 growth standards from 2 weeks to 4 years, UK90 for preterm babies
+    # and after 4 years), corrected for gestational age when the dossier records one (rcpchgrowth).
+    "weight_sds": ("decimal", "date"),
+    "weight_centile": ("decimal", "date"),
+    "height_sds": ("decimal", "date"),
+    "height_centile": ("decimal", "date"),
+    "ofc_sds": ("decimal", "date"),
+    "ofc_centile": ("decimal", "date"),
+    "bmi_sds": ("decimal", "date"),
+    "bmi_centile": ("decimal", "date"),
 }
 LINK_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]{0,79}$")
@@ -178,7 +189,7 @@ class _Parser:
             return None
         known = {
             "linkId", "type", "text", "code", "required", "repeats", "help", "unit", "min", "max",
-            "options", "enableWhen", "enableBehavior", "items", "calculation",
+            "options", "enableWhen", "enableBehavior", "items", "calculation", "source",
         }  # fmt: skip
         for key in sorted(set(raw) - known):
             self.problems.append(f"{where} : propriété « {key} » inconnue.")
@@ -329,7 +340,7 @@ class _Parser:
             if target is None or not self._reachable(str(arg), scope):
                 self.problems.append(f"{where} : l'argument « {arg} » doit être une question placée avant.")
                 return "", ()
-            if target.type != kind and not (kind == "decimal" and target.type == "integer"):
+            if target.type != kind and not (kind == "decimal" and target.type in ("integer", "computed")):
                 self.problems.append(f"{where} : l'argument « {arg} » doit être de type {kind}.")
                 return "", ()
         return function, tuple(str(arg) for arg in args)

@@ -17,7 +17,11 @@ from django.utils import timezone
 from cordee.pathways.definition import DefinitionError, parse_definition
 from cordee.pathways.models import Questionnaire, QuestionnaireVersion, Theme, definition_hash
 
-SHIPPED = Path(__file__).resolve().parent / "questionnaires"
+# The engine's own questionnaires, then each programme's (the Cocon notebooks).
+SHIPPED = [
+    Path(__file__).resolve().parent / "questionnaires",
+    Path(__file__).resolve().parent.parent / "cocon" / "notebooks",
+]
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,12 @@ def load_file(path: Path) -> Loaded:
     with transaction.atomic():
         questionnaire, _ = Questionnaire.objects.update_or_create(
             code=data["code"],
-            defaults={"title": data["title"], "theme": theme, "ordering": data.get("ordering", 100)},
+            defaults={
+                "title": data["title"],
+                "theme": theme,
+                "ordering": data.get("ordering", 100),
+                "max_age_months": data.get("max_age_months"),
+            },
         )
         versions = QuestionnaireVersion.objects.select_for_update().filter(questionnaire=questionnaire)
         latest = versions.filter(published_at__isnull=False).order_by("-number").first()
@@ -54,5 +63,9 @@ def load_file(path: Path) -> Loaded:
     return Loaded(code=questionnaire.code, version=number, created=True)
 
 
-def load_shipped(directory: Path = SHIPPED) -> list[Loaded]:
-    return [load_file(path) for path in sorted(directory.glob("*.json"))]
+def load_shipped(directories: list[Path] | None = None) -> list[Loaded]:
+    return [
+        load_file(path)
+        for directory in (SHIPPED if directories is None else directories)
+        for path in sorted(directory.glob("*.json"))
+    ]

@@ -3,10 +3,12 @@ saved version of them."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -60,6 +62,10 @@ class Questionnaire(BaseModel):
     )
     ordering = models.PositiveSmallIntegerField("ordre", default=100)
     is_active = models.BooleanField("proposé à la création", default=True)
+    # e.g. the Cocon mobile-team follow-up: "jusqu'à 12 mois uniquement".
+    max_age_months = models.PositiveSmallIntegerField(
+        "créé jusqu'à l'âge de (mois)", null=True, blank=True, help_text="Vide : sans limite d'âge."
+    )
 
     class Meta:
         ordering = ["ordering", "title"]
@@ -68,6 +74,12 @@ class Questionnaire(BaseModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def max_age_allows(self, birth_date: datetime.date, today: datetime.date) -> bool:
+        if self.max_age_months is None:
+            return True
+        limit: datetime.date = birth_date + relativedelta(months=self.max_age_months)
+        return today < limit
 
     def current_version(self) -> QuestionnaireVersion | None:
         return self.versions.filter(published_at__isnull=False).order_by("-number").first()

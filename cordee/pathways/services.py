@@ -4,6 +4,7 @@ journal row; forms are version-checked so a stale page never overwrites a newer 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,14 +57,24 @@ class ClosedFormError(Exception):
     message = "Ce formulaire est clôturé : il ne peut plus être modifié sans être rouvert."
 
 
+# Programmes built on the engine (Cocon) register here what forms need from them (the
+# gestational age) and what they must learn of forms (a notebook closed): the engine itself
+# knows nothing of them. Called inside the caller's transaction.
+CONTEXT_PROVIDERS: list[Callable[[Patient], dict[str, Any]]] = []
+FORM_LISTENERS: list[Callable[[FormResponse], None]] = []
+
+
 def context_for(patient: Patient) -> Context:
-    """What computed values need: the birth date (and, with Cocon, the gestational age)."""
-    gestational_age_days = getattr(patient, "gestational_age_days", None)
-    return Context(
-        today=timezone.localdate(),
-        birth_date=patient.birth_date,
-        gestational_age_days=gestational_age_days if isinstance(gestational_age_days, int) else None,
-    )
+    """What computed values need: birth date, sex, and what programmes add (gestational age)."""
+    extra: dict[str, Any] = {}
+    for provider in CONTEXT_PROVIDERS:
+        extra.update(provider(patient))
+    return Context(today=timezone.localdate(), birth_date=patient.birth_date, sex=patient.sex, **extra)
+
+
+def _notify(response: FormResponse) -> None:
+    for listener in FORM_LISTENERS:
+        listener(response)
 
 
 # --- themes ---------------------------------------------------------------------------------
@@ -282,6 +293,7 @@ def save_form(
             )
         response.save(update_fields=["answers", "status", "closed_at", "closed_by", "updated_at"])
         _revise(actor, response, action)
+        _notify(response)
         record_event(actor, patient, kind, summary, form=str(response.public_id))
         journal(actor, patient, f"form_{action.lower()}", what=str(response.public_id))
     return SaveOutcome(response=response, result=result)
@@ -307,6 +319,7 @@ def reopen_form(
             raise StaleFormError
         response.refresh_from_db()
         _revise(actor, response, FormRevision.Action.REOPENED)
+        _notify(response)
         title = response.questionnaire_version.questionnaire.title
         record_event(
             actor,

@@ -55,7 +55,8 @@ def _tab(request: AuthedRequest, patient: Patient) -> list[ThemeOnTab]:
     roots: list[tuple[Theme, DossierTheme | None]] = [(theme, None) for theme in defaults]
     roots += [(row.theme, row) for row in rows if row.theme.is_active]
     root_ids = [theme.pk for theme, _ in roots]
-    children = list(Theme.objects.filter(parent_id__in=root_ids, is_active=True))
+    # The parent comes along: theme_rights() looks at it (a reserved parent closes its children).
+    children = list(Theme.objects.filter(parent_id__in=root_ids, is_active=True).select_related("parent"))
     all_ids = root_ids + [child.pk for child in children]
     forms = list(
         FormResponse.objects.filter(patient=patient, theme_id__in=all_ids)
@@ -72,6 +73,8 @@ def _tab(request: AuthedRequest, patient: Patient) -> list[ThemeOnTab]:
             Prefetch("versions", queryset=versions, to_attr="published")
         )
     )
+    today = timezone.localdate()
+    questionnaires = [q for q in questionnaires if q.max_age_allows(patient.birth_date, today)]
     tab = []
     for theme, row in roots:
         read, write = theme_rights(request.actor, patient, theme)
@@ -236,6 +239,12 @@ def new_form(request: AuthedRequest, public_id: str, questionnaire_id: str) -> H
     version = questionnaire.current_version()
     if version is None or not _theme_on_dossier(patient, questionnaire.theme):
         raise Http404
+    if not questionnaire.max_age_allows(patient.birth_date, timezone.localdate()):
+        messages.error(
+            request,
+            f"« {questionnaire.title} » n'est proposé que jusqu'à {questionnaire.max_age_months} mois.",
+        )
+        return redirect("pathways:tab", public_id=patient.public_id)
     if not theme_rights(request.actor, patient, questionnaire.theme)[1]:
         raise PermissionDenied
     return _fill(request, patient, version, questionnaire.theme, None)

@@ -212,6 +212,12 @@ REGISTRY: dict[str, Expect] = {
         403,
         kwargs=lambda w: {"public_id": w.patient.public_id, "document_id": w.document.public_id},
     ),
+    "cocon:dossier": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "cocon:include": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "cocon:end": Expect(LOGIN, 404, 403, method="post", kwargs=_patient),
+    # The cohort's pages need a right given by the administrators (the network's staff).
+    "cocon:extraction": Expect(LOGIN, 403, 403),
+    "cocon:dashboard": Expect(LOGIN, 403, 403),
     "tasks:dashboard": Expect(LOGIN, 200, 200),
     "tasks:choose_patient": Expect(LOGIN, 200, 200),
     "tasks:create": Expect(LOGIN, 404, 403, kwargs=_patient),

@@ -17,11 +17,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--directory", type=Path, default=SHIPPED)
+        parser.add_argument(
+            "--directory", type=Path, action="append", help="par défaut : les questionnaires livrés"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            loaded = load_shipped(options["directory"])
+            loaded = load_shipped(options["directory"] or SHIPPED)
         except DefinitionError as exc:
             raise CommandError("\n".join(exc.problems)) from exc
         for row in loaded:

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class CoconConfig(AppConfig):
+    name = "cordee.cocon"
+    label = "cocon"
+    verbose_name = "Parcours Cocon"
+
+    def ready(self) -> None:
+        # The Parcours engine knows nothing of Cocon: Cocon tells it the gestational age (for
+        # corrected ages and z-scores) and listens for notebooks closed or reopened.
+        from cordee.cocon import hooks
+        from cordee.pathways import services
+
+        services.CONTEXT_PROVIDERS.append(hooks.gestational_context)
+        services.FORM_LISTENERS.append(hooks.notebook_changed)
