@@ -73,6 +73,8 @@ def reference_data(transactional_db: None) -> None:
     # Parcours themes, the matrix's Parcours / documents sections and the shipped questionnaires.
     importlib.import_module("cordee.pathways.migrations.0002_reference_data").load(django_apps, None)
     load_shipped()
+    # Cocon inclusion criteria and the network staff's group (extraction, cohort dashboard).
+    importlib.import_module("cordee.cocon.migrations.0002_reference_data").load(django_apps, None)
     if not Region.objects.exists():
         Region.objects.bulk_create(Region(code=r["code"], name=r["name"]) for r in _cog("regions.csv"))
         Departement.objects.bulk_create(
