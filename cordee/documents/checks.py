@@ -65,7 +65,8 @@ def check_upload(upload: Any) -> tuple[Checked | None, str]:
         return None, "Le fichier est vide."
     limit = max_size()
     if size > limit:
-        return None, f"Le fichier dépasse la taille maximale de {limit // (1024 * 1024)} Mo."
+        readable = f"{limit // (1024 * 1024)} Mo" if limit >= 1024 * 1024 else f"{max(1, limit // 1024)} Ko"
+        return None, f"Le fichier dépasse la taille maximale de {readable}."
     upload.seek(0)
     head = upload.read(2048)
     upload.seek(0)

@@ -37,7 +37,11 @@ def load_file(path: Path) -> Loaded:
         parse_definition(data.get("definition"))
     except DefinitionError as exc:
         raise DefinitionError([f"{path.name} : {problem}" for problem in exc.problems]) from exc
-    theme = Theme.objects.get(code=data["theme"])
+    theme = Theme.objects.filter(code=data.get("theme")).first()
+    if theme is None or not data.get("code") or not data.get("title"):
+        raise DefinitionError(
+            [f"{path.name} : « code », « title » et une thématique existante (« theme ») sont requis."]
+        )
     with transaction.atomic():
         questionnaire, _ = Questionnaire.objects.update_or_create(
             code=data["code"],

@@ -107,7 +107,7 @@ def theme_form_count(patient: Patient, theme: Theme) -> int:
 
 def remove_theme(actor: Actor, patient: Patient, row: DossierTheme) -> None:
     """PAR-1: needs its own right, and only an empty theme goes (forms are never lost)."""
-    if not can(actor, Perm.REMOVE_THEME, patient):
+    if not can(actor, Perm.REMOVE_THEME, patient) or not theme_rights(actor, patient, row.theme)[1]:
         raise PermissionDenied
     with transaction.atomic():
         locked = DossierTheme.objects.select_for_update().get(pk=row.pk, removed_at__isnull=True)
@@ -126,6 +126,8 @@ def remove_theme(actor: Actor, patient: Patient, row: DossierTheme) -> None:
 
 def move_theme(actor: Actor, patient: Patient, row: DossierTheme, step: int) -> None:
     """PAR-1: "choisir l'ordre des thématiques" — swap with the neighbour above or below."""
+    if not theme_rights(actor, patient, row.theme)[1]:
+        raise PermissionDenied
     with transaction.atomic():
         rows = list(
             DossierTheme.objects.select_for_update()

@@ -335,9 +335,12 @@ def form(request: AuthedRequest, public_id: str, form_id: str) -> HttpResponse:
     if not read:
         raise Http404
     version = response.questionnaire_version
+    if request.method == "POST" and not write:
+        raise PermissionDenied
+    if request.method == "POST" and response.is_closed:
+        # Closed by someone else while this page was open: say so (409) and keep what was typed.
+        return _fill(request, patient, version, response.theme, response)
     if response.is_closed or not write:
-        if request.method == "POST":
-            raise PermissionDenied
         context = {
             "patient": patient,
             "response": response,

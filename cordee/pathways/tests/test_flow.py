@@ -110,8 +110,13 @@ def test_fill_save_close_reopen_compare(acting, dossier, version) -> None:
     document = Document.objects.get(patient=dossier)
     assert form.answers["piece"] == {"document": str(document.public_id), "name": "cr.pdf"}
     assert list(form.revisions.values_list("number", "action")) == [(2, "CLOSED"), (1, "CREATED")]
-    # Closed: read-only; a post is refused.
-    assert acting.post(_form_url(dossier, form), {"version": "2", "action": "save"}).status_code == 403
+    # Closed: read-only; a post (a page left open before the closing) is refused with 409,
+    # the typed value shown again, nothing changed.
+    stale = acting.post(_form_url(dossier, form), {"version": "1", "action": "save", "q-poids": "14"})
+    assert stale.status_code == 409
+    assert "clôturé" in stale.content.decode() and 'value="14"' in stale.content.decode()
+    form.refresh_from_db()
+    assert form.answers["poids"] == 13.0 and form.revisions.count() == 2
     page = acting.get(_form_url(dossier, form)).content.decode()
     assert "Clôturé" in page and "CAMSP" in page
     download = acting.get(
