@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 
+from cordee.careteam.models import CircleMember
 from cordee.cocon.models import Inclusion, ScheduledStep
 from cordee.cocon.schedule import STEPS, State
 from cordee.territory.models import Zone
@@ -29,6 +30,19 @@ def step_state(today: datetime.date) -> Case:
         default=Value(State.MISSING.value),
         output_field=CharField(),
     )
+
+
+def without_referent() -> Q:
+    """Children in the pathway whose referent pediatrician can no longer open the dossier (left
+    the circle or lost the habilitation): their reminders go nowhere, the team must step in."""
+    referent_in_circle = CircleMember.objects.filter(
+        patient=OuterRef("patient"),
+        user=OuterRef("referent_pediatrician"),
+        removed_at__isnull=True,
+        is_habilitated=True,
+        sharing_refused=False,
+    )
+    return Q(ended_on__isnull=True) & ~Q(Exists(referent_in_circle))
 
 
 def lost_to_follow_up(today: datetime.date) -> Q:
@@ -86,6 +100,7 @@ class Cohort:
     included: int
     active: int
     lost: int
+    without_referent: int
     by_month: list[Bar]
     by_step: list[StackedRow]
     by_zone: list[ZoneRow]
@@ -120,6 +135,7 @@ def cohort(today: datetime.date, zone: Zone | None = None, months: int = 24) -> 
         included=Count("pk"),
         active=Count("pk", filter=Q(ended_on__isnull=True)),
         lost=Count("pk", filter=lost_to_follow_up(today)),
+        without_referent=Count("pk", filter=without_referent()),
     )
     since = (today - relativedelta(months=months - 1)).replace(day=1)
     per_month = dict(
@@ -199,6 +215,7 @@ def cohort(today: datetime.date, zone: Zone | None = None, months: int = 24) -> 
         included=totals["included"],
         active=totals["active"],
         lost=totals["lost"],
+        without_referent=totals["without_referent"],
         by_month=by_month,
         by_step=by_step,
         by_zone=by_zone,
