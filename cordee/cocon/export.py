@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import CharField, QuerySet
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
 from cordee.cocon.schedule import BY_CODE, MOBILE_TEAM_CODE, TERM_DAYS
 from cordee.pathways.definition import Definition, Item
@@ -87,7 +88,10 @@ def notebooks(filters: Filters) -> QuerySet[FormResponse]:
     codes = [filters.step] if filters.step in NOTEBOOK_CODES else NOTEBOOK_CODES
     rows = FormResponse.objects.filter(
         status=FormStatus.CLOSED, questionnaire_version__questionnaire__code__in=codes
-    ).annotate(consultation=KeyTextTransform("date_consultation", "answers"))
+    ).annotate(
+        # Cast: a bare key transform compares as JSON (SQLite json.loads the bound "2026-01-31").
+        consultation=Cast(KeyTextTransform("date_consultation", "answers"), output_field=CharField())
+    )
     if filters.start:
         rows = rows.filter(consultation__gte=filters.start.isoformat())
     if filters.end:
@@ -109,9 +113,10 @@ class Column:
 
 def _versions(filters: Filters) -> dict[int, tuple[str, int, Definition]]:
     codes = [filters.step] if filters.step in NOTEBOOK_CODES else NOTEBOOK_CODES
-    versions = QuestionnaireVersion.objects.filter(questionnaire__code__in=codes).select_related(
-        "questionnaire"
-    )
+    # Published versions only: a draft an administrator is preparing is not part of the data.
+    versions = QuestionnaireVersion.objects.filter(
+        questionnaire__code__in=codes, published_at__isnull=False
+    ).select_related("questionnaire")
     return {
         v.pk: (v.questionnaire.code, v.number, v.parsed())
         for v in versions.order_by("questionnaire__ordering", "number")

@@ -9,6 +9,10 @@ from cordee.accounts.models import Structure, User
 from cordee.cocon.models import Inclusion, InclusionCriterion
 from cordee.territory.models import Zone
 
+# An <input type="date"> only takes ISO dates: without it, the French locale's "26/11/2026"
+# leaves the field empty (the inclusion date then has to be typed again on every edit).
+ISO_DATE = "%Y-%m-%d"
+
 
 class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: User) -> str:
@@ -19,7 +23,9 @@ class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 class InclusionForm(forms.Form):
     """COC-1, with the bounds of a newborn's measurements (French messages beside each field)."""
 
-    inclusion_date = forms.DateField(label="Date d'inclusion", widget=forms.DateInput(attrs={"type": "date"}))
+    inclusion_date = forms.DateField(
+        label="Date d'inclusion", widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
+    )
     gestational_age_weeks = forms.IntegerField(
         label="Terme de naissance : semaines d'aménorrhée (SA)", min_value=22, max_value=44
     )
@@ -63,7 +69,9 @@ class InclusionForm(forms.Form):
 
 
 class EndForm(forms.Form):
-    ended_on = forms.DateField(label="Date de sortie", widget=forms.DateInput(attrs={"type": "date"}))
+    ended_on = forms.DateField(
+        label="Date de sortie", widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
+    )
     end_reason = forms.ChoiceField(label="Motif de sortie", choices=[("", "—"), *Inclusion.EndReason.choices])
 
 
@@ -71,9 +79,13 @@ class ExtractionForm(forms.Form):
     """COC-4 filters: the consultation period, a zone, an age step; the format."""
 
     start = forms.DateField(
-        label="Consultations du", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Consultations du",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
     )
-    end = forms.DateField(label="au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label="au", required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
+    )
     zone = forms.ModelChoiceField(
         label="Zone géographique", queryset=Zone.objects.all(), required=False, empty_label="Toutes"
     )
