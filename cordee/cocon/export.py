@@ -86,8 +86,12 @@ class Filters:
 def notebooks(filters: Filters) -> QuerySet[FormResponse]:
     """Closed notebooks only, filtered on the consultation date, the zone and the step."""
     codes = [filters.step] if filters.step in NOTEBOOK_CODES else NOTEBOOK_CODES
+    # Only children included in the pathway, never a merged dossier's tombstone.
     rows = FormResponse.objects.filter(
-        status=FormStatus.CLOSED, questionnaire_version__questionnaire__code__in=codes
+        status=FormStatus.CLOSED,
+        questionnaire_version__questionnaire__code__in=codes,
+        patient__cocon_inclusion__isnull=False,
+        patient__merged_into__isnull=True,
     ).annotate(
         # Cast: a bare key transform compares as JSON (SQLite json.loads the bound "2026-01-31").
         consultation=Cast(KeyTextTransform("date_consultation", "answers"), output_field=CharField())

@@ -21,6 +21,7 @@ from cordee.careteam.models import CircleMember
 from cordee.cocon.models import Inclusion, InclusionCriterion, ScheduledStep
 from cordee.cocon.schedule import BY_CODE, missed_from, windows
 from cordee.core.actor import Actor
+from cordee.pathways import services as pathways
 from cordee.pathways.models import DossierTheme, FormResponse, FormStatus, Theme
 from cordee.patients.models import DossierStatus, Patient
 
@@ -97,7 +98,8 @@ def include(actor: Actor, patient: Patient, data: InclusionInput) -> Inclusion:
         inclusion.criteria.set(data.criteria)
         theme = Theme.objects.get(code="cocon")
         if not DossierTheme.objects.filter(patient=patient, theme=theme, removed_at__isnull=True).exists():
-            DossierTheme.objects.create(patient=patient, theme=theme, position=1, created_by=actor.user)
+            # As the Parcours tab adds a theme (at the end, with its event).
+            pathways.add_theme(actor, patient, theme)
         refresh_schedule(inclusion)
         record_event(
             actor,
@@ -137,6 +139,8 @@ def end_inclusion(actor: Actor, inclusion: Inclusion, ended_on: datetime.date, r
     """The child leaves the pathway: no more reminders; the calendar and notebooks stay."""
     if not can(actor, Perm.FILL_FORMS, inclusion.patient):
         raise PermissionDenied
+    if inclusion.ended_on is not None:
+        raise ValidationError("Cet enfant est déjà sorti du parcours Cocon.")
     if reason not in Inclusion.EndReason.values:
         raise ValidationError({"end_reason": "Choisissez un motif de sortie."})
     if ended_on < inclusion.inclusion_date or ended_on > timezone.localdate():

@@ -105,6 +105,12 @@ def test_a_closed_form_of_another_questionnaire_is_not_extracted(actor: Actor, c
     assert len(table(Extraction(Filters()))) == 3
 
 
+def test_notebooks_of_a_child_never_included_are_not_extracted(actor: Actor, cohort: Cohort) -> None:
+    Inclusion.objects.filter(patient=cohort.anna).delete()
+    assert {row["CAHIER"] for row in table(Extraction(Filters()))} == {"cocon-3-mois", "cocon-equipe-mobile"}
+    assert set(notebooks(Filters())) == {cohort.basile_three, cohort.basile_mobile}
+
+
 def test_the_row_s_fixed_columns_and_answers(cohort: Cohort) -> None:
     rows = {row["CAHIER"] + row["SEXE"]: row for row in table(Extraction(Filters()))}
     anna = rows["cocon-3-moisF"]

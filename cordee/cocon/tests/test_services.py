@@ -165,6 +165,8 @@ def test_inclusion_adds_the_theme_and_the_eleven_steps(
         assert row.missed_from == missed_from(window, following)
         assert row.done_on is None and row.form is None and row.reminder is None
     assert Event.objects.filter(patient=newborn, kind=Event.Kind.COCON_INCLUDED).count() == 1
+    # The theme is added as the Parcours tab adds one: with its event.
+    assert Event.objects.filter(patient=newborn, kind=Event.Kind.THEME_ADDED).count() == 1
     assert Access.objects.filter(patient=newborn, action="cocon_include").count() == 1
 
 
@@ -258,6 +260,11 @@ def test_end_inclusion(actor: Actor, newborn: Patient, include_child: Callable[.
     event = Event.objects.get(patient=newborn, kind=Event.Kind.COCON_ENDED)
     assert "Déménagement hors région" in event.summary
     assert Access.objects.filter(patient=newborn, action="cocon_end", what="MOVED").exists()
+    # A second end is refused and changes nothing.
+    with pytest.raises(ValidationError):
+        services.end_inclusion(actor, inclusion, TODAY(), Inclusion.EndReason.OTHER)
+    inclusion.refresh_from_db()
+    assert (inclusion.end_reason, inclusion.version) == ("MOVED", 2)
 
 
 def test_a_stranger_cannot_end_an_inclusion(
