@@ -335,6 +335,14 @@ def reopen_form(
     return response
 
 
+def readable_forms(actor: Actor, patient: Patient) -> list[FormResponse]:
+    """The dossier's forms in the themes the actor may read (CIR-2), newest first."""
+    forms = FormResponse.objects.filter(patient=patient).select_related(
+        "questionnaire_version__questionnaire", "theme__parent"
+    )
+    return [form for form in forms.order_by("-updated_at") if theme_rights(actor, patient, form.theme)[0]]
+
+
 def creatable_questionnaires(theme: Theme) -> list[tuple[Questionnaire, QuestionnaireVersion]]:
     """The questionnaires of a (sub-)theme that have a published version."""
     rows = []

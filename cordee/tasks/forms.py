@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from cordee.careteam.models import CircleMember
+from cordee.pathways.models import FormResponse
 from cordee.patients.forms import DateInput
 from cordee.tasks.models import Task, TaskLevel, TaskStatus, TaskType
 from cordee.territory.models import Zone
@@ -25,6 +26,12 @@ class RecipientField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
         if obj.user_id:
             return f"{obj.user.display_name}" + (f" — {obj.user.profession}" if obj.user.profession else "")
         return f"{obj.structure.name} (structure)"
+
+
+class FormChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        state = "clôturé" if obj.is_closed else "en cours"
+        return f"{obj.questionnaire_version.questionnaire.title} ({state}, {obj.updated_at:%d/%m/%Y})"
 
 
 class TaskForm(forms.ModelForm[Task]):
@@ -46,16 +53,29 @@ class TaskForm(forms.ModelForm[Task]):
 
     class Meta:
         model = Task
-        fields = ["task_type", "label", "level", "status", "due_at", "action", "comment"]
+        fields = ["task_type", "label", "level", "status", "due_at", "action", "form", "comment"]
+        field_classes = {"form": FormChoiceField}
         widgets = {"due_at": DateTimeInput(), "comment": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "action": "Facultatif : l'action du plan personnalisé (PPCS) que cette tâche met en œuvre, "
             "par exemple « Action 2 — Mise en place d'une aide à domicile ».",
         }
 
-    def __init__(self, *args: Any, choices: list[CircleMember] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        choices: list[CircleMember] | None = None,
+        questionnaires: list[FormResponse] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         f = self.fields
+        # Only the dossier's forms the actor may read: another id is refused as an invalid choice.
+        f["form"].queryset = FormResponse.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[form.pk for form in questionnaires or []]
+        ).select_related("questionnaire_version__questionnaire")
+        f["form"].empty_label = "Aucun"  # type: ignore[attr-defined]
+        f["form"].error_messages["invalid_choice"] = "Choisissez un questionnaire de ce dossier."
         f["task_type"].queryset = TaskType.objects.filter(is_active=True)  # type: ignore[attr-defined]
         f["task_type"].empty_label = "Sélectionner"  # type: ignore[attr-defined]
         f["level"].queryset = TaskLevel.objects.all()  # type: ignore[attr-defined]

@@ -70,6 +70,15 @@ class Task(BaseModel):
     # actions) the task carries out ("Bilan du PPCS" — "PPCS" — "Action …"). Until plans exist
     # as questionnaires, the action is named here by hand; empty when the task belongs to none.
     action = models.CharField("action du plan", max_length=200, blank=True)
+    # TSK-1: the questionnaire of the dossier the task is about (e.g. a notebook to complete).
+    form = models.ForeignKey(
+        "pathways.FormResponse",
+        verbose_name="questionnaire lié",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
     structure = models.ForeignKey(
         "accounts.Structure",
         verbose_name="créée au nom de",

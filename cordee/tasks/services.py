@@ -18,7 +18,7 @@ from cordee.core.actor import Actor
 from cordee.patients.models import Patient
 from cordee.tasks.models import NEXT_STATUS, Task, TaskChange, TaskRecipient, TaskStatus
 
-EDITABLE = ["task_type", "label", "level", "due_at", "action", "comment"]
+EDITABLE = ["task_type", "label", "level", "due_at", "action", "form", "comment"]
 
 
 class StaleTaskError(Exception):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from cordee.careteam.access import Perm, can, get_dossier, visible_dossiers
 from cordee.core.http import AuthedRequest, parse_uuid, safe_next, wants_partial
+from cordee.pathways.services import readable_forms
 from cordee.patients.active_file import named
 from cordee.patients.models import Patient, PatientLink
 from cordee.tasks import filters, panel, services
@@ -37,7 +38,12 @@ def create(request: AuthedRequest, public_id: str) -> HttpResponse:
     choices = services.recipient_choices(patient)
     mine = [m.pk for m in choices if m.user_id == request.user.pk]
     initial = {"due_at": now_rounded(), "status": TaskStatus.TODO, "recipients": mine}
-    form = TaskForm(request.POST if request.method == "POST" else None, initial=initial, choices=choices)
+    form = TaskForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        choices=choices,
+        questionnaires=readable_forms(request.actor, patient),
+    )
     linked = _linked_patients(request, patient)
     if request.method == "POST" and form.is_valid():
         task = form.save(commit=False)
@@ -63,7 +69,9 @@ def create(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 def _task(patient: Patient, task_id: str) -> Task:
     return get_object_or_404(
-        Task.objects.select_related("task_type", "level", "patient", "created_by"),
+        Task.objects.select_related(
+            "task_type", "level", "patient", "created_by", "form__questionnaire_version__questionnaire"
+        ),
         patient=patient,
         public_id=task_id,
     )
@@ -75,7 +83,11 @@ def edit(request: AuthedRequest, public_id: str, task_id: str) -> HttpResponse:
     can_write = request.method == "GET" or get_dossier(
         request.actor, public_id, Perm.MANAGE_TASKS, what="tâche"
     )
-    form = TaskForm(request.POST if request.method == "POST" else None, instance=task)
+    form = TaskForm(
+        request.POST if request.method == "POST" else None,
+        instance=task,
+        questionnaires=readable_forms(request.actor, patient),
+    )
     if request.method == "POST" and can_write and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in services.EDITABLE if name in form.cleaned_data}
         fresh = Task.objects.get(pk=task.pk)
@@ -154,7 +166,14 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     sort_key = filters.sort_key(request.GET.get("tri"))
     tasks = (
         filters.apply_filters(tasks, data)
-        .select_related("task_type", "level", "patient", "patient__commune")
+        .select_related(
+            "task_type",
+            "level",
+            "patient",
+            "patient__commune",
+            "form__questionnaire_version__questionnaire",
+            "form__theme__parent",
+        )
         .prefetch_related(
             Prefetch("recipients", queryset=TaskRecipient.objects.select_related("user", "structure"))
         )
