@@ -213,12 +213,15 @@ def _form_page(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    nodes = rendering.build(version.parsed(), raw, result)
     context = {
         "patient": patient,
         "questionnaire": version.questionnaire,
         "version": version,
         "response": response,
-        "nodes": rendering.build(version.parsed(), raw, result),
+        "nodes": nodes,
+        # The top-level groups: a long notebook gets a table of contents.
+        "sections": [node for node in nodes if node.item.is_group],
         "error": error,
         "has_errors": bool(result.errors),
         "yes_no": [("oui", "Oui"), ("non", "Non")],
