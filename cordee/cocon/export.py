@@ -160,16 +160,39 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _flatten(items: tuple[Item, ...], answers: dict[str, Any], out: dict[str, list[Any]]) -> None:
+# A definition compiled for extraction: the answered items of one scope as (linkId, code), plain
+# groups flattened away, repeated groups as (linkId, their own plan). Built once per version, it
+# keeps the per-row work to dictionary lookups (COC-4 streams 10,000 rows a second).
+Plan = list[tuple[str, str, "Plan | None"]]
+
+
+def compile_plan(items: tuple[Item, ...]) -> Plan:
+    plan: Plan = []
     for item in items:
         if item.is_repeated_group:
-            for instance in answers.get(item.link_id) or []:
-                if isinstance(instance, dict):
-                    _flatten(item.items, instance, out)
+            plan.append((item.link_id, "", compile_plan(item.items)))
         elif item.is_group:
-            _flatten(item.items, answers, out)
-        elif item.link_id in answers:
-            out.setdefault(item.code, []).append(_cell(answers[item.link_id]))
+            plan.extend(compile_plan(item.items))
+        elif item.type in ANSWER_FIELDS:
+            plan.append((item.link_id, item.code, None))
+    return plan
+
+
+def _flatten(
+    plan: Plan, answers: dict[str, Any], out: dict[str, Any], repeated: dict[str, list[Any]]
+) -> None:
+    for link_id, code, inner in plan:
+        value = answers.get(link_id)
+        if value is None:
+            continue
+        if inner is not None:
+            for instance in value if isinstance(value, list) else []:
+                if isinstance(instance, dict):
+                    _flatten(inner, instance, repeated, repeated)
+        elif out is repeated:
+            repeated.setdefault(code, []).append(_cell(value))
+        else:
+            out[code] = _cell(value)
 
 
 def _age_months(birth: datetime.date, day: datetime.date, shift_days: int = 0) -> float | None:
@@ -210,6 +233,7 @@ class Extraction:
             "patient__cocon_inclusion__birth_weight_g",
         )
         codes = [column.code for column in self.columns]
+        plans = {pk: compile_plan(definition.items) for pk, (_, _, definition) in self.versions.items()}
         for (
             answers,
             version_id,
@@ -222,9 +246,12 @@ class Extraction:
             days,
             weight,
         ) in query.order_by("pk").iterator(chunk_size=2000):
-            code, number, definition = self.versions[version_id]
-            values: dict[str, list[Any]] = {}
-            _flatten(definition.items, answers, values)
+            code, number, _ = self.versions[version_id]
+            values: dict[str, Any] = {}
+            repeated: dict[str, list[Any]] = {}
+            _flatten(plans[version_id], answers, values, repeated)
+            for key, cells in repeated.items():
+                values[key] = "|".join(str(cell) for cell in cells)
             consultation = _date(answers.get("date_consultation")) or (
                 closed_at.date() if closed_at else None
             )
@@ -243,7 +270,7 @@ class Extraction:
                 _age_months(birth, consultation, shift) if consultation and shift else "",
                 self.zones.get(commune_id or "", ""),
             ]
-            yield fixed + ["|".join(str(v) for v in values[c]) if c in values else "" for c in codes]
+            yield fixed + [values.get(c, "") for c in codes]
 
     def dictionary(self) -> Iterator[list[str]]:
         yield ["code", "libellé", "type", "unité", "modalités", "cahiers"]
