@@ -4,15 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activity', '0003_alter_event_kind'),
+        ("activity", "0003_alter_event_kind"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='event',
-            name='kind',
-            field=models.CharField(choices=[('CREATED', 'Dossier créé'), ('IDENTITY_CHANGED', 'Identité modifiée'), ('IDENTITY_VALIDATED', 'Identité validée'), ('STATUS_CHANGED', 'Statut du dossier modifié'), ('DEATH_DECLARED', 'Décès déclaré'), ('CONSENT_GIVEN', 'Consentement recueilli'), ('CONSENT_WITHDRAWN', 'Consentement annulé'), ('HOSPITALISATION_ADDED', 'Hospitalisation ajoutée'), ('HOSPITALISATION_CHANGED', 'Hospitalisation modifiée'), ('LINK_ADDED', 'Dossier lié'), ('LINK_REMOVED', 'Lien entre dossiers retiré'), ('MERGED', 'Dossiers fusionnés'), ('CIRCLE_CHANGED', 'Cercle de soins modifié'), ('TASK_CREATED', 'Tâche ajoutée'), ('TASK_CHANGED', 'Tâche modifiée'), ('THEME_ADDED', 'Thématique ajoutée au parcours'), ('THEME_REMOVED', 'Thématique retirée du parcours'), ('FORM_CREATED', 'Formulaire créé'), ('FORM_SAVED', 'Formulaire enregistré'), ('FORM_CLOSED', 'Formulaire clôturé'), ('FORM_REOPENED', 'Formulaire rouvert'), ('DOCUMENT_ADDED', 'Document ajouté')], max_length=30, verbose_name='type'),
+            model_name="event",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("CREATED", "Dossier créé"),
+                    ("IDENTITY_CHANGED", "Identité modifiée"),
+                    ("IDENTITY_VALIDATED", "Identité validée"),
+                    ("STATUS_CHANGED", "Statut du dossier modifié"),
+                    ("DEATH_DECLARED", "Décès déclaré"),
+                    ("CONSENT_GIVEN", "Consentement recueilli"),
+                    ("CONSENT_WITHDRAWN", "Consentement annulé"),
+                    ("HOSPITALISATION_ADDED", "Hospitalisation ajoutée"),
+                    ("HOSPITALISATION_CHANGED", "Hospitalisation modifiée"),
+                    ("LINK_ADDED", "Dossier lié"),
+                    ("LINK_REMOVED", "Lien entre dossiers retiré"),
+                    ("MERGED", "Dossiers fusionnés"),
+                    ("CIRCLE_CHANGED", "Cercle de soins modifié"),
+                    ("TASK_CREATED", "Tâche ajoutée"),
+                    ("TASK_CHANGED", "Tâche modifiée"),
+                    ("THEME_ADDED", "Thématique ajoutée au parcours"),
+                    ("THEME_REMOVED", "Thématique retirée du parcours"),
+                    ("FORM_CREATED", "Formulaire créé"),
+                    ("FORM_SAVED", "Formulaire enregistré"),
+                    ("FORM_CLOSED", "Formulaire clôturé"),
+                    ("FORM_REOPENED", "Formulaire rouvert"),
+                    ("DOCUMENT_ADDED", "Document ajouté"),
+                ],
+                max_length=30,
+                verbose_name="type",
+            ),
         ),
     ]
