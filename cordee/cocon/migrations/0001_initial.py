@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0003_reference_data'),
         ('pathways', '0003_questionnaire_max_age_months'),
-        ('patients', '0007_active_file_sort_index'),
+        ('patients', '0006_search_indexes'),
         ('tasks', '0003_task_action'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
