@@ -7,12 +7,13 @@ At full scale (1,000,000 dossiers): a few hundred structures, thousands of profe
 `bench.coordinatrice`) and one pediatrician (`bench.pediatre`) habilitated on 500 children.
 Names come from weighted French-like lists (bench/names.py), birth dates from 1925 to today,
 residences in the communes of Provence-Alpes-Côte d'Azur (COG codes loaded by the territory
-migration), grouped into zones.
+migration), grouped into zones; 3,000,000 tasks (three a dossier) addressed to members of their
+dossier's circle, the DAC receiving exactly 20,000 open ones.
 
-Dossiers and circle rows go through PostgreSQL's COPY (psycopg 3 `cursor.copy`); on PostgreSQL
-at scale, the two big tables' secondary indexes and foreign keys are dropped during the load and
-rebuilt afterwards, the way pg_restore does. Other databases (SQLite, for the unit test at tiny
-scale) get batched INSERTs of the same rows. The name keys are computed by
+Dossiers, circle rows, tasks and their recipients go through PostgreSQL's COPY (psycopg 3
+`cursor.copy`); on PostgreSQL at scale, the big tables' secondary indexes and foreign keys are
+dropped during the load and rebuilt afterwards, the way pg_restore does. Other databases
+(SQLite, for the unit test at tiny scale) get batched INSERTs of the same rows. The name keys are computed by
 `cordee.core.text.search_key`, memoised per distinct name (identical results, a few thousand
 calls instead of three million). The script is deterministic for a seed and refuses to run
 twice on the same database (it reports the region already there).
@@ -21,6 +22,7 @@ twice on the same database (it reports the region already there).
 from __future__ import annotations
 
 import argparse
+import bisect
 import datetime
 import functools
 import itertools
@@ -61,6 +63,7 @@ from cordee.patients.models import (
     Patient,
     PotentialDuplicate,
 )
+from cordee.tasks.models import Task, TaskLevel, TaskRecipient, TaskStatus, TaskType
 from cordee.territory.models import FRANCE_CODE, Commune, Country, Zone
 
 DOSSIERS = 1_000_000
@@ -83,6 +86,8 @@ class Scale:
     professionals: int
     big_structure_dossiers: int
     pediatrician_dossiers: int
+    tasks: int
+    big_structure_open_tasks: int
 
     @classmethod
     def of(cls, dossiers: int) -> Scale:
@@ -92,6 +97,8 @@ class Scale:
             professionals=max(12, dossiers // 200),
             big_structure_dossiers=max(5, min(50_000, dossiers // 20)),
             pediatrician_dossiers=max(3, min(500, dossiers // 2000)),
+            tasks=3 * dossiers,
+            big_structure_open_tasks=max(5, min(20_000, dossiers // 50)),
         )
 
 
@@ -511,6 +518,7 @@ class Generator:
         self.stays: list[tuple[int, int, int]] = []  # (patient, kind 0 ongoing / 1 past, establishment)
         self.favourites: list[tuple[int, int]] = []
         self.big_patients: list[int] = []
+        self.merged: set[int] = set()
         self.pediatric_patients: list[int] = []
         self.patient_count = n
         self.first_patient_id = first_id
@@ -580,6 +588,8 @@ class Generator:
                         death_country = FRANCE_CODE
                 merged = not merged_previous and i > 0 and rng.random() < 0.0002
                 merged_previous = merged
+                if merged:
+                    self.merged.add(pid)
                 structure = big.pk if i in big_members else primary[i]
                 number = rng.randint(1, 120)
                 yield (
@@ -833,6 +843,180 @@ class Generator:
         _reset_sequences(Patient, CircleMember, Hospitalisation, Favourite, PotentialDuplicate)
         self.step(f"stays ({len(stays)}), favourites ({len(favourites)}), duplicates ({len(pairs)})", started)
 
+    # Tasks ------------------------------------------------------------------------------------
+
+    TASK_COLUMNS = (
+        "id",
+        "public_id",
+        "created_at",
+        "updated_at",
+        "created_by_id",
+        "patient_id",
+        "task_type_id",
+        "label",
+        "level_id",
+        "status",
+        "due_at",
+        "comment",
+        "action",
+        "structure_id",
+        "common_id",
+        "version",
+    )
+    RECIPIENT_COLUMNS = ("id", "task_id", "user_id", "structure_id")
+
+    def tasks(self, big: Structure, coordinator: User) -> None:
+        """TSK: about three tasks a dossier, addressed to live habilitated members of its circle.
+
+        A quarter are open (TODO, IN_PROGRESS: due from six weeks ago to four months ahead),
+        the rest done or cancelled (due over the last three years). The big structure is left
+        out of those; it receives its own: exactly `big_structure_open_tasks` open tasks on its
+        (live) dossiers and three times as many closed ones, a quarter also addressed to a
+        professional of the circle and a few to its coordinator personally. Its tasks are
+        spread through the table among the others, as time would have spread them.
+        """
+        scale, rng, circle = self.scale, self.rng, self.circle
+        started = time.monotonic()
+        types = list(TaskType.objects.order_by("pk").values_list("pk", "label"))
+        type_pool = Pool(types, list(itertools.accumulate(TASK_TYPE_WEIGHTS.get(t[1], 5) for t in types)))
+        levels = list(TaskLevel.objects.order_by("rank", "pk").values_list("pk", flat=True))
+        level_weights = list(itertools.accumulate([50, 35, 15, 10, 10][: len(levels)] or [1]))
+        # The circle rows of dossier i are rows starts[i] to starts[i + 1] (added dossier by dossier).
+        first, count = self.first_patient_id, self.patient_count
+        starts = array("q", bytes(8 * (count + 1)))
+        for pid in circle.patient:
+            starts[pid - first + 1] += 1
+        for i in range(count):
+            starts[i + 1] += starts[i]
+        big_pk, habilitated = big.pk, _HABILITATED
+        unusable = _REMOVED | _REFUSED
+
+        def recipients_of(i: int) -> list[tuple[int, int]]:
+            """(user, structure) of the live habilitated rows of dossier i, the big structure aside."""
+            found = []
+            for j in range(starts[i], starts[i + 1]):
+                flags = circle.flags[j]
+                if flags & habilitated and not flags & unusable and circle.structure[j] != big_pk:
+                    found.append((circle.user[j], circle.structure[j]))
+            return found
+
+        big_dossiers = [pid for pid in self.big_patients if pid not in self.merged] or self.big_patients
+        big_open = scale.big_structure_open_tasks
+        big_total = min(scale.tasks // 2, 4 * big_open)
+        total = scale.tasks
+        big_positions = set(rng.sample(range(total), big_total))
+        big_is_open = [n < big_open for n in range(big_total)]
+        rng.shuffle(big_is_open)
+        big_kinds = iter(big_is_open)
+        now = self.now.timestamp()
+        day = 86400.0
+        first_task = _next_id(Task)
+        self.recipients = _RecipientRows()
+        recipients = self.recipients
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            author: int | None
+            structure: int | None
+            for n in range(total):
+                tid = first_task + n
+                if n in big_positions:
+                    is_open = next(big_kinds)
+                    pid = rng.choice(big_dossiers)
+                    i = pid - first
+                    chosen = [(0, big_pk)]
+                    others = [r for r in recipients_of(i) if r[0]]
+                    if others and rng.random() < 0.25:
+                        chosen.append(rng.choice(others))
+                    if rng.random() < 0.03:
+                        chosen.append((coordinator.pk, 0))
+                    status = (
+                        (TaskStatus.TODO if rng.random() < 0.7 else TaskStatus.IN_PROGRESS)
+                        if is_open
+                        else (TaskStatus.DONE if rng.random() < 0.85 else TaskStatus.CANCELLED)
+                    )
+                    author, structure = coordinator.pk, big_pk
+                else:
+                    while True:
+                        i = rng.randrange(count)
+                        candidates = recipients_of(i)
+                        if candidates:
+                            break
+                    pid = first + i
+                    chosen = [rng.choice(candidates)]
+                    if len(candidates) > 1 and rng.random() < 0.3:
+                        other = rng.choice(candidates)
+                        if other != chosen[0]:
+                            chosen.append(other)
+                    draw = rng.random()
+                    status = (
+                        TaskStatus.TODO
+                        if draw < 0.17
+                        else TaskStatus.IN_PROGRESS
+                        if draw < 0.24
+                        else TaskStatus.DONE
+                        if draw < 0.9
+                        else TaskStatus.CANCELLED
+                    )
+                    author = chosen[0][0] or None
+                    structure = circle.structure[starts[i]] or None  # the dossier's creating structure
+                is_open = status in (TaskStatus.TODO, TaskStatus.IN_PROGRESS)
+                due = now + day * (rng.uniform(-45, 120) if is_open else -rng.uniform(0, 3 * 365))
+                created = min(now - 60, due - day * rng.uniform(1, 60))
+                updated = created + (now - created) * rng.random() ** 2
+                task_type, type_label = type_pool.draw(rng, 1)[0]
+                labels = TASK_LABELS.get(type_label, [type_label])
+                for user, structure_id in chosen:
+                    recipients.add(tid, user, structure_id)
+                yield (
+                    tid,
+                    _uuid_hex(rng),
+                    _datetime(created),
+                    _datetime(updated),
+                    author,
+                    pid,
+                    task_type,
+                    rng.choice(labels),
+                    levels[bisect.bisect(level_weights, rng.random() * level_weights[-1])],
+                    status.value,
+                    _datetime(due),
+                    rng.choice(TASK_COMMENTS) if rng.random() < 0.25 else "",
+                    f"Action {rng.randint(1, 4)} — {rng.choice(PLAN_ACTIONS)}" if rng.random() < 0.1 else "",
+                    structure,
+                    None,
+                    1 if status == TaskStatus.TODO else rng.randint(2, 4),
+                )
+
+        rebuild = self._rebuild(Task)
+        self.say(f"  COPY {total} tasks…")
+        load(Task, self.TASK_COLUMNS, rows())
+        self.task_count = total
+        self.step("tasks (COPY)", started)
+        started = time.monotonic()
+        first_recipient = _next_id(TaskRecipient)
+        rebuild_recipients = self._rebuild(TaskRecipient)
+        load(
+            TaskRecipient,
+            self.RECIPIENT_COLUMNS,
+            (
+                (
+                    first_recipient + n,
+                    recipients.task[n],
+                    recipients.user[n] or None,
+                    recipients.structure[n] or None,
+                )
+                for n in range(len(recipients.task))
+            ),
+        )
+        self.step(f"task recipients ({len(recipients.task)}, COPY)", started)
+        started = time.monotonic()
+        if rebuild:
+            rebuild.restore()
+        if rebuild_recipients:
+            rebuild_recipients.restore()
+        if rebuild or rebuild_recipients:
+            self.step("task indexes and keys", started)
+        _reset_sequences(Task, TaskRecipient)
+
     def analyze(self) -> None:
         """Statistics for the planner; outside a transaction, VACUUM too, so the visibility map
         is set as autovacuum would have left it on a database in service (index-only scans)."""
@@ -863,6 +1047,81 @@ class _CircleRows:
         self.structure.append(structure)
         self.flags.append(flags)
         self.created.append(created)
+
+
+class _RecipientRows:
+    """Task recipients kept compact between the task COPY and theirs: (task, user|0, structure|0)."""
+
+    def __init__(self) -> None:
+        self.task = array("q")
+        self.user = array("q")
+        self.structure = array("q")
+
+    def add(self, task: int, user: int, structure: int) -> None:
+        self.task.append(task)
+        self.user.append(user)
+        self.structure.append(structure)
+
+
+TASK_TYPE_WEIGHTS = {
+    "Appel téléphonique": 20,
+    "Visite à domicile": 10,
+    "Rendez-vous à organiser": 14,
+    "Consultation de suivi": 12,
+    "Bilan à réaliser": 10,
+    "Orientation (CAMSP, PCO, CMPP…)": 5,
+    "Envoi ou demande de document": 12,
+    "Relance": 8,
+    "Démarche sociale": 6,
+    "Autre": 3,
+}
+TASK_LABELS = {
+    "Appel téléphonique": [
+        "Appeler la famille",
+        "Rappeler le médecin traitant",
+        "Prendre des nouvelles après la sortie",
+        "Appeler l'aidant principal",
+    ],
+    "Visite à domicile": [
+        "Visite d'évaluation à domicile",
+        "Passage infirmier à organiser",
+        "Visite de suivi",
+    ],
+    "Rendez-vous à organiser": [
+        "Rendez-vous chez le cardiologue",
+        "Rendez-vous de suivi pédiatrique",
+        "Consultation mémoire à programmer",
+    ],
+    "Consultation de suivi": [
+        "Consultation de suivi à 3 mois",
+        "Réévaluation du traitement",
+        "Suivi post-natal",
+    ],
+    "Bilan à réaliser": ["Bilan orthophonique", "Bilan gériatrique standardisé", "Bilan psychomoteur"],
+    "Orientation (CAMSP, PCO, CMPP…)": ["Orientation vers le CAMSP", "Adresser à la PCO", "Demande CMPP"],
+    "Envoi ou demande de document": [
+        "Envoyer le compte rendu d'hospitalisation",
+        "Demander l'ordonnance de kinésithérapie",
+        "Transmettre le certificat MDPH",
+    ],
+    "Relance": ["Relancer la MDPH", "Relancer le dossier APA", "Relancer la caisse de retraite"],
+    "Démarche sociale": ["Dossier APA à constituer", "Demande d'aide à domicile", "Aide au logement"],
+    "Autre": ["Point de coordination", "Réunion de concertation"],
+}
+TASK_COMMENTS = [
+    "Famille prévenue, en attente de retour.",
+    "Voir avec l'infirmière du secteur.",
+    "Patient joignable le matin uniquement.",
+    "Documents demandés le mois dernier.",
+    "À voir lors de la prochaine réunion d'équipe.",
+]
+PLAN_ACTIONS = [
+    "Mise en place d'une aide à domicile",
+    "Adaptation du logement",
+    "Coordination des soins infirmiers",
+    "Soutien de l'aidant",
+    "Suivi nutritionnel",
+]
 
 
 def existing_region() -> Region | None:
@@ -901,12 +1160,13 @@ def generate(dossiers: int = DOSSIERS, *, seed: int = SEED, out: TextIO = sys.st
     generator.patients(big, structures, pediatrician, pros)
     generator.circles()
     generator.extras(coordinator, pediatrician)
+    generator.tasks(big, coordinator)
     generator.analyze()
     total = time.monotonic() - started
     generator.seconds["total"] = total
     print(
-        f"Generated {scale.dossiers} dossiers and {len(generator.circle.patient)} circle rows "
-        f"in {total:.0f} s.",
+        f"Generated {scale.dossiers} dossiers, {len(generator.circle.patient)} circle rows and "
+        f"{generator.task_count} tasks in {total:.0f} s.",
         file=out,
         flush=True,
     )

@@ -17,6 +17,7 @@ from cordee.careteam.models import CircleMember
 from cordee.core.actor import Actor
 from cordee.core.text import search_key
 from cordee.patients.models import Patient
+from cordee.tasks.models import OPEN_STATUSES, Task, TaskRecipient, TaskStatus
 from cordee.territory.models import Zone
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,24 @@ def test_the_generator_builds_a_coherent_region() -> None:
     assert Zone.objects.filter(communes__isnull=False).exists()
     assert "Generated 200 dossiers" in out.getvalue()
 
+    # Tasks: three a dossier, each addressed to someone of its circle, live and habilitated (the
+    # big structure, on its own dossiers); the big structure receives exactly its open tasks.
+    assert Task.objects.count() == scale.tasks
+    assert not Task.objects.filter(recipients__isnull=True).exists()
+    open_received = Task.objects.filter(
+        recipients__structure=region.big_structure, status__in=OPEN_STATUSES
+    ).distinct()
+    assert open_received.count() == scale.big_structure_open_tasks
+    assert {status for status, _ in TaskStatus.choices} == set(Task.objects.values_list("status", flat=True))
+    live = CircleMember.objects.filter(removed_at__isnull=True, is_habilitated=True, sharing_refused=False)
+    for recipient in TaskRecipient.objects.select_related("task")[:300]:
+        member = live.filter(patient_id=recipient.task.patient_id)
+        if recipient.user_id is not None:
+            member = member.filter(user_id=recipient.user_id)
+        else:
+            member = member.filter(structure_id=recipient.structure_id or 0)
+        assert member.exists() or recipient.user_id == region.coordinator.pk, recipient
+
     # A second run finds the region and leaves it alone.
     again = io.StringIO()
     generate(DOSSIERS, seed=1, out=again)
@@ -68,12 +87,22 @@ def test_the_runner_measures_every_scenario_through_the_views() -> None:
         "fuzzy_name",
         "combined_filters",
         "search_before_create",
+        "task_dashboard_structure",
+        "task_zone_due_range",
+        "task_zone_due_range_htmx",
     ]
     pattern = re.compile(
         r"^BENCH \w+ n=200 p50_ms=[\d.]+ p95_ms=[\d.]+ p99_ms=[\d.]+ queries=\d+ floor_p95_ms=[\d.]+$"
     )
     assert all(pattern.match(line) for line in lines), lines
     assert all(len(result.timings) == 2 and len(result.floor) == 2 for result in results)
+    # The task scenarios list the structure's tasks, filtered in the second.
+    tasks = {result.scenario.name: result for result in results if result.scenario.name.startswith("task_")}
+    assert len(tasks["task_dashboard_structure"].scenario.urls) == 1
+    assert all("zone=" in url and "debut=" in url for url in tasks["task_zone_due_range"].scenario.urls)
+    assert all(
+        any("tasks_task" in sql for sql in statements) for r in tasks.values() for statements in r.statements
+    )
 
 
 def test_percentiles_are_nearest_rank_in_milliseconds() -> None:

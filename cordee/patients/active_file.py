@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -45,13 +45,33 @@ COUNT_CAP = 1000
 
 
 class CappedPaginator(Paginator):  # type: ignore[type-arg]
+    """Counts at most COUNT_CAP + 1 rows, in the same query as the page.
+
+    The first COUNT_CAP + 1 values of the (sorted) object list are fetched once: their number is
+    the count, and every page the count allows lies within them, sliced in Python. One query
+    instead of a COUNT then a LIMIT/OFFSET repeating the same filters; and with LIMIT 1001
+    rather than 10, the planner no longer bets on finding ten matches early in the sort order
+    (a frequent name walked along `updated_at` took 60-130 ms)."""
+
+    @cached_property
+    def head(self) -> list[Any]:
+        return list(self.object_list[: COUNT_CAP + 1])
+
     @cached_property
     def count(self) -> int:
-        return int(self.object_list[: COUNT_CAP + 1].count())  # type: ignore[attr-defined]
+        return len(self.head)
 
     @property
     def capped(self) -> bool:
         return self.count > COUNT_CAP
+
+    def page(self, number: Any) -> Page:  # type: ignore[type-arg]
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return Page(self.head[bottom:top], number, self)
 
 
 class ActiveFileFilterForm(forms.Form):

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from cordee.audit.services import journal
+from cordee.audit.services import journal_many
 from cordee.careteam.access import visible_dossiers
 from cordee.core.http import AuthedRequest
 from cordee.patients.forms import ConsentForm, PatientIdentityForm, TraitsSearchForm
@@ -51,8 +51,11 @@ def search_before_create(request: AuthedRequest) -> HttpResponse:
         )
         for candidate in candidates:
             candidate.visible = candidate.patient.pk in visible
-            # Identity traits of a dossier one may not open were shown: that is an access too.
-            journal(request.actor, candidate.patient, "identity_search", what="recherche avant création")
+        # Identity traits of a dossier one may not open were shown: that is an access too (one
+        # journal row per candidate, written in one statement).
+        journal_many(
+            request.actor, [c.patient for c in candidates], "identity_search", what="recherche avant création"
+        )
         create_url = "?" + urlencode({name: request.GET.get(name, "") for name in TRAIT_PARAMS})
     return render(
         request,

@@ -8,16 +8,19 @@ recipients column already shows those names, so listing them reveals nobody new.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Iterable, Mapping
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import Expression, OrderBy
 from django.db.models.functions import Coalesce, Lower, NullIf
+from django.utils import timezone
 
 from cordee.accounts.models import User
 from cordee.core.actor import Actor
 from cordee.core.http import parse_uuid
+from cordee.patients.models import Patient
 from cordee.tasks.models import Task, TaskRecipient, TaskStatus
 from cordee.territory.models import Commune
 
@@ -129,14 +132,31 @@ def _recipients(values: Iterable[str]) -> Q:
     )
 
 
-def apply_filters(tasks: QuerySet[Task], data: Mapping[str, object]) -> QuerySet[Task]:
-    """The filters other than scope and status; each one only narrows what is already visible."""
-    if data.get("debut"):
-        tasks = tasks.filter(due_at__date__gte=data["debut"])
-    if data.get("fin"):
-        tasks = tasks.filter(due_at__date__lte=data["fin"])
+def _day_start(day: datetime.date) -> datetime.datetime:
+    """Midnight, local time, of `day` (what `due_at__date` compares in the current time zone)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def apply_filters(
+    tasks: QuerySet[Task], data: Mapping[str, object], dossiers: QuerySet[Patient] | None = None
+) -> QuerySet[Task]:
+    """The filters other than scope and status; each one only narrows what is already visible.
+
+    `dossiers`: those the tasks may be on (the actor's visible dossiers); the zone is taken among
+    them, so that PostgreSQL narrows a zone's 80,000 dossiers to the few thousand visible before
+    looking for their tasks.
+    """
+    # Due dates are local days: from the first day's midnight to the last day's end, a range of
+    # the open tasks' (due_at) index rather than a date conversion of every row.
+    debut, fin = data.get("debut"), data.get("fin")
+    if isinstance(debut, datetime.date):
+        tasks = tasks.filter(due_at__gte=_day_start(debut))
+    if isinstance(fin, datetime.date):
+        tasks = tasks.filter(due_at__lt=_day_start(fin + datetime.timedelta(days=1)))
     if data.get("zone"):
-        tasks = tasks.filter(patient__commune__in=Commune.objects.filter(zones__in=data["zone"]))
+        communes = Commune.objects.filter(zones__in=data["zone"])
+        within = dossiers if dossiers is not None else Patient.objects.filter(merged_into__isnull=True)
+        tasks = tasks.filter(patient__in=within.filter(commune__in=communes))
     if data.get("type"):
         tasks = tasks.filter(task_type__in=data["type"])
     if data.get("niveau"):

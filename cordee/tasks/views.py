@@ -6,17 +6,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cordee.careteam.access import Perm, can, get_dossier, visible_dossiers
+from cordee.careteam.access import Perm, can, get_dossier, visible_dossiers, visible_through
 from cordee.core.http import AuthedRequest, parse_uuid, safe_next, wants_partial
 from cordee.pathways.services import readable_forms
-from cordee.patients.active_file import named
+from cordee.patients.active_file import CappedPaginator, named
 from cordee.patients.models import Patient, PatientLink
 from cordee.tasks import filters, panel, services
 from cordee.tasks.forms import TaskDashboardForm, TaskForm, now_rounded
@@ -140,7 +139,7 @@ def advance(request: AuthedRequest, public_id: str, task_id: str) -> HttpRespons
 
 def dashboard(request: AuthedRequest) -> HttpResponse:
     """TSK-4: tasks assigned to me or to the structure I act for, on dossiers I may see."""
-    visible = Task.objects.filter(patient__in=visible_dossiers(request.actor))
+    visible = Task.objects.filter(visible_through(request.actor))
     patient = None
     if parse_uuid(request.GET.get("patient")) is not None:
         # Opened from a dossier: all its tasks, every status unless chosen (the seed's rule).
@@ -164,8 +163,14 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     if statuses:
         tasks = tasks.filter(status__in=statuses)
     sort_key = filters.sort_key(request.GET.get("tri"))
-    tasks = (
-        filters.apply_filters(tasks, data)
+    tasks = filters.apply_filters(tasks, data, visible_dossiers(request.actor)).order_by(
+        *filters.SORTS[sort_key]
+    )
+    # The first 1,001 ids in order give the capped count and the page in one query ("Plus de
+    # 1 000 tâches" beyond, as in the active file); then the page's rows are read by id.
+    page = CappedPaginator(tasks.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = (
+        Task.objects.filter(pk__in=list(page.object_list))
         .select_related(
             "task_type",
             "level",
@@ -177,9 +182,9 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         .prefetch_related(
             Prefetch("recipients", queryset=TaskRecipient.objects.select_related("user", "structure"))
         )
-        .order_by(*filters.SORTS[sort_key])
     )
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    by_id = {task.pk: task for task in rows}
+    page.object_list = [by_id[pk] for pk in page.object_list if pk in by_id]
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
