@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib import messages
@@ -147,10 +148,11 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         scope = visible.filter(patient=patient)
     else:
         scope = visible.filter(filters.assigned_to(request.actor, ""))
+    options = functools.cache(lambda: filters.option_scope(scope, whole=patient is not None))
     form = TaskDashboardForm(
         request.GET or None,
-        recipients=lambda: filters.recipient_options(scope),
-        actions=lambda: filters.action_options(scope),
+        recipients=lambda: filters.recipient_options(options()),
+        actions=lambda: filters.action_options(options()),
     )
     data: dict[str, Any] = {}
     if form.is_bound:

@@ -219,3 +219,20 @@ def test_garbage_in_the_url_never_fails(acting, world, params) -> None:
 
 def test_a_dossier_one_cannot_see_stays_not_found(acting, world) -> None:
     assert acting.get(DASHBOARD, {"patient": str(world.secret.public_id)}).status_code == 404
+
+
+def test_a_large_scope_offers_what_its_soonest_open_tasks_hold(acting, world, dossier, monkeypatch) -> None:
+    """At regional scale the pickers read the soonest open tasks only (an indexed read); a
+    dossier's own tasks are offered whole."""
+    from cordee.tasks import filters
+
+    soonest = Task.objects.filter(label="Pour moi et l'IDEL").get()
+    Task.objects.exclude(pk=soonest.pk).update(due_at=soonest.due_at + datetime.timedelta(days=30))
+    monkeypatch.setattr(filters, "OPTIONS_CAP", 1)
+    assert _offered(acting.get(DASHBOARD), "destinataire") == ["COORDIN Claire", "IDEL Nina"]
+    assert _offered(acting.get(DASHBOARD), "action") == ["Action 2 — Aide"]
+    whole = acting.get(DASHBOARD, {"patient": str(dossier.public_id)})
+    assert "KINE Karl" in _offered(whole, "destinataire")
+    # A closed task's recipients are not among the soonest open ones.
+    Task.objects.filter(pk=soonest.pk).update(status="DONE")
+    assert "IDEL Nina" not in _offered(acting.get(DASHBOARD), "destinataire")
