@@ -8,12 +8,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import TruncMonth
+from django.db import connection
+from django.db.models import Case, CharField, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value, When
 
 from cordee.careteam.models import CircleMember
 from cordee.cocon.models import Inclusion, ScheduledStep
 from cordee.cocon.schedule import STEPS, State
+from cordee.patients.models import Patient
 from cordee.territory.models import Zone
 
 CHART_STATES = (State.DONE, State.DONE_LATE, State.DUE, State.LATE, State.MISSING)
@@ -32,17 +33,23 @@ def step_state(today: datetime.date) -> Case:
     )
 
 
+def referent_reachable() -> Exists:
+    """Whether the child's referent pediatrician can still open the dossier."""
+    return Exists(
+        CircleMember.objects.filter(
+            patient=OuterRef("patient"),
+            user=OuterRef("referent_pediatrician"),
+            removed_at__isnull=True,
+            is_habilitated=True,
+            sharing_refused=False,
+        )
+    )
+
+
 def without_referent() -> Q:
     """Children in the pathway whose referent pediatrician can no longer open the dossier (left
     the circle or lost the habilitation): their reminders go nowhere, the team must step in."""
-    referent_in_circle = CircleMember.objects.filter(
-        patient=OuterRef("patient"),
-        user=OuterRef("referent_pediatrician"),
-        removed_at__isnull=True,
-        is_habilitated=True,
-        sharing_refused=False,
-    )
-    return Q(ended_on__isnull=True) & ~Q(Exists(referent_in_circle))
+    return Q(ended_on__isnull=True) & ~Q(referent_reachable())
 
 
 def lost_to_follow_up(today: datetime.date) -> Q:
@@ -125,45 +132,170 @@ STATE_COLOURS = {
 
 
 def _inclusions(zone: Zone | None) -> QuerySet[Inclusion]:
-    rows = Inclusion.objects.filter(patient__merged_into__isnull=True)
+    # Merged dossiers are few: excluded by a small subquery rather than a join to every dossier.
+    merged = Patient.objects.filter(merged_into__isnull=False).values("pk")
+    rows = Inclusion.objects.exclude(patient_id__in=merged)
     return rows.filter(patient__commune__zones=zone) if zone else rows
 
 
-def cohort(today: datetime.date, zone: Zone | None = None, months: int = 24) -> Cohort:
-    inclusions = _inclusions(zone)
-    totals = inclusions.aggregate(
-        included=Count("pk"),
-        active=Count("pk", filter=Q(ended_on__isnull=True)),
-        lost=Count("pk", filter=lost_to_follow_up(today)),
-        without_referent=Count("pk", filter=without_referent()),
+def _communes(patient_ids: list[int]) -> dict[int, str | None]:
+    """The dossiers' communes by primary key (an index lookup each): a join would make
+    PostgreSQL hash the whole dossier table. One array parameter, not thousands of literals."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, commune_id FROM patients_patient WHERE id = ANY(%s)", [patient_ids])
+            return dict(cursor.fetchall())
+    return dict(Patient.objects.filter(pk__in=patient_ids).values_list("pk", "commune_id"))
+
+
+Child = tuple[int, "datetime.date | None", int]  # inclusion id, end of follow-up, dossier id
+PerChild = tuple[int, int, int, "datetime.date | None", "datetime.date | None"]
+
+# PostgreSQL: the calendar scanned once for both groupings (per child, and per step and state
+# among the children still followed). Same rules as `step_state` and `lost_to_follow_up`.
+_AGGREGATES_SQL = """
+WITH steps AS (
+    SELECT s.inclusion_id, s.step, s.closes_on, s.done_on, s.missed_from, i.ended_on,
+           CASE
+               WHEN s.done_on IS NOT NULL AND s.done_on <= s.closes_on THEN 'done'
+               WHEN s.done_on IS NOT NULL THEN 'done_late'
+               WHEN s.opens_on > %(today)s THEN 'upcoming'
+               WHEN s.closes_on >= %(today)s THEN 'due'
+               WHEN s.missed_from > %(today)s THEN 'late'
+               ELSE 'missing'
+           END AS state
+    FROM cocon_scheduledstep s JOIN cocon_inclusion i ON i.id = s.inclusion_id
+    WHERE i.patient_id NOT IN (SELECT id FROM patients_patient WHERE merged_into_id IS NOT NULL)
+      AND (%(everyone)s OR s.inclusion_id = ANY(%(ids)s))
+)
+SELECT GROUPING(inclusion_id) AS by_step, inclusion_id, step, state,
+       COUNT(*) FILTER (WHERE closes_on < %(today)s) AS expected,
+       COUNT(*) FILTER (WHERE closes_on < %(today)s AND done_on <= closes_on) AS on_time,
+       MAX(closes_on) FILTER (WHERE done_on IS NULL AND missed_from <= %(today)s) AS last_missed,
+       MAX(done_on) AS last_done,
+       COUNT(*) FILTER (WHERE ended_on IS NULL) AS followed
+FROM steps
+GROUP BY GROUPING SETS ((inclusion_id), (step, state))
+"""
+
+
+def calendar_aggregates(
+    children: list[Child], inclusions: QuerySet[Inclusion], today: datetime.date, *, zone_filtered: bool
+) -> tuple[list[PerChild], list[tuple[str, str, int]]]:
+    """(per child: id, steps elapsed, done on time, latest missed window, latest notebook) and
+    (per step and state among the children still followed: count)."""
+    if connection.vendor == "postgresql":
+        per_child: list[PerChild] = []
+        per_state: list[tuple[str, str, int]] = []
+        with connection.cursor() as cursor:
+            # The whole cohort: a plain scan of the calendar; a zone: its children's rows by index.
+            everyone = not zone_filtered
+            ids = [] if everyone else [pk for pk, _, _ in children]
+            sql = _AGGREGATES_SQL.replace(
+                "(%(everyone)s OR s.inclusion_id = ANY(%(ids)s))",
+                "TRUE" if everyone else "s.inclusion_id = ANY(%(ids)s)",
+            )
+            cursor.execute(sql, {"today": today, "ids": ids})
+            for by_step, pk, step, state, expected, on_time, missed, done, followed in cursor.fetchall():
+                if by_step:
+                    if followed:
+                        per_state.append((step, state, followed))
+                else:
+                    per_child.append((pk, expected, on_time, missed, done))
+        return per_child, per_state
+    ids = [pk for pk, _, _ in children]
+    per_child = list(
+        ScheduledStep.objects.filter(inclusion__in=ids)
+        .values("inclusion_id")
+        .annotate(
+            expected=Count("pk", filter=Q(closes_on__lt=today)),
+            on_time=Count("pk", filter=Q(closes_on__lt=today, done_on__lte=F("closes_on"))),
+            last_missed_close=Max("closes_on", filter=Q(done_on__isnull=True, missed_from__lte=today)),
+            last_done=Max("done_on"),
+        )
+        .values_list("inclusion_id", "expected", "on_time", "last_missed_close", "last_done")
     )
-    since = (today - relativedelta(months=months - 1)).replace(day=1)
-    per_month = dict(
-        inclusions.filter(inclusion_date__gte=since)
-        .annotate(month=TruncMonth("inclusion_date"))
-        .values_list("month")
+    per_state = list(
+        ScheduledStep.objects.filter(inclusion__in=[pk for pk, ended_on, _ in children if ended_on is None])
+        .annotate(state=step_state(today))
+        .values_list("step", "state")
         .annotate(n=Count("pk"))
-        .values_list("month", "n")
+        .values_list("step", "state", "n")
     )
+    return per_child, per_state
+
+
+def commune_totals(
+    children: list[Child], per_child: list[PerChild], communes: dict[int, str | None]
+) -> dict[str | None, list[int]]:
+    """Per commune of residence: [children, lost to follow-up, steps done on time, steps whose
+    window has closed]."""
+    facts = {pk: (ended_on is None, communes.get(patient_id)) for pk, ended_on, patient_id in children}
+    totals: dict[str | None, list[int]] = {}
+    for pk, expected, on_time, missed, done in per_child:
+        fact = facts.get(pk)
+        if fact is None:
+            continue
+        # Equivalent to `lost_to_follow_up`: still in the pathway, a missed window (the next one
+        # opened, no notebook) and no notebook after it.
+        lost = fact[0] and missed is not None and (done is None or done <= missed)
+        entry = totals.get(fact[1])
+        if entry is None:
+            entry = totals[fact[1]] = [0, 0, 0, 0]
+        entry[0] += 1
+        entry[1] += lost
+        entry[2] += on_time
+        entry[3] += expected
+    return totals
+
+
+def cohort(today: datetime.date, zone: Zone | None = None, months: int = 24) -> Cohort:
+    # The children read once (a few numbers each); a zone is applied here, on their communes,
+    # rather than by joining the dossier table in every query.
+    everyone = _inclusions(None)
+    # (Per row, the referent's circle row is one index lookup: as a filter, PostgreSQL would hash
+    # the whole circle table instead.)
+    rows = list(
+        everyone.annotate(reachable=referent_reachable()).values_list(
+            "pk", "ended_on", "patient_id", "inclusion_date", "reachable"
+        )
+    )
+    communes = _communes([row[2] for row in rows])
+    zones_of: dict[str, list[str]] = {}
+    for commune_id, name in Zone.communes.through.objects.values_list("commune_id", "zone__name"):
+        zones_of.setdefault(commune_id, []).append(name)
+    if zone is not None:
+        rows = [row for row in rows if zone.name in zones_of.get(communes.get(row[2]) or "", [])]
+        zones_of = {commune: [zone.name] for commune, names in zones_of.items() if zone.name in names}
+    children: list[Child] = [(row[0], row[1], row[2]) for row in rows]
+    totals = {
+        "included": len(children),
+        "active": sum(1 for _, ended_on, _ in children if ended_on is None),
+        "without_referent": sum(1 for row in rows if row[1] is None and not row[4]),
+    }
+    per_child, per_state = calendar_aggregates(children, everyone, today, zone_filtered=zone is not None)
+    per_commune = commune_totals(children, per_child, communes)
+    since = (today - relativedelta(months=months - 1)).replace(day=1)
+    per_month: dict[tuple[int, int], int] = {}
+    for row in rows:
+        included_on = row[3]
+        if included_on >= since:
+            key = (included_on.year, included_on.month)
+            per_month[key] = per_month.get(key, 0) + 1
     by_month = []
     cursor = since
     while cursor <= today:
-        key = next((k for k in per_month if (k.year, k.month) == (cursor.year, cursor.month)), None)
-        by_month.append(Bar(label=cursor.strftime("%m/%y"), value=per_month.get(key, 0) if key else 0))
+        by_month.append(
+            Bar(label=cursor.strftime("%m/%y"), value=per_month.get((cursor.year, cursor.month), 0))
+        )
         cursor += relativedelta(months=1)
     top = max((bar.value for bar in by_month), default=0) or 1
     for index, bar in enumerate(by_month):
         bar.x = index * 30
         bar.height = round(bar.value / top * 120, 1)
 
-    steps = ScheduledStep.objects.filter(inclusion__in=inclusions.filter(ended_on__isnull=True))
     counts: dict[str, dict[str, int]] = {step.code: {} for step in STEPS}
-    for code, current, n in (
-        steps.annotate(state=step_state(today))
-        .values_list("step", "state")
-        .annotate(n=Count("pk"))
-        .values_list("step", "state", "n")
-    ):
+    for code, current, n in per_state:
         counts.setdefault(code, {})[current] = n
     by_step = []
     widest = max((sum(v for s, v in c.items() if s in CHART_STATES) for c in counts.values()), default=0) or 1
@@ -181,36 +313,17 @@ def cohort(today: datetime.date, zone: Zone | None = None, months: int = 24) -> 
             x += width
         by_step.append(row)
 
-    # By zone: two grouped queries (a commune may belong to several zones).
-    zone_key = "patient__commune__zones__name"
-    children = {
-        name: (n, lost)
-        for name, n, lost in inclusions.exclude(**{f"{zone_key}__isnull": True})
-        .values_list(zone_key)
-        .annotate(n=Count("pk"), lost=Count("pk", filter=lost_to_follow_up(today)))
-        .values_list(zone_key, "n", "lost")
-    }
-    step_key = f"inclusion__{zone_key}"
-    elapsed = {
-        name: (expected, done)
-        for name, expected, done in ScheduledStep.objects.filter(
-            inclusion__in=inclusions, closes_on__lt=today
-        )
-        .exclude(**{f"{step_key}__isnull": True})
-        .values_list(step_key)
-        .annotate(expected=Count("pk"), done=Count("pk", filter=Q(done_on__lte=F("closes_on"))))
-        .values_list(step_key, "expected", "done")
-    }
-    by_zone = [
-        ZoneRow(
-            zone=name,
-            children=n,
-            lost=lost,
-            expected=elapsed.get(name, (0, 0))[0],
-            done=elapsed.get(name, (0, 0))[1],
-        )
-        for name, (n, lost) in sorted(children.items())
-    ]
+    # By zone (a commune may belong to several zones).
+    per_zone: dict[str, ZoneRow] = {}
+    for commune_id, (n, lost, on_time, expected) in per_commune.items():
+        for name in zones_of.get(commune_id or "", []):
+            row = per_zone.setdefault(name, ZoneRow(zone=name, children=0, lost=0, done=0, expected=0))
+            row.children += n
+            row.lost += lost
+            row.done += on_time
+            row.expected += expected
+    by_zone = [per_zone[name] for name in sorted(per_zone)]
+    totals["lost"] = sum(entry[1] for entry in per_commune.values())
     return Cohort(
         included=totals["included"],
         active=totals["active"],
