@@ -260,25 +260,25 @@ def cohort(today: datetime.date, zone: Zone | None = None, months: int = 24) -> 
             "pk", "ended_on", "patient_id", "inclusion_date", "reachable"
         )
     )
-    communes = _communes([row[2] for row in rows])
+    communes = _communes([child[2] for child in rows])
     zones_of: dict[str, list[str]] = {}
-    for commune_id, name in Zone.communes.through.objects.values_list("commune_id", "zone__name"):
-        zones_of.setdefault(commune_id, []).append(name)
+    for code, name in Zone.communes.through.objects.values_list("commune_id", "zone__name"):
+        zones_of.setdefault(code, []).append(name)
     if zone is not None:
-        rows = [row for row in rows if zone.name in zones_of.get(communes.get(row[2]) or "", [])]
+        rows = [child for child in rows if zone.name in zones_of.get(communes.get(child[2]) or "", [])]
         zones_of = {commune: [zone.name] for commune, names in zones_of.items() if zone.name in names}
-    children: list[Child] = [(row[0], row[1], row[2]) for row in rows]
+    children: list[Child] = [(child[0], child[1], child[2]) for child in rows]
     totals = {
         "included": len(children),
         "active": sum(1 for _, ended_on, _ in children if ended_on is None),
-        "without_referent": sum(1 for row in rows if row[1] is None and not row[4]),
+        "without_referent": sum(1 for child in rows if child[1] is None and not child[4]),
     }
     per_child, per_state = calendar_aggregates(children, everyone, today, zone_filtered=zone is not None)
     per_commune = commune_totals(children, per_child, communes)
     since = (today - relativedelta(months=months - 1)).replace(day=1)
     per_month: dict[tuple[int, int], int] = {}
-    for row in rows:
-        included_on = row[3]
+    for child in rows:
+        included_on = child[3]
         if included_on >= since:
             key = (included_on.year, included_on.month)
             per_month[key] = per_month.get(key, 0) + 1
@@ -317,11 +317,11 @@ def cohort(today: datetime.date, zone: Zone | None = None, months: int = 24) -> 
     per_zone: dict[str, ZoneRow] = {}
     for commune_id, (n, lost, on_time, expected) in per_commune.items():
         for name in zones_of.get(commune_id or "", []):
-            row = per_zone.setdefault(name, ZoneRow(zone=name, children=0, lost=0, done=0, expected=0))
-            row.children += n
-            row.lost += lost
-            row.done += on_time
-            row.expected += expected
+            zone_row = per_zone.setdefault(name, ZoneRow(zone=name, children=0, lost=0, done=0, expected=0))
+            zone_row.children += n
+            zone_row.lost += lost
+            zone_row.done += on_time
+            zone_row.expected += expected
     by_zone = [per_zone[name] for name in sorted(per_zone)]
     totals["lost"] = sum(entry[1] for entry in per_commune.values())
     return Cohort(
