@@ -209,7 +209,7 @@ class CohortGenerator:
         # How many notebooks each child's elapsed windows allow, then a rate to reach the target.
         calendars = {row[4]: windows(births[row[4]], ga_of[row[4]]) for row in inclusions}
         elapsed = sum(
-            1 for calendar in calendars.values() for window in calendar if window.target <= self.today
+            1 for calendar in calendars.values() for window in calendar if window.opens <= self.today
         )
         rate = min(1.0, self.notebooks / max(1, elapsed))
         for row in inclusions:
@@ -219,7 +219,7 @@ class CohortGenerator:
                 following = calendar[rank] if rank < len(calendar) else None
                 done_on = None
                 form_pk = None
-                if window.target <= self.today and len(forms) < self.notebooks and self.rng.random() < rate:
+                if window.opens <= self.today and len(forms) < self.notebooks and self.rng.random() < rate:
                     late = self.rng.random() < 0.2
                     day = (
                         window.closes + datetime.timedelta(days=self.rng.randint(1, 40))
@@ -253,35 +253,35 @@ class CohortGenerator:
                     (row[0], window.step.code, rank, window.opens, window.closes, window.target,
                      missed_from(window, following), done_on, form_pk)
                 )  # fmt: skip
-        # The mobile team's visits up to the target count, for the youngest.
+        # The mobile team's home visits (up to 12 months, a few each) up to the target count.
         mobile = templates.get(MOBILE_TEAM_CODE)
+        young = [row for row in inclusions if (self.today - births[row[4]]).days < 365]
         if mobile is not None:
-            for row in inclusions:
+            for row in young * 4:
                 if len(forms) >= self.notebooks:
                     break
                 pk = row[4]
-                if (self.today - births[pk]).days < 365:
-                    day = births[pk] + datetime.timedelta(
-                        days=self.rng.randint(15, max(16, (self.today - births[pk]).days))
+                day = births[pk] + datetime.timedelta(
+                    days=self.rng.randint(15, max(16, (self.today - births[pk]).days))
+                )
+                answers = dict(mobile[2])
+                answers["date_consultation"] = min(day, self.today).isoformat()
+                closed = datetime.datetime.combine(
+                    min(day, self.today), datetime.time(11, 0), tzinfo=datetime.UTC
+                )
+                forms.append(
+                    (
+                        form_id + len(forms),
+                        uuid.uuid4(),
+                        closed,
+                        closed,
+                        pk,
+                        mobile[0],
+                        mobile[1],
+                        _json(answers),
+                        closed,
                     )
-                    answers = dict(mobile[2])
-                    answers["date_consultation"] = min(day, self.today).isoformat()
-                    closed = datetime.datetime.combine(
-                        min(day, self.today), datetime.time(11, 0), tzinfo=datetime.UTC
-                    )
-                    forms.append(
-                        (
-                            form_id + len(forms),
-                            uuid.uuid4(),
-                            closed,
-                            closed,
-                            pk,
-                            mobile[0],
-                            mobile[1],
-                            _json(answers),
-                            closed,
-                        )
-                    )
+                )
         saver = self._saver()
         count = load(
             FormResponse,

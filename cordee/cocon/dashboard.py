@@ -166,6 +166,8 @@ WITH steps AS (
            END AS state
     FROM cocon_scheduledstep s JOIN cocon_inclusion i ON i.id = s.inclusion_id
     WHERE i.patient_id NOT IN (SELECT id FROM patients_patient WHERE merged_into_id IS NOT NULL)
+      -- A window not yet open counts in no figure: about half the calendar is left unread.
+      AND s.opens_on <= %(today)s
       AND (%(everyone)s OR s.inclusion_id = ANY(%(ids)s))
 )
 SELECT GROUPING(inclusion_id) AS by_step, inclusion_id, step, state,
@@ -205,7 +207,7 @@ def calendar_aggregates(
         return per_child, per_state
     ids = [pk for pk, _, _ in children]
     per_child = list(
-        ScheduledStep.objects.filter(inclusion__in=ids)
+        ScheduledStep.objects.filter(inclusion__in=ids, opens_on__lte=today)
         .values("inclusion_id")
         .annotate(
             expected=Count("pk", filter=Q(closes_on__lt=today)),
@@ -232,6 +234,11 @@ def commune_totals(
     window has closed]."""
     facts = {pk: (ended_on is None, communes.get(patient_id)) for pk, ended_on, patient_id in children}
     totals: dict[str | None, list[int]] = {}
+    for _, _, patient_id in children:
+        entry = totals.get(communes.get(patient_id))
+        if entry is None:
+            entry = totals[communes.get(patient_id)] = [0, 0, 0, 0]
+        entry[0] += 1
     for pk, expected, on_time, missed, done in per_child:
         fact = facts.get(pk)
         if fact is None:
@@ -239,10 +246,7 @@ def commune_totals(
         # Equivalent to `lost_to_follow_up`: still in the pathway, a missed window (the next one
         # opened, no notebook) and no notebook after it.
         lost = fact[0] and missed is not None and (done is None or done <= missed)
-        entry = totals.get(fact[1])
-        if entry is None:
-            entry = totals[fact[1]] = [0, 0, 0, 0]
-        entry[0] += 1
+        entry = totals[fact[1]]
         entry[1] += lost
         entry[2] += on_time
         entry[3] += expected
