@@ -189,7 +189,9 @@ class CohortGenerator:
                 "patients_patient",
             ):
                 if connection.vendor == "postgresql":
-                    cursor.execute(f"ANALYZE {table}")
+                    # VACUUM too: the birth dates rewritten above clear the visibility map, and
+                    # index-only scans (the dashboard's commune lookup) would read the heap.
+                    cursor.execute(f"VACUUM ANALYZE {table}")
         staff, _ = Group.objects.get_or_create(name=STAFF_GROUP)
         if region is not None:
             staff.user_set.add(region.coordinator)
