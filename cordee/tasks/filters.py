@@ -87,8 +87,8 @@ def assigned_to(actor: Actor, context: str) -> Q:
 
 
 # At regional scale a structure's scope holds ~80,000 tasks: the pickers then offer what the
-# 2,000 soonest open tasks hold (an indexed read), what a coordinator filters on in practice.
-OPTIONS_CAP = 2000
+# 500 soonest open tasks hold (an indexed read), what a coordinator filters on in practice.
+OPTIONS_CAP = 500
 
 
 def option_scope(scope: QuerySet[Task], *, whole: bool) -> QuerySet[Task]:
@@ -96,6 +96,7 @@ def option_scope(scope: QuerySet[Task], *, whole: bool) -> QuerySet[Task]:
     if whole:
         return scope
     soonest = scope.filter(status__in=[TaskStatus.TODO, TaskStatus.IN_PROGRESS]).order_by("due_at", "pk")
+    # Read once (both pickers use them), not a subquery each picker would run again.
     return Task.objects.filter(pk__in=list(soonest.values_list("pk", flat=True)[:OPTIONS_CAP]))
 
 
