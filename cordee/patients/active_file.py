@@ -12,14 +12,17 @@ from typing import Any
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from cordee.careteam.models import CircleMember, CircleRole
 from cordee.core.text import search_key
+from cordee.pathways.models import DossierTheme
 from cordee.patients.forms import DateInput
 from cordee.patients.models import DossierStatus, Favourite, Hospitalisation, Patient, PotentialDuplicate, Sex
+from cordee.tasks.models import OPEN_STATUSES, Task
 from cordee.territory.models import Commune, Zone
 
 YES_NO = [("", "Indifférent"), ("oui", "Oui"), ("non", "Non")]
@@ -199,11 +202,27 @@ def page_rows(ids: list[int], user: Any) -> list[Patient]:
     ongoing = Hospitalisation.objects.filter(patient=OuterRef("pk"), cancelled_at__isnull=True).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=today)
     )
+    # "Thématiques": the themes added to the dossier's Parcours (reserved ones are not named).
+    themes = Prefetch(
+        "themes",
+        queryset=DossierTheme.objects.filter(removed_at__isnull=True, theme__is_restricted=False)
+        .select_related("theme")
+        .order_by("position"),
+        to_attr="shown_themes",
+    )
+    open_tasks = (
+        Task.objects.filter(patient=OuterRef("pk"), status__in=OPEN_STATUSES)
+        .order_by()
+        .values("patient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     rows = (
         Patient.objects.filter(pk__in=ids)
         .select_related("commune")
-        .prefetch_related("commune__zones")
+        .prefetch_related("commune__zones", themes)
         .annotate(
+            open_tasks=Coalesce(Subquery(open_tasks), 0),
             is_favourite=Exists(Favourite.objects.filter(user=user, patient=OuterRef("pk"))),
             has_duplicate=Exists(
                 PotentialDuplicate.objects.filter(

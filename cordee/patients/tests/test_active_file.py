@@ -165,10 +165,10 @@ def test_query_count_is_pinned_with_1_and_50_dossiers(
         )
     acting.get(URL, {"taille": "50"})  # warm the session's last-seen mark
     # 6 for the request (session, user, second factor, CGU in force, its acceptance, actor);
-    # 3 for the list (the first 1,001 ids in order — the capped count and the page's ids —, the
-    # page's rows with their columns, their zones);
+    # 4 for the list (the first 1,001 ids in order — the capped count and the page's ids —, the
+    # page's rows with their columns and open-task counts, their zones, their Parcours themes);
     # 4 for the page around it (structures to act for, saved filters, zone and role choices).
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         acting.get(URL, {"taille": "50"})
 
 
@@ -244,3 +244,29 @@ def test_the_count_is_capped_for_very_large_active_files(region, acting, monkeyp
     assert len(page.context["rows"]) == 3  # the page itself is complete
     monkeypatch.setattr(active_file, "COUNT_CAP", 1000)
     assert "3 dossiers" in acting.get(URL, {"tous": "1"}).content.decode()
+
+
+def test_the_themes_and_open_tasks_columns(coordinator, structure, acting, dossier) -> None:
+    """SRCH-3: Thématiques (the Parcours themes added, reserved ones not named) and Tâches (open
+    tasks, linked to the dashboard filtered on the dossier)."""
+    from django.utils import timezone
+
+    from cordee.pathways.models import DossierTheme, Theme
+    from cordee.tasks.models import Task, TaskLevel, TaskStatus, TaskType
+
+    DossierTheme.objects.create(patient=dossier, theme=Theme.objects.get(code="gerontologie"))
+    reserved = Theme.objects.get(code="sante-mentale")
+    Theme.objects.filter(pk=reserved.pk).update(is_restricted=True)
+    DossierTheme.objects.create(patient=dossier, theme=reserved)
+    for status in (TaskStatus.TODO, TaskStatus.IN_PROGRESS, TaskStatus.DONE):
+        Task.objects.create(
+            patient=dossier,
+            task_type=TaskType.objects.get(label="Relance"),
+            level=TaskLevel.objects.get(label="Information"),
+            label="Rappeler",
+            status=status,
+            due_at=timezone.now(),
+        )
+    page = acting.get(URL).content.decode()
+    assert "Gérontologie" in page and "Santé mentale" not in page
+    assert f'?patient={dossier.public_id}">2<' in page
