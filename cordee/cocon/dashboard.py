@@ -46,12 +46,6 @@ def referent_reachable() -> Exists:
     )
 
 
-def without_referent() -> Q:
-    """Children in the pathway whose referent pediatrician can no longer open the dossier (left
-    the circle or lost the habilitation): their reminders go nowhere, the team must step in."""
-    return Q(ended_on__isnull=True) & ~Q(referent_reachable())
-
-
 def lost_to_follow_up(today: datetime.date) -> Q:
     """A child still in the pathway with a missed consultation and no notebook since."""
     missed = ScheduledStep.objects.filter(

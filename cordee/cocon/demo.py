@@ -15,7 +15,7 @@ from cordee.cocon.models import Inclusion, InclusionCriterion, ScheduledStep
 from cordee.cocon.schedule import BY_CODE
 from cordee.core.actor import Actor
 from cordee.pathways import services as pathways
-from cordee.pathways.answers import read_post, validate
+from cordee.pathways.answers import Context, read_post, validate
 from cordee.pathways.definition import Definition, Item
 from cordee.pathways.models import Questionnaire
 from cordee.patients.models import Patient
@@ -40,18 +40,13 @@ def autofill(definition: Definition, day: datetime.date, months: float, rng: ran
     data: dict[str, Any] = {"version": "0"}
     _fill(definition.items, "q-", data, day, growth, rng)
     for _ in range(6):
-        result = validate(definition, read_post(definition, data, {}), pathways_context(day), closing=True)
+        context = Context(today=max(day, timezone.localdate()))
+        result = validate(definition, read_post(definition, data, {}), context, closing=True)
         if not result.tampered:
             break
         for name in result.tampered:
             data.pop(name, None)
     return data
-
-
-def pathways_context(day: datetime.date) -> Any:
-    from cordee.pathways.answers import Context
-
-    return Context(today=max(day, timezone.localdate()))
 
 
 def _number(item: Item, growth: dict[str, float], rng: random.Random) -> str:

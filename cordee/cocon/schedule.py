@@ -47,7 +47,6 @@ STEPS: tuple[Step, ...] = (
 )
 BY_CODE = {step.code: step for step in STEPS}
 MOBILE_TEAM_CODE = "cocon-equipe-mobile"
-MOBILE_TEAM_LIMIT = relativedelta(months=12)
 
 
 class State(enum.StrEnum):

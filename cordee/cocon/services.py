@@ -23,7 +23,7 @@ from cordee.cocon.schedule import BY_CODE, missed_from, windows
 from cordee.core.actor import Actor
 from cordee.pathways import services as pathways
 from cordee.pathways.models import DossierTheme, FormResponse, FormStatus, Theme
-from cordee.patients.models import DossierStatus, Patient
+from cordee.patients.models import Patient
 
 # Cocon follows newborns: inclusion in the first two years of life.
 MAX_AGE_AT_INCLUSION = relativedelta(years=2)
@@ -208,7 +208,3 @@ def refresh_schedule(inclusion: Inclusion) -> None:
             ScheduledStep.objects.create(inclusion=inclusion, step=code, **values)
         elif any(getattr(row, key) != value for key, value in values.items()):
             ScheduledStep.objects.filter(pk=row.pk).update(**values)
-
-
-def is_followed(patient: Patient) -> bool:
-    return patient.status == DossierStatus.ACTIVE and patient.death_date is None

@@ -17,7 +17,7 @@ from cordee.careteam.access import Perm, get_dossier, theme_rights
 from cordee.cocon import services
 from cordee.cocon.forms import EndForm, InclusionForm
 from cordee.cocon.models import Inclusion, ScheduledStep
-from cordee.cocon.schedule import BY_CODE, MOBILE_TEAM_CODE, STEPS, State, Window, state
+from cordee.cocon.schedule import BY_CODE, MOBILE_TEAM_CODE, State, Window, state
 from cordee.core.http import AuthedRequest
 from cordee.pathways.models import FormResponse, Questionnaire, Theme
 from cordee.patients.models import Patient
@@ -227,6 +227,3 @@ def end(request: AuthedRequest, public_id: str) -> HttpResponse:
     else:
         messages.error(request, "Indiquez la date et le motif de sortie.")
     return redirect("cocon:dossier", public_id=patient.public_id)
-
-
-STEP_CHOICES = [(step.code, step.short) for step in STEPS]

@@ -59,10 +59,6 @@ class Result:
         return not self.errors and not self.tampered
 
 
-def field_name(prefix: str, item: Item) -> str:
-    return f"{prefix}{item.link_id}"
-
-
 # --- reading a post -------------------------------------------------------------------------
 
 
