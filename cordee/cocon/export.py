@@ -21,6 +21,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from cordee.cocon.schedule import BY_CODE, MOBILE_TEAM_CODE, TERM_DAYS
+from cordee.pathways.answers import age_in_months
 from cordee.pathways.definition import Definition, Item
 from cordee.pathways.models import FormResponse, FormStatus, QuestionnaireVersion
 from cordee.territory.models import Zone
@@ -195,11 +196,6 @@ def _flatten(
             out[code] = _cell(value)
 
 
-def _age_months(birth: datetime.date, day: datetime.date, shift_days: int = 0) -> float | None:
-    days = (day - birth).days - shift_days
-    return round(days / 30.4375, 1) if days >= 0 else None
-
-
 class Extraction:
     """The header and the rows of one extraction (shared by CSV and XLSX)."""
 
@@ -266,8 +262,8 @@ class Extraction:
                 weeks if weeks is not None else "",
                 days if weeks is not None else "",
                 weight if weight is not None else "",
-                _age_months(birth, consultation) if consultation else "",
-                _age_months(birth, consultation, shift) if consultation and shift else "",
+                age_in_months(birth, consultation) if consultation else "",
+                age_in_months(birth, consultation, shift) if consultation and shift else "",
                 self.zones.get(commune_id or "", ""),
             ]
             yield fixed + [values.get(c, "") for c in codes]

@@ -269,15 +269,19 @@ def is_enabled(item: Item, env: list[dict[str, Any]]) -> bool:
 # --- computed values ------------------------------------------------------------------------
 
 
-def _age_months(birth: datetime.date | None, day_iso: Any, shift_days: int = 0) -> float | None:
-    if birth is None or not isinstance(day_iso, str):
-        return None
-    day = datetime.date.fromisoformat(day_iso)
+def age_in_months(birth: datetime.date, day: datetime.date, shift_days: int = 0) -> float | None:
+    """Age at `day` in months, one decimal (None before birth); `shift_days` for corrected age."""
     days = (day - birth).days - shift_days
     if days < 0:
         return None
     # 30.4375 days: the mean month of the Gregorian calendar, as growth references use.
     return round(days / 30.4375, 1)
+
+
+def _age_months(birth: datetime.date | None, day_iso: Any, shift_days: int = 0) -> float | None:
+    if birth is None or not isinstance(day_iso, str):
+        return None
+    return age_in_months(birth, datetime.date.fromisoformat(day_iso), shift_days)
 
 
 def compute(item: Item, env: list[dict[str, Any]], context: Context) -> float | None:
