@@ -11,8 +11,11 @@ class CoconConfig(AppConfig):
     def ready(self) -> None:
         # The Parcours engine knows nothing of Cocon: Cocon tells it the gestational age (for
         # corrected ages and z-scores) and listens for notebooks closed or reopened.
-        from cordee.cocon import hooks
+        from cordee.cocon import hooks, programme
         from cordee.pathways import services
+        from cordee.patients import programmes
 
         services.CONTEXT_PROVIDERS.append(hooks.gestational_context)
         services.FORM_LISTENERS.append(hooks.notebook_changed)
+        # The active file's "Parcours" filter and column.
+        programmes.register(programme.COCON)

@@ -7,6 +7,7 @@ SQLite, the demo's database, keeps the keys alone.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -19,9 +20,10 @@ from django.utils.functional import cached_property
 
 from cordee.careteam.models import CircleMember, CircleRole
 from cordee.core.text import search_key
-from cordee.pathways.models import DossierTheme
+from cordee.pathways.models import DossierTheme, Theme
 from cordee.patients.forms import DateInput
 from cordee.patients.models import DossierStatus, Favourite, Hospitalisation, Patient, PotentialDuplicate, Sex
+from cordee.patients.programmes import PROGRAMMES, Enrolment, Programme, offered
 from cordee.tasks.models import OPEN_STATUSES, Task
 from cordee.territory.models import Commune, Zone
 
@@ -77,6 +79,30 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]
         return Page(self.head[bottom:top], number, self)
 
 
+@dataclass(frozen=True)
+class Catalogue:
+    """The themes and programmes the filters offer and the columns name, read in one query:
+    reserved themes (rights matrix) are neither offered nor shown, nor their programmes."""
+
+    theme_choices: list[tuple[str, str]]
+    programmes: list[Programme]
+
+    @classmethod
+    def read(cls) -> Catalogue:
+        # Inactive themes too: a reserved theme taken out of the list still hides its programme.
+        themes = Theme.objects.filter(parent__isnull=True).order_by("ordering", "label")
+        rows = list(themes.values_list("code", "label", "is_restricted", "is_default", "is_active"))
+        restricted = {code for code, _, is_restricted, _, _ in rows if is_restricted}
+        return cls(
+            theme_choices=[
+                (code, label)
+                for code, label, is_restricted, is_default, is_active in rows
+                if is_active and not (is_restricted or is_default)
+            ],
+            programmes=offered(restricted),
+        )
+
+
 class ActiveFileFilterForm(forms.Form):
     nom = forms.CharField(label="Nom du patient", max_length=100, required=False)
     prenom = forms.CharField(label="Prénom du patient", max_length=100, required=False)
@@ -96,9 +122,14 @@ class ActiveFileFilterForm(forms.Form):
         label="Rôles", queryset=CircleRole.objects.filter(is_active=True), required=False, empty_label="Tous"
     )
     structure = forms.CharField(label="Structure", max_length=100, required=False)
+    thematique = forms.MultipleChoiceField(label="Thématiques", required=False)
+    parcours = forms.MultipleChoiceField(
+        label="Parcours", required=False, widget=forms.CheckboxSelectMultiple
+    )
     favoris = forms.ChoiceField(label="Favoris", choices=YES_NO, required=False)
     decedes = forms.ChoiceField(label="Décédés", choices=YES_NO, required=False)
     archives = forms.ChoiceField(label="Archivés", choices=YES_NO, required=False)
+    taches = forms.ChoiceField(label="Tâches", choices=YES_NO, required=False)
     hospitalisation = forms.ChoiceField(label="Hospitalisation", choices=YES_NO, required=False)
     tri = forms.ChoiceField(choices=[(key, key) for key in SORTS], required=False)
     taille = forms.TypedChoiceField(
@@ -108,6 +139,14 @@ class ActiveFileFilterForm(forms.Form):
         required=False,
         empty_value=None,
     )
+
+    def __init__(self, *args: Any, catalogue: Catalogue | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        catalogue = catalogue or Catalogue.read()
+        self.fields["thematique"].choices = catalogue.theme_choices  # type: ignore[attr-defined]
+        self.fields["parcours"].choices = [  # type: ignore[attr-defined]
+            (programme.key, programme.label) for programme in catalogue.programmes
+        ]
 
     def clean_naissance(self) -> Any:
         value = self.cleaned_data.get("naissance")
@@ -174,6 +213,17 @@ def apply_filters(queryset: QuerySet[Patient], data: dict[str, Any], user: Any) 
         queryset = queryset.filter(
             Exists(live.filter(structure__name_key__contains=search_key(data["structure"])))
         )
+    if data.get("thematique"):
+        themes = DossierTheme.objects.filter(
+            patient=OuterRef("pk"), removed_at__isnull=True, theme__code__in=data["thematique"]
+        )
+        queryset = queryset.filter(Exists(themes))
+    if data.get("parcours"):
+        # The form only accepts programmes of the catalogue (reserved ones are not offered).
+        followed = Q()
+        for key in data["parcours"]:
+            followed |= PROGRAMMES[key].followed()
+        queryset = queryset.filter(followed)
     queryset = _yes_no(
         queryset,
         data.get("favoris", ""),
@@ -190,10 +240,24 @@ def apply_filters(queryset: QuerySet[Patient], data: dict[str, Any], user: Any) 
         Q(end_date__isnull=True) | Q(end_date__gte=today)
     )
     queryset = _yes_no(queryset, data.get("hospitalisation", ""), Q(Exists(ongoing)))
+    open_tasks = Task.objects.filter(patient=OuterRef("pk"), status__in=OPEN_STATUSES)
+    queryset = _yes_no(queryset, data.get("taches", ""), Q(Exists(open_tasks)))
     return queryset
 
 
-def page_rows(ids: list[int], user: Any) -> list[Patient]:
+def enrolments(ids: list[int], programmes: list[Programme]) -> dict[int, list[Enrolment]]:
+    """SRCH-3 "Parcours": each programme's summary of the page's dossiers (a query each)."""
+    today = timezone.localdate()
+    shown: dict[int, list[Enrolment]] = {}
+    if not ids:
+        return shown
+    for programme in programmes:
+        for pk, enrolment in programme.summaries(ids, today).items():
+            shown.setdefault(pk, []).append(enrolment)
+    return shown
+
+
+def page_rows(ids: list[int], user: Any, programmes: list[Programme]) -> list[Patient]:
     """SRCH-3 columns for one page, in a constant number of queries whatever it holds.
 
     The paginator counts and slices the bare filtered query; the columns are computed for the
@@ -233,6 +297,9 @@ def page_rows(ids: list[int], user: Any) -> list[Patient]:
         )
     )
     by_id = {row.pk: row for row in rows}
+    followed = enrolments(ids, programmes)
+    for pk, row in by_id.items():
+        row.enrolments = followed.get(pk, [])  # type: ignore[attr-defined]
     return [by_id[pk] for pk in ids if pk in by_id]
 
 

@@ -24,7 +24,8 @@ def _clean_query(raw: str) -> str:
     incoming = QueryDict(raw)
     form = ActiveFileFilterForm(incoming)
     form.is_valid()
-    allowed = set(form.fields) - {"page"}
+    # A value the search would refuse (unknown, reserved, malformed) is not saved either.
+    allowed = set(form.fields) - {"page"} - set(form.errors)
     pairs = [(key, value) for key in incoming for value in incoming.getlist(key) if key in allowed and value]
     return urlencode(pairs)
 

@@ -19,6 +19,7 @@ from cordee.patients.active_file import (
     PAGE_SIZES,
     ActiveFileFilterForm,
     CappedPaginator,
+    Catalogue,
     apply_filters,
     page_rows,
     sort,
@@ -44,15 +45,19 @@ def active_file(request: AuthedRequest) -> HttpResponse:
         if default is not None:
             # SRCH-4: the default search (★) applies on arrival, and the URL says so.
             return redirect(f"{request.path}?{default.query}&filtre={default.public_id}")
-    form = ActiveFileFilterForm(params or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    catalogue = Catalogue.read()
+    form = ActiveFileFilterForm(params or None, catalogue=catalogue)
+    # Field by field: a wrong or tampered value is dropped, its error shown beside it, and the
+    # other criteria still apply (a stale saved filter keeps most of its use).
+    form.is_valid()
+    data = form.cleaned_data if form.is_bound else {}
     filtered = apply_filters(visible_dossiers(request.actor), data, request.user)
     sort_key = data.get("tri") or DEFAULT_SORT
     size = data.get("taille") or PAGE_SIZES[0]
     page = CappedPaginator(sort(filtered, sort_key).values_list("pk", flat=True), size).get_page(
         params.get("page")
     )
-    rows = page_rows(list(page.object_list), request.user)
+    rows = page_rows(list(page.object_list), request.user, catalogue.programmes)
     query = params.copy()
     for name in ("page", "filtre"):
         query.pop(name, None)

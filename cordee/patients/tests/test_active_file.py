@@ -165,10 +165,12 @@ def test_query_count_is_pinned_with_1_and_50_dossiers(
         )
     acting.get(URL, {"taille": "50"})  # warm the session's last-seen mark
     # 6 for the request (session, user, second factor, CGU in force, its acceptance, actor);
-    # 4 for the list (the first 1,001 ids in order — the capped count and the page's ids —, the
-    # page's rows with their columns and open-task counts, their zones, their Parcours themes);
-    # 4 for the page around it (structures to act for, saved filters, zone and role choices).
-    with django_assert_num_queries(14):
+    # 5 for the list (the first 1,001 ids in order — the capped count and the page's ids —, the
+    # page's rows with their columns and open-task counts, their zones, their Parcours themes,
+    # their Cocon calendars);
+    # 5 for the page around it (themes and programmes offered, structures to act for, saved
+    # filters, zone and role choices).
+    with django_assert_num_queries(16):
         acting.get(URL, {"taille": "50"})
 
 
