@@ -117,7 +117,13 @@ class Task(BaseModel):
 
 
 class TaskRecipient(models.Model):
-    """A person or a structure of the circle the task is addressed to."""
+    """A person or a structure of the circle the task is addressed to.
+
+    Each row also carries whether its task is open and when it is due, copied from the task by
+    `tasks.services` on every write: the rows of one addressee, open, in due order, are then an
+    index of their own — the dashboard's "my open tasks, soonest first" reads its first page
+    from it instead of walking all the region's open tasks (TSK-4 at regional scale).
+    """
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="recipients")
     user = models.ForeignKey(
@@ -126,6 +132,8 @@ class TaskRecipient(models.Model):
     structure = models.ForeignKey(
         "accounts.Structure", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    task_open = models.BooleanField("tâche ouverte", default=True, editable=False)
+    task_due_at = models.DateTimeField("échéance de la tâche", editable=False)
 
     class Meta:
         constraints = [
@@ -138,10 +146,26 @@ class TaskRecipient(models.Model):
         indexes = [
             models.Index(fields=["user", "task"], name="task_recipient_user_idx"),
             models.Index(fields=["structure", "task"], name="task_recipient_structure_idx"),
+            # The inboxes: an addressee's open tasks in due order.
+            models.Index(
+                fields=["user", "task_due_at", "task"],
+                condition=Q(task_open=True, user__isnull=False),
+                name="task_inbox_user_idx",
+            ),
+            models.Index(
+                fields=["structure", "task_due_at", "task"],
+                condition=Q(task_open=True, structure__isnull=False),
+                name="task_inbox_structure_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return str(self.user or self.structure)
+
+    @classmethod
+    def follow(cls, task: Task) -> None:
+        """Copy the task's openness and due date onto its recipient rows."""
+        cls.objects.filter(task=task).update(task_open=task.is_open, task_due_at=task.due_at)
 
 
 class TaskChange(models.Model):

@@ -62,7 +62,13 @@ def create_task(actor: Actor, patient: Patient, task: Task, recipients: Iterable
         pairs = {(member.user_id, member.structure_id) for member in chosen} or {(actor.user.pk, None)}
         TaskRecipient.objects.bulk_create(
             [
-                TaskRecipient(task=task, user_id=user_id, structure_id=structure_id)
+                TaskRecipient(
+                    task=task,
+                    user_id=user_id,
+                    structure_id=structure_id,
+                    task_open=task.is_open,
+                    task_due_at=task.due_at,
+                )
                 for user_id, structure_id in pairs
             ]
         )
@@ -114,6 +120,7 @@ def advance_status(actor: Actor, task: Task, expected_version: int) -> Task:
         previous = TaskStatus(task.status)
         task.status = NEXT_STATUS[previous]
         task.save(update_fields=["status", "version", "updated_at"])
+        TaskRecipient.follow(task)
         text = f"Statut : {previous.label} → {TaskStatus(task.status).label}"
         _history(actor, task, text)
         record_event(
@@ -140,6 +147,7 @@ def edit_task(actor: Actor, task: Task, changes: dict[str, Any], expected_versio
         for name in changed:
             setattr(task, name, changes[name])
         task.save()
+        TaskRecipient.follow(task)
         if changed:
             labels = ", ".join(
                 str(getattr(Task._meta.get_field(name), "verbose_name", name)) for name in changed

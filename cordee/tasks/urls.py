@@ -7,6 +7,7 @@ from cordee.tasks import views
 app_name = "tasks"
 urlpatterns = [
     path("taches/", views.dashboard, name="dashboard"),
+    path("taches/choix/<slug:field>/", views.picker, name="picker"),
     path("taches/nouvelle/", views.choose_patient, name="choose_patient"),
     path("patients/<uuid:public_id>/taches/nouvelle/", views.create, name="create"),
     path("patients/<uuid:public_id>/taches/<uuid:task_id>/", views.edit, name="edit"),

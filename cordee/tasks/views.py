@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
-from django.http import HttpResponse
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 from cordee.careteam.access import Perm, can, get_dossier, visible_dossiers, visible_through
 from cordee.core.http import AuthedRequest, parse_uuid, safe_next, wants_partial
 from cordee.pathways.services import readable_forms
-from cordee.patients.active_file import CappedPaginator, named
+from cordee.patients.active_file import COUNT_CAP, CappedPaginator, named
 from cordee.patients.models import Patient, PatientLink
 from cordee.tasks import filters, panel, services
 from cordee.tasks.forms import TaskDashboardForm, TaskForm, now_rounded
@@ -138,39 +137,52 @@ def advance(request: AuthedRequest, public_id: str, task_id: str) -> HttpRespons
     return redirect(safe_next(request, fallback=f"/patients/{patient.public_id}/"))
 
 
+def _scope(request: AuthedRequest) -> tuple[QuerySet[Task], QuerySet[Task], Patient | None]:
+    """What the dashboard and its pickers look at: the tasks on dossiers the actor may see, and
+    among them those addressed to them or their structure — or, opened from a dossier, that
+    dossier's tasks (through the policy, journaled)."""
+    visible = Task.objects.filter(visible_through(request.actor))
+    if parse_uuid(request.GET.get("patient")) is not None:
+        patient = get_dossier(request.actor, request.GET["patient"], Perm.VIEW_TASKS, what="tâches")
+        return visible, visible.filter(patient=patient), patient
+    return visible, visible.filter(filters.assigned_to(request.actor, "")), None
+
+
 def dashboard(request: AuthedRequest) -> HttpResponse:
     """TSK-4: tasks assigned to me or to the structure I act for, on dossiers I may see."""
-    visible = Task.objects.filter(visible_through(request.actor))
-    patient = None
-    if parse_uuid(request.GET.get("patient")) is not None:
-        # Opened from a dossier: all its tasks, every status unless chosen (the seed's rule).
-        patient = get_dossier(request.actor, request.GET["patient"], Perm.VIEW_TASKS, what="tâches")
-        scope = visible.filter(patient=patient)
-    else:
-        scope = visible.filter(filters.assigned_to(request.actor, ""))
-    options = functools.cache(lambda: filters.option_scope(scope, whole=patient is not None))
+    visible, scope, patient = _scope(request)
+    # The pickers' options are searched as one types (`picker`); the page only names the
+    # values chosen in the URL, once checked against the scope.
     form = TaskDashboardForm(
         request.GET or None,
-        recipients=lambda: filters.recipient_options(options()),
-        actions=lambda: filters.action_options(options()),
+        recipients=lambda: filters.chosen_recipients(scope, request.GET.getlist("destinataire")),
+        actions=lambda: filters.chosen_actions(scope, request.GET.getlist("action")),
     )
     data: dict[str, Any] = {}
     if form.is_bound:
         form.is_valid()  # field by field: a tampered value is dropped (its error shown), the rest applies
         data = form.cleaned_data
-    tasks = scope
-    if patient is None and data.get("contexte"):
-        tasks = visible.filter(filters.assigned_to(request.actor, data["contexte"]))
     statuses = data.get("statut") or ([] if patient else list(OPEN_STATUSES))
+    sort_key = filters.sort_key(request.GET.get("tri"))
+    # Every filter but the addressee, on the tasks one may see (or the dossier's).
+    tasks = visible if patient is None else scope
     if statuses:
         tasks = tasks.filter(status__in=statuses)
-    sort_key = filters.sort_key(request.GET.get("tri"))
-    tasks = filters.apply_filters(tasks, data, visible_dossiers(request.actor)).order_by(
-        *filters.SORTS[sort_key]
-    )
-    # The first 1,001 ids in order give the capped count and the page in one query ("Plus de
-    # 1 000 tâches" beyond, as in the active file); then the page's rows are read by id.
-    page = CappedPaginator(tasks.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    tasks = filters.apply_filters(tasks, data, visible_dossiers(request.actor))
+    # The first 1,001 ids in order give the capped count and the page ("Plus de 1 000 tâches"
+    # beyond, as in the active file); then the page's rows are read by id.
+    ids: Any
+    open_only = bool(statuses) and set(statuses) <= set(OPEN_STATUSES)
+    if patient is None and filters.inbox_applies(statuses, sort_key, data):
+        # Open tasks by due date: walked in the addressees' inboxes (an index each).
+        ids = filters.inbox_ids(request.actor, data.get("contexte", ""), tasks, data, sort_key, COUNT_CAP + 1)
+    else:
+        if patient is None:
+            tasks = tasks.filter(
+                filters.assigned_to(request.actor, data.get("contexte", ""), open_only=open_only)
+            )
+        ids = tasks.order_by(*filters.SORTS[sort_key]).values_list("pk", flat=True)
+    page = CappedPaginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = (
         Task.objects.filter(pk__in=list(page.object_list))
         .select_related(
@@ -202,9 +214,51 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "default_sort": filters.DEFAULT_SORT,
         "sort_columns": filters.SORT_LABELS,
         "statuses": statuses,
+        "chosen": {name: _chosen(form, data, name) for name in PICKERS},
     }
     template = "tasks/_dashboard_results.html" if wants_partial(request) else "tasks/dashboard.html"
     return render(request, template, context)
+
+
+# The dashboard's searchable pickers: their options, and the values chosen checked in scope.
+PICKERS = {
+    "destinataire": (filters.recipient_options, filters.chosen_recipients),
+    "action": (filters.action_options, filters.chosen_actions),
+}
+
+
+def _chosen(form: TaskDashboardForm, data: dict[str, Any], name: str) -> list[tuple[str, str]]:
+    picked = data.get(name) or []
+    if not picked:
+        return []
+    return [(value, label) for value, label in form.fields[name].choices if value in picked]  # type: ignore[attr-defined]
+
+
+def picker(request: AuthedRequest, field: str) -> HttpResponse:
+    """TSK-4 "Destinataire(s)" and "Action(s)": what the actor's tasks hold, searched as one
+    types; the values already chosen stay first, checked."""
+    if field not in PICKERS:
+        raise Http404
+    options, chosen_in = PICKERS[field]
+    _, scope, patient = _scope(request)
+    chosen = chosen_in(scope, request.GET.getlist(field))
+    typed = request.GET.get("q", "").strip()[:100]
+    found = [
+        option
+        for option in filters.search_options(
+            options(filters.option_scope(scope, whole=patient is not None)), typed
+        )
+        if option not in chosen
+    ]
+    context = {
+        "field": field,
+        "chosen": chosen,
+        "found": found[: filters.PICKER_SIZE],
+        "more": len(found) > filters.PICKER_SIZE,
+        "typed": typed,
+        "searched": True,
+    }
+    return render(request, "tasks/_picker_options.html", context)
 
 
 def choose_patient(request: AuthedRequest) -> HttpResponse:

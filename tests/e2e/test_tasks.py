@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pytest
@@ -16,6 +16,7 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from cordee.accounts.models import Membership, Structure, User
+from cordee.careteam.models import CircleMember
 from cordee.core.actor import Actor
 from cordee.patients.models import Patient
 from cordee.patients.testing import create_test_patient
@@ -23,6 +24,7 @@ from cordee.tasks import services
 from cordee.tasks.models import Task, TaskChange, TaskLevel, TaskStatus, TaskType
 from tests.e2e.test_accessibility import assert_accessible
 from tests.e2e.test_dossier import open_as_person, open_as_structure, open_dossier, section, side_menu
+from tests.factories import accept_current_terms, make_user
 
 pytestmark = pytest.mark.e2e
 
@@ -50,8 +52,10 @@ def make_task(
     status: TaskStatus = TaskStatus.TODO,
     level: str = "Important",
     task_type: str = "Relance",
+    recipients: Iterable[CircleMember] = (),
 ) -> Task:
-    """A task made by the service, as `user` acting for `structure`, addressed to `user`."""
+    """A task made by the service, as `user` acting for `structure`, addressed to `user` (or to
+    the circle's `recipients` given)."""
     actor = Actor(user=user, membership=Membership.objects.get(user=user, structure=structure))
     task = Task(
         task_type=TaskType.objects.get(label=task_type),
@@ -60,7 +64,7 @@ def make_task(
         status=status,
         due_at=timezone.now() + due_in,
     )
-    return services.create_task(actor, patient, task, [])
+    return services.create_task(actor, patient, task, list(recipients))
 
 
 def status_button(scope: Page | Locator, status: str, label: str) -> Locator:
@@ -331,6 +335,105 @@ def test_sort_the_dashboard_by_a_column_header(
     expect_order("Relancer le CAMSP", "Compte rendu envoyé", "Bilan orthophonique", "Appeler la PMI")
     expect(page).to_have_url(re.compile(r"statut=DONE.*tri=-libelle|tri=-libelle.*statut=DONE"))
     assert page.evaluate("() => window.cordeeSansRechargement") is True
+
+
+def test_find_and_choose_a_recipient_in_the_dashboards_picker(
+    new_context: Callable[..., BrowserContext],
+    coordinator: User,
+    structure: Structure,
+    live_server: LiveServer,
+    axe: Axe,
+) -> None:
+    """ "Destinataire(s)" lists nobody with the page: one types a few letters, the matching names
+    come (accents and case folded), one ticks a name and searches; the choice stays ticked."""
+    patient = create_test_patient(coordinator, structure)
+    me = CircleMember.objects.get(patient=patient, user=coordinator, removed_at__isnull=True)
+    circle: dict[str, CircleMember] = {}
+    for username, last_name, first_name in (
+        ("idel", "Idel", "Nina"),
+        ("idrissi", "Idrissi", "Élodie"),
+        ("kine", "Kiné", "Karl"),
+    ):
+        person = make_user(username=username, last_name=last_name, first_name=first_name)
+        accept_current_terms(person)
+        circle[username] = CircleMember.objects.create(patient=patient, user=person, is_habilitated=True)
+    make_task(coordinator, structure, patient, "Pansement", recipients=[me, circle["idel"]])
+    make_task(coordinator, structure, patient, "Bilan orthophonique", recipients=[me, circle["idrissi"]])
+    make_task(coordinator, structure, patient, "Rééducation", recipients=[me, circle["kine"]])
+    make_task(coordinator, structure, patient, "Appeler la PMI")
+    nurse = circle["idel"].user
+    assert nurse is not None
+
+    page = open_as_structure(new_context, coordinator, structure, live_server)
+    page.goto("/")
+    open_dashboard(page)
+    page.evaluate("() => { window.cordeeSansRechargement = true; }")
+    expect(page.get_by_text("4 tâches.")).to_be_visible()
+    picker = page.get_by_role("group", name="Destinataire(s)")
+    search = picker.get_by_role("searchbox", name="Rechercher : Destinataire(s)")
+    choices = picker.get_by_role("checkbox")
+    expect(choices).to_have_count(0)  # the page lists no option
+
+    search.fill("id")
+    expect(picker.get_by_role("checkbox", name="IDEL Nina", exact=True)).to_be_visible()
+    expect(picker.get_by_role("checkbox", name="IDRISSI Élodie", exact=True)).to_be_visible()
+    expect(choices).to_have_count(2)  # not KINÉ Karl, COORDIN Claire, nor the DAC
+    assert_accessible(axe, page)  # the picker open, its options drawn
+
+    picker.get_by_role("checkbox", name="IDEL Nina", exact=True).check()
+    page.get_by_role("button", name="Rechercher", exact=True).click()
+    expect(page.get_by_text("1 tâche.")).to_be_visible()
+    expect(task_row(page, "Pansement")).to_have_count(1)
+    expect(task_row(page, "Bilan orthophonique")).to_have_count(0)
+    expect(page).to_have_url(re.compile(rf"destinataire=p-{nurse.public_id}"))
+    assert not re.search(r"[?&]q=", page.url)  # the search box is not a filter
+    assert page.evaluate("() => window.cordeeSansRechargement") is True
+
+    # The address alone brings the choice back: ticked, and the only name listed.
+    page.reload()
+    expect(page.get_by_text("1 tâche.")).to_be_visible()
+    expect(choices).to_have_count(1)
+    expect(picker.get_by_role("checkbox", name="IDEL Nina", exact=True)).to_be_checked()
+
+    # Searching again: the choice stays first and ticked while the other matches change.
+    page.evaluate("() => { window.cordeeSansRechargement = true; }")
+    search.fill("KINE")
+    expect(picker.get_by_role("checkbox", name="KINÉ Karl", exact=True)).to_be_visible()
+    expect(picker.get_by_role("checkbox", name="KINÉ Karl", exact=True)).not_to_be_checked()
+    expect(choices).to_have_count(2)
+    expect(choices.first).to_have_accessible_name("IDEL Nina")
+    expect(choices.first).to_be_checked()
+    search.fill("élo")
+    expect(picker.get_by_role("checkbox", name="IDRISSI Élodie", exact=True)).to_be_visible()
+    expect(picker.get_by_role("checkbox", name="KINÉ Karl", exact=True)).to_have_count(0)
+    expect(choices).to_have_count(2)
+    expect(choices.first).to_have_accessible_name("IDEL Nina")
+    expect(choices.first).to_be_checked()
+    search.fill("zzz")
+    expect(picker.get_by_text("Aucun choix ne correspond à « zzz ».")).to_be_visible()
+    expect(choices).to_have_count(1)
+    expect(picker.get_by_role("checkbox", name="IDEL Nina", exact=True)).to_be_checked()
+
+    # Enter in the search box searches again; it neither submits the filters nor leaves the page.
+    search.fill("idr")
+    expect(picker.get_by_role("checkbox", name="IDRISSI Élodie", exact=True)).to_be_visible()
+    address = page.url
+    with page.expect_response(lambda response: "/taches/choix/destinataire/" in response.url):
+        search.press("Enter")
+    expect(picker.get_by_role("checkbox", name="IDRISSI Élodie", exact=True)).to_be_visible()
+    expect(picker.get_by_role("checkbox", name="IDEL Nina", exact=True)).to_be_checked()
+    assert page.url == address
+    assert page.evaluate("() => window.cordeeSansRechargement") is True
+    expect(page.get_by_text("1 tâche.")).to_be_visible()
+    assert_accessible(axe, page)
+
+    # Ticking a second name and searching narrows to either.
+    picker.get_by_role("checkbox", name="IDRISSI Élodie", exact=True).check()
+    page.get_by_role("button", name="Rechercher", exact=True).click()
+    expect(page.get_by_text("2 tâches.")).to_be_visible()
+    expect(task_row(page, "Bilan orthophonique")).to_have_count(1)
+    expect(task_row(page, "Rééducation")).to_have_count(0)
+    assert page.url.count("destinataire=") == 2
 
 
 def test_create_a_task_from_the_dashboard_by_finding_the_patient(

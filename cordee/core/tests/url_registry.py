@@ -220,6 +220,8 @@ REGISTRY: dict[str, Expect] = {
     "cocon:dashboard": Expect(LOGIN, 403, 403),
     "tasks:dashboard": Expect(LOGIN, 200, 200),
     "tasks:choose_patient": Expect(LOGIN, 200, 200),
+    # The pickers search one's own tasks: anyone signed in gets an answer, naming only those.
+    "tasks:picker": Expect(LOGIN, 200, 200, kwargs=lambda w: {"field": "destinataire"}),
     "tasks:create": Expect(LOGIN, 404, 403, kwargs=_patient),
     "tasks:edit": Expect(LOGIN, 404, 403, kwargs=_task),
     "tasks:advance": Expect(LOGIN, 404, 403, method="post", kwargs=_task, data=lambda w: {"version": "1"}),
