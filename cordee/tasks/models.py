@@ -97,6 +97,13 @@ class Task(BaseModel):
         indexes = [
             models.Index(fields=["patient", "status", "due_at"], name="task_patient_idx"),
             models.Index(fields=["status", "due_at"], name="task_status_due_idx"),
+            # TSK-4 "Zones géographiques" + "Échéance": the open tasks of each dossier of the
+            # zone, by due date (a quarter of the rows of `task_patient_idx`).
+            models.Index(
+                fields=["patient", "due_at"],
+                condition=Q(status__in=["TODO", "IN_PROGRESS"]),
+                name="task_open_patient_idx",
+            ),
         ]
 
     def __str__(self) -> str:
