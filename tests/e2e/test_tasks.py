@@ -410,7 +410,7 @@ def test_find_and_choose_a_recipient_in_the_dashboards_picker(
     expect(choices.first).to_have_accessible_name("IDEL Nina")
     expect(choices.first).to_be_checked()
     search.fill("zzz")
-    expect(picker.get_by_text("Aucun choix ne correspond à « zzz ».")).to_be_visible()
+    expect(picker.get_by_text("Aucun autre choix ne correspond à « zzz ».")).to_be_visible()
     expect(choices).to_have_count(1)
     expect(picker.get_by_role("checkbox", name="IDEL Nina", exact=True)).to_be_checked()
 
