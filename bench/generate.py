@@ -863,7 +863,7 @@ class Generator:
         "common_id",
         "version",
     )
-    RECIPIENT_COLUMNS = ("id", "task_id", "user_id", "structure_id", "task_open", "task_due_at")
+    RECIPIENT_COLUMNS = ("id", "task_id", "user_id", "structure_id", "patient_id", "task_open", "task_due_at")
 
     def tasks(self, big: Structure, coordinator: User) -> None:
         """TSK: about three tasks a dossier, addressed to live habilitated members of its circle.
@@ -966,7 +966,7 @@ class Generator:
                 task_type, type_label = type_pool.draw(rng, 1)[0]
                 labels = TASK_LABELS.get(type_label, [type_label])
                 for user, structure_id in chosen:
-                    recipients.add(tid, user, structure_id, is_open, due)
+                    recipients.add(tid, user, structure_id, pid, is_open, due)
                 yield (
                     tid,
                     _uuid_hex(rng),
@@ -1003,6 +1003,7 @@ class Generator:
                     recipients.task[n],
                     recipients.user[n] or None,
                     recipients.structure[n] or None,
+                    recipients.patient[n],
                     bool(recipients.open[n]),
                     _datetime(recipients.due[n]),
                 )
@@ -1053,19 +1054,21 @@ class _CircleRows:
 
 class _RecipientRows:
     """Task recipients kept compact between the task COPY and theirs: (task, user|0, structure|0)
-    and the copies of their task's openness and due date (the inboxes, see TaskRecipient)."""
+    and the copies of their task's dossier, openness and due date (the inboxes, see TaskRecipient)."""
 
     def __init__(self) -> None:
         self.task = array("q")
         self.user = array("q")
         self.structure = array("q")
+        self.patient = array("q")
         self.open = array("b")
         self.due = array("d")
 
-    def add(self, task: int, user: int, structure: int, is_open: bool, due: float) -> None:
+    def add(self, task: int, user: int, structure: int, patient: int, is_open: bool, due: float) -> None:
         self.task.append(task)
         self.user.append(user)
         self.structure.append(structure)
+        self.patient.append(patient)
         self.open.append(is_open)
         self.due.append(due)
 

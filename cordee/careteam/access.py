@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -112,6 +113,25 @@ def visible_dossiers(actor: Actor) -> QuerySet[Patient]:
         condition |= Q(Exists(habilitated.filter(structure=actor.structure)))
     refused = _live_rows().filter(patient=OuterRef("pk"), user=actor.user, sharing_refused=True)
     return Patient.objects.filter(condition, ~Exists(refused), merged_into__isnull=True)
+
+
+def visible_among(actor: Actor, dossier_ids: Iterable[int]) -> set[int]:
+    """Which of these dossiers `visible_dossiers(actor)` holds — the same rows (habilitated,
+    live, not refused, not merged) — answered from the circle's indexes for the few hundred
+    dossiers a list met (the tasks dashboard's inboxes), without reading the dossiers nor
+    hashing all of a structure's circle rows."""
+    wanted = set(dossier_ids)
+    if not wanted:
+        return set()
+    refused = _live_rows().filter(patient=OuterRef("patient"), user=actor.user, sharing_refused=True)
+    merged = Patient.objects.filter(pk=OuterRef("patient"), merged_into__isnull=False)
+    rows = (
+        _live_rows()
+        .filter(_actor_rows(actor), patient__in=wanted, is_habilitated=True)
+        .exclude(Exists(refused))
+        .exclude(Exists(merged))
+    )
+    return set(rows.values_list("patient_id", flat=True).distinct())
 
 
 def visible_through(actor: Actor, field: str = "patient") -> Q:

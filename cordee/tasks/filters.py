@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import timezone
 
 from cordee.accounts.models import User
+from cordee.careteam.access import visible_among
 from cordee.core.actor import Actor
 from cordee.core.http import parse_uuid
 from cordee.core.text import search_key
@@ -89,28 +90,28 @@ def assigned_to(actor: Actor, context: str, *, open_only: bool = False) -> Q:
     return Q(mine) | Q(ours)
 
 
-def inbox_applies(statuses: list[str], sort: str, data: Mapping[str, object]) -> bool:
-    """Whether to walk the inboxes: open tasks by due date, what they hold in their order — unless
-    a zone is chosen, whose few dossiers are better looked up first (their tasks then tested
-    against the inboxes, see `assigned_to`)."""
-    return (
-        bool(statuses)
-        and set(statuses) <= set(OPEN_STATUSES)
-        and sort in ("echeance", "-echeance")
-        and not data.get("zone")
-    )
+def inbox_applies(statuses: list[str], sort: str) -> bool:
+    """Whether to walk the inboxes: open tasks by due date, what they hold in their order."""
+    return bool(statuses) and set(statuses) <= set(OPEN_STATUSES) and sort in ("echeance", "-echeance")
+
+
+# Filters the inbox rows cannot answer by themselves: tested through the task.
+_TASK_FILTERS = ("type", "niveau", "motif", "action", "destinataire")
 
 
 def inbox_ids(
-    actor: Actor, context: str, tasks: QuerySet[Task], data: Mapping[str, object], sort: str, limit: int
+    actor: Actor, context: str, statuses: list[str], data: Mapping[str, object], sort: str, limit: int
 ) -> list[int]:
-    """The first `limit` ids of `tasks` addressed to me and/or my structure ("Contexte"), open,
-    by due date: each addressee's inbox (`TaskRecipient`, an index on (addressee, due, task)) is
-    walked in order, each row tested against the other filters through its task, and stops at
-    `limit`; the two inboxes are then merged (a task addressed to both counts once).
+    """The first `limit` ids of the open tasks addressed to me and/or my structure ("Contexte")
+    on dossiers I may see, by due date, with the dashboard's filters: each addressee's inbox
+    (`TaskRecipient`: an index on (addressee, due, task, dossier) over open tasks) is walked in
+    order and stops at `limit`; the two inboxes are then merged (a task addressed to both
+    counts once).
 
-    At regional scale, a structure receiving 20,000 open tasks among the region's 720,000 gets
-    its first page from ~1,000 index entries instead of walking every open task of the region.
+    Visibility, due range and zone are tested on the inbox's own columns; only the filters on
+    the task's content (type, level, label, action, other recipients) or a single open status
+    read the task. At regional scale, a structure receiving 20,000 open tasks among the region's
+    720,000 gets its first page from ~1,000 index entries, without reading a task row.
     """
     descending = sort.startswith("-")
     order = ("-task_due_at", "-task_id") if descending else ("task_due_at", "task_id")
@@ -121,18 +122,51 @@ def inbox_ids(
             if context == "structure"
             else [*boxes, Q(structure=actor.structure)]
         )
-    rows = TaskRecipient.objects.filter(task_open=True, task__in=tasks.order_by().values("pk"))
-    # The due range narrows the walk itself (it is also among the tasks' filters).
+    rows = TaskRecipient.objects.filter(task_open=True)
     debut, fin = data.get("debut"), data.get("fin")
     if isinstance(debut, datetime.date):
         rows = rows.filter(task_due_at__gte=_day_start(debut))
     if isinstance(fin, datetime.date):
         rows = rows.filter(task_due_at__lt=_day_start(fin + datetime.timedelta(days=1)))
-    walks = [rows.filter(box).order_by(*order).values_list("task_due_at", "task_id")[:limit] for box in boxes]
-    if len(walks) == 1:
-        return list(walks[0].values_list("task_id", flat=True))
+    if data.get("zone"):
+        # The zone's communes first (a few dozen codes): its dossiers are then an index-only
+        # read of the live dossiers by commune, hashed once.
+        communes = list(
+            Commune.objects.filter(zones__in=data["zone"]).values_list("pk", flat=True).distinct()
+        )
+        if not communes:
+            return []  # a zone without communes holds no dossier
+        rows = rows.filter(patient__in=Patient.objects.filter(commune__in=communes, merged_into__isnull=True))
+    if set(statuses) != set(OPEN_STATUSES) or any(data.get(name) for name in _TASK_FILTERS):
+        content = {name: data[name] for name in _TASK_FILTERS if data.get(name)}
+        tasks = apply_filters(Task.objects.filter(status__in=statuses), content)
+        rows = rows.filter(task__in=tasks.order_by().values("pk"))
+    # The walk reads the inboxes alone; the dossiers it met are then tested against the policy
+    # at once (`careteam.access`), a few hundred instead of a hash of all the structure's. An
+    # inbox may hold tasks on dossiers one no longer sees: the walk goes further until `limit`
+    # visible ones are found or the inboxes end.
+    reach = limit
+    while True:
+        found = _walk(rows, boxes, order, descending, reach)
+        visible = visible_among(actor, {patient for _, patient in found})
+        ids = [task for task, patient in found if patient in visible]
+        if len(ids) >= limit or len(found) < reach:
+            return ids[:limit]
+        reach *= 4
+
+
+def _walk(
+    rows: QuerySet[TaskRecipient], boxes: list[Q], order: tuple[str, str], descending: bool, reach: int
+) -> list[tuple[int, int]]:
+    """(task, dossier) of the first `reach` rows of the inboxes, in order, a task counted once."""
+    if len(boxes) == 1:
+        return list(rows.filter(boxes[0]).order_by(*order).values_list("task_id", "patient_id")[:reach])
+    walks = [
+        rows.filter(box).order_by(*order).values_list("task_due_at", "task_id", "patient_id")[:reach]
+        for box in boxes
+    ]
     # Both inboxes, merged and deduplicated by the database (UNION: a task addressed to me and to
-    # my structure has the same due date in both), only the ids coming back.
+    # my structure has the same due date and dossier in both).
     members: list[str] = []
     params: list[Any] = []
     for alias, walk in zip("ab", walks, strict=True):
@@ -141,12 +175,12 @@ def inbox_ids(
         params.extend(walk_params)
     direction = "DESC" if descending else "ASC"
     merged = (
-        f"SELECT task_id FROM ({' UNION '.join(members)}) AS inbox "  # noqa: S608 - compiled ORM SQL, params apart
+        f"SELECT task_id, patient_id FROM ({' UNION '.join(members)}) AS inbox "  # noqa: S608 - compiled ORM SQL
         f"ORDER BY task_due_at {direction}, task_id {direction} LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(merged, [*params, limit])
-        return [task_id for (task_id,) in cursor.fetchall()]
+        cursor.execute(merged, [*params, reach])
+        return [(task, patient) for task, patient in cursor.fetchall()]
 
 
 # At regional scale a structure's scope holds ~80,000 tasks: the pickers' search then looks in

@@ -126,10 +126,11 @@ class Task(BaseModel):
 class TaskRecipient(models.Model):
     """A person or a structure of the circle the task is addressed to.
 
-    Each row also carries whether its task is open and when it is due, copied from the task by
-    `tasks.services` on every write: the rows of one addressee, open, in due order, are then an
-    index of their own — the dashboard's "my open tasks, soonest first" reads its first page
-    from it instead of walking all the region's open tasks (TSK-4 at regional scale).
+    Each row also carries its task's dossier, whether the task is open and when it is due, copied
+    from the task by `tasks.services` on every write: the rows of one addressee, open, in due
+    order, are then an index of their own — the dashboard's "my open tasks, soonest first"
+    reads its first page from it instead of walking all the region's open tasks (TSK-4 at
+    regional scale).
     """
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="recipients")
@@ -138,6 +139,11 @@ class TaskRecipient(models.Model):
     )
     structure = models.ForeignKey(
         "accounts.Structure", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The task's dossier (a task never changes dossier): visibility and zone are tested on the
+    # inbox's own index, without reading the task.
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="+", db_index=False, editable=False
     )
     task_open = models.BooleanField("tâche ouverte", default=True, editable=False)
     task_due_at = models.DateTimeField("échéance de la tâche", editable=False)
@@ -155,12 +161,12 @@ class TaskRecipient(models.Model):
             models.Index(fields=["structure", "task"], name="task_recipient_structure_idx"),
             # The inboxes: an addressee's open tasks in due order.
             models.Index(
-                fields=["user", "task_due_at", "task"],
+                fields=["user", "task_due_at", "task", "patient"],
                 condition=Q(task_open=True, user__isnull=False),
                 name="task_inbox_user_idx",
             ),
             models.Index(
-                fields=["structure", "task_due_at", "task"],
+                fields=["structure", "task_due_at", "task", "patient"],
                 condition=Q(task_open=True, structure__isnull=False),
                 name="task_inbox_structure_idx",
             ),

@@ -66,6 +66,7 @@ def create_task(actor: Actor, patient: Patient, task: Task, recipients: Iterable
                     task=task,
                     user_id=user_id,
                     structure_id=structure_id,
+                    patient=patient,
                     task_open=task.is_open,
                     task_due_at=task.due_at,
                 )

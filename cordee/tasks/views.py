@@ -164,20 +164,22 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         data = form.cleaned_data
     statuses = data.get("statut") or ([] if patient else list(OPEN_STATUSES))
     sort_key = filters.sort_key(request.GET.get("tri"))
-    # Every filter but the addressee, on the tasks one may see (or the dossier's).
-    tasks = visible if patient is None else scope
-    if statuses:
-        tasks = tasks.filter(status__in=statuses)
-    tasks = filters.apply_filters(tasks, data, visible_dossiers(request.actor))
     # The first 1,001 ids in order give the capped count and the page ("Plus de 1 000 tâches"
     # beyond, as in the active file); then the page's rows are read by id.
     ids: Any
-    open_only = bool(statuses) and set(statuses) <= set(OPEN_STATUSES)
-    if patient is None and filters.inbox_applies(statuses, sort_key, data):
+    if patient is None and filters.inbox_applies(statuses, sort_key):
         # Open tasks by due date: walked in the addressees' inboxes (an index each).
-        ids = filters.inbox_ids(request.actor, data.get("contexte", ""), tasks, data, sort_key, COUNT_CAP + 1)
+        ids = filters.inbox_ids(
+            request.actor, data.get("contexte", ""), statuses, data, sort_key, COUNT_CAP + 1
+        )
     else:
+        # Every filter, on the tasks one may see (or the dossier's), then the addressee.
+        tasks = visible if patient is None else scope
+        if statuses:
+            tasks = tasks.filter(status__in=statuses)
+        tasks = filters.apply_filters(tasks, data, visible_dossiers(request.actor))
         if patient is None:
+            open_only = bool(statuses) and set(statuses) <= set(OPEN_STATUSES)
             tasks = tasks.filter(
                 filters.assigned_to(request.actor, data.get("contexte", ""), open_only=open_only)
             )

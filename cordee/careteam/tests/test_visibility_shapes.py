@@ -1,6 +1,7 @@
-"""`visible_through` (the policy as a condition on a dossier key) selects exactly what
-`visible_dossiers` selects, case by case: habilitated as oneself or through the structure, not
-habilitated, removed, refused by the patient, merged."""
+"""`visible_through` (the policy as a condition on a dossier key) and `visible_among` (the policy
+on a set of dossier ids) select exactly what `visible_dossiers` selects, case by case:
+habilitated as oneself or through the structure, not habilitated, removed, refused by the
+patient, merged."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import datetime
 from django.utils import timezone
 
 from cordee.accounts.models import Membership, Structure, User
-from cordee.careteam.access import visible_dossiers, visible_through
+from cordee.careteam.access import visible_among, visible_dossiers, visible_through
 from cordee.careteam.models import CircleMember
 from cordee.core.actor import Actor
 from cordee.patients.models import Patient
@@ -63,5 +64,9 @@ def test_visible_through_a_key_is_the_visible_dossiers(
         )
         tasks = Task.objects.filter(visible_through(actor)).values_list("patient_id", flat=True)
         assert set(tasks) == expected
+        every = {patient.pk for patient in dossiers}
+        assert visible_among(actor, every) == expected
+        assert visible_among(actor, every - expected) == set()
+        assert visible_among(actor, []) == set()
         seen.add(frozenset(expected))
     assert len(seen) > 2  # the actors do see different things

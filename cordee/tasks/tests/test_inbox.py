@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.db.models import Q
 from django.utils import timezone
 
 from cordee.careteam.access import visible_dossiers, visible_through
@@ -21,6 +22,7 @@ from cordee.core.actor import Actor
 from cordee.patients.testing import create_test_patient
 from cordee.tasks import filters, services
 from cordee.tasks.models import OPEN_STATUSES, Task, TaskLevel, TaskRecipient, TaskStatus, TaskType
+from cordee.territory.models import Commune, Zone
 from tests.factories import accept_current_terms, make_user
 
 from .helpers import actor_for, make_task, member_row
@@ -66,7 +68,12 @@ def inbox_world(coordinator, structure, dossier) -> SimpleNamespace:
     weeks around today, on two dossiers."""
     me = actor_for(coordinator, structure)
     other = create_test_patient(
-        coordinator, structure, birth_name="Abadie", first_name="Jules", birth_date=datetime.date(2022, 6, 1)
+        coordinator,
+        structure,
+        birth_name="Abadie",
+        first_name="Jules",
+        birth_date=datetime.date(2022, 6, 1),
+        commune_id="06004",
     )
     nurse = make_user(username="idel", last_name="Idel", first_name="Nina")
     accept_current_terms(nurse)
@@ -109,9 +116,7 @@ def _reference(actor: Actor, context: str, data: dict[str, Any], sort: str) -> l
 
 
 def _walked(actor: Actor, context: str, data: dict[str, Any], sort: str, limit: int = 1001) -> list[int]:
-    tasks = Task.objects.filter(visible_through(actor)).filter(status__in=data["statut"])
-    tasks = filters.apply_filters(tasks, data, visible_dossiers(actor))
-    return filters.inbox_ids(actor, context, tasks, data, sort, limit)
+    return filters.inbox_ids(actor, context, data["statut"], data, sort, limit)
 
 
 OPEN = [status.value for status in OPEN_STATUSES]
@@ -132,7 +137,7 @@ def test_the_inbox_walk_gives_the_plain_querys_list(inbox_world, context, sort, 
         data["debut"] = today + due[0] * DAY
     if due[1] is not None:
         data["fin"] = today + due[1] * DAY
-    assert filters.inbox_applies(statuses, sort, data)
+    assert filters.inbox_applies(statuses, sort)
     expected = _reference(inbox_world.me, context, data, sort)
     assert expected, "the world must give each case something to list"
     assert _walked(inbox_world.me, context, data, sort) == expected
@@ -159,10 +164,10 @@ def test_other_filters_apply_through_the_task(inbox_world) -> None:
 
 def test_the_walk_is_not_used_beyond_open_tasks_by_due_date() -> None:
     every = [status.value for status in TaskStatus]
-    assert not filters.inbox_applies(every, "echeance", {})
-    assert not filters.inbox_applies([], "echeance", {})
-    assert not filters.inbox_applies(OPEN, "libelle", {})
-    assert not filters.inbox_applies(OPEN, "echeance", {"zone": ["x"]})
+    assert not filters.inbox_applies(every, "echeance")
+    assert not filters.inbox_applies([], "echeance")
+    assert not filters.inbox_applies(OPEN, "libelle")
+    assert filters.inbox_applies(OPEN, "-echeance")
 
 
 def test_the_dashboard_lists_the_same_tasks_either_way(
@@ -176,3 +181,64 @@ def test_the_dashboard_lists_the_same_tasks_either_way(
     shown = [task.pk for task in response.context["page"].object_list]
     assert shown == _reference(inbox_world.me, "", {"statut": OPEN}, "echeance")[: len(shown)]
     assert shown
+
+
+@pytest.fixture
+def zones(inbox_world, dossier) -> SimpleNamespace:
+    nice = Zone.objects.create(name="Nice")
+    nice.communes.add(Commune.objects.get(code=dossier.commune_id))
+    antibes = Zone.objects.create(name="Antibes")
+    antibes.communes.add(Commune.objects.get(code="06004"))
+    both = Zone.objects.create(name="Littoral")
+    both.communes.add(*Commune.objects.filter(code__in=[dossier.commune_id, "06004"]))
+    empty = Zone.objects.create(name="Haut-Var")
+    return SimpleNamespace(nice=nice, antibes=antibes, both=both, empty=empty)
+
+
+@pytest.mark.parametrize("zone", ["nice", "antibes", "both", "empty"])
+@pytest.mark.parametrize("context", ["", "structure"])
+@pytest.mark.parametrize("due", [(None, None), (-3, 2)], ids=str)
+def test_the_zone_is_tested_on_the_inbox_rows_dossier(inbox_world, zones, zone, context, due) -> None:
+    today = timezone.localdate()
+    data: dict[str, Any] = {"statut": OPEN, "zone": [getattr(zones, zone)]}
+    if due[0] is not None:
+        data["debut"], data["fin"] = today + due[0] * DAY, today + due[1] * DAY
+    expected = _reference(inbox_world.me, context, data, "echeance")
+    assert bool(expected) is (zone != "empty")
+    assert _walked(inbox_world.me, context, data, "echeance") == expected
+
+
+def test_a_dossier_one_may_no_longer_see_leaves_the_inbox(inbox_world, coordinator, structure) -> None:
+    """The inbox rows carry the dossier: visibility is tested on it, like everywhere else."""
+    before = _walked(inbox_world.me, "", {"statut": OPEN}, "echeance")
+    on_other = set(Task.objects.filter(patient=inbox_world.other).values_list("pk", flat=True))
+    assert on_other & set(before)
+    CircleMember.objects.filter(patient=inbox_world.other).filter(
+        Q(user=coordinator) | Q(structure=structure)
+    ).update(is_habilitated=False)
+    after = _walked(inbox_world.me, "", {"statut": OPEN}, "echeance")
+    assert not on_other & set(after)
+    assert after == _reference(inbox_world.me, "", {"statut": OPEN}, "echeance")
+    assert set(after) == set(before) - on_other
+
+
+def test_the_recipient_rows_carry_their_tasks_dossier(inbox_world) -> None:
+    rows = TaskRecipient.objects.select_related("task")
+    assert rows.exists()
+    assert all(row.patient_id == row.task.patient_id for row in rows)
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_the_walk_goes_on_past_dossiers_one_no_longer_sees(
+    inbox_world, coordinator, structure, limit
+) -> None:
+    """The soonest inbox rows are on a dossier that left one's sight: the first `limit` visible
+    tasks are still found, in order (the walk is taken further)."""
+    soonest = _walked(inbox_world.me, "", {"statut": OPEN}, "echeance")[:6]
+    hidden = Task.objects.get(pk=soonest[0]).patient
+    CircleMember.objects.filter(patient=hidden).filter(Q(user=coordinator) | Q(structure=structure)).update(
+        is_habilitated=False
+    )
+    expected = _reference(inbox_world.me, "", {"statut": OPEN}, "echeance")
+    assert expected and not Task.objects.filter(pk__in=expected, patient=hidden).exists()
+    assert _walked(inbox_world.me, "", {"statut": OPEN}, "echeance", limit=limit) == expected[:limit]
