@@ -90,9 +90,14 @@ def assigned_to(actor: Actor, context: str, *, open_only: bool = False) -> Q:
     return Q(mine) | Q(ours)
 
 
+def only_open(statuses: list[str]) -> bool:
+    """Whether the statuses asked for are open ones only (what the inbox rows know)."""
+    return bool(statuses) and set(statuses) <= set(OPEN_STATUSES)
+
+
 def inbox_applies(statuses: list[str], sort: str) -> bool:
     """Whether to walk the inboxes: open tasks by due date, what they hold in their order."""
-    return bool(statuses) and set(statuses) <= set(OPEN_STATUSES) and sort in ("echeance", "-echeance")
+    return only_open(statuses) and sort in ("echeance", "-echeance")
 
 
 # Filters the inbox rows cannot answer by themselves: tested through the task.
@@ -122,12 +127,7 @@ def inbox_ids(
             if context == "structure"
             else [*boxes, Q(structure=actor.structure)]
         )
-    rows = TaskRecipient.objects.filter(task_open=True)
-    debut, fin = data.get("debut"), data.get("fin")
-    if isinstance(debut, datetime.date):
-        rows = rows.filter(task_due_at__gte=_day_start(debut))
-    if isinstance(fin, datetime.date):
-        rows = rows.filter(task_due_at__lt=_day_start(fin + datetime.timedelta(days=1)))
+    rows = TaskRecipient.objects.filter(due_range("task_due_at", data), task_open=True)
     if data.get("zone"):
         # The zone's communes first (a few dozen codes): its dossiers are then an index-only
         # read of the live dossiers by commune, hashed once.
@@ -278,6 +278,19 @@ def _recipients(values: Iterable[str]) -> Q:
     return Q(Exists(TaskRecipient.objects.filter(condition, task=OuterRef("pk"))))
 
 
+def due_range(field: str, data: Mapping[str, object]) -> Q:
+    """ "Échéance début / fin" on a due-date column. Due dates are local days: from the first
+    day's midnight to the last day's end, a range of an index rather than a date conversion of
+    every row."""
+    condition = Q()
+    debut, fin = data.get("debut"), data.get("fin")
+    if isinstance(debut, datetime.date):
+        condition &= Q(**{f"{field}__gte": _day_start(debut)})
+    if isinstance(fin, datetime.date):
+        condition &= Q(**{f"{field}__lt": _day_start(fin + datetime.timedelta(days=1))})
+    return condition
+
+
 def _day_start(day: datetime.date) -> datetime.datetime:
     """Midnight, local time, of `day` (what `due_at__date` compares in the current time zone)."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
@@ -292,13 +305,7 @@ def apply_filters(
     them, so that PostgreSQL narrows a zone's 80,000 dossiers to the few thousand visible before
     looking for their tasks.
     """
-    # Due dates are local days: from the first day's midnight to the last day's end, a range of
-    # the open tasks' (due_at) index rather than a date conversion of every row.
-    debut, fin = data.get("debut"), data.get("fin")
-    if isinstance(debut, datetime.date):
-        tasks = tasks.filter(due_at__gte=_day_start(debut))
-    if isinstance(fin, datetime.date):
-        tasks = tasks.filter(due_at__lt=_day_start(fin + datetime.timedelta(days=1)))
+    tasks = tasks.filter(due_range("due_at", data))
     if data.get("zone"):
         communes = Commune.objects.filter(zones__in=data["zone"])
         within = dossiers if dossiers is not None else Patient.objects.filter(merged_into__isnull=True)

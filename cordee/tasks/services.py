@@ -148,7 +148,8 @@ def edit_task(actor: Actor, task: Task, changes: dict[str, Any], expected_versio
         for name in changed:
             setattr(task, name, changes[name])
         task.save()
-        TaskRecipient.follow(task)
+        if "due_at" in changed:  # an edit never changes the status
+            TaskRecipient.follow(task)
         if changed:
             labels = ", ".join(
                 str(getattr(Task._meta.get_field(name), "verbose_name", name)) for name in changed

@@ -179,9 +179,10 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             tasks = tasks.filter(status__in=statuses)
         tasks = filters.apply_filters(tasks, data, visible_dossiers(request.actor))
         if patient is None:
-            open_only = bool(statuses) and set(statuses) <= set(OPEN_STATUSES)
             tasks = tasks.filter(
-                filters.assigned_to(request.actor, data.get("contexte", ""), open_only=open_only)
+                filters.assigned_to(
+                    request.actor, data.get("contexte", ""), open_only=filters.only_open(statuses)
+                )
             )
         ids = tasks.order_by(*filters.SORTS[sort_key]).values_list("pk", flat=True)
     page = CappedPaginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
