@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import warnings
 
+from config.env import env_int
 from config.settings.base import *  # noqa: F403
-from config.settings.base import ALLOWED_HOSTS
+from config.settings.base import ALLOWED_HOSTS, DATABASES
 
 DEBUG = False
+# As in production (config/settings/prod.py): connections kept between requests.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("CORDEE_DB_CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {

@@ -127,7 +127,7 @@ def visible_among(actor: Actor, dossier_ids: Iterable[int]) -> set[int]:
     merged = Patient.objects.filter(pk=OuterRef("patient"), merged_into__isnull=False)
     rows = (
         _live_rows()
-        .filter(_actor_rows(actor), patient__in=wanted, is_habilitated=True)
+        .filter(_actor_rows(actor), patient__any_of=wanted, is_habilitated=True)
         .exclude(Exists(refused))
         .exclude(Exists(merged))
     )

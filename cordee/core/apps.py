@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
     name = "cordee.core"
     label = "core"
     verbose_name = "Socle"
+
+    def ready(self) -> None:
+        from cordee.core import lookups  # noqa: F401 - registers `__any_of` on every field

@@ -109,7 +109,10 @@ class TaskDashboardForm(forms.Form):
     debut = forms.DateField(label="Échéance début", required=False, widget=DateInput())
     fin = forms.DateField(label="Échéance fin", required=False, widget=DateInput())
     zone = forms.ModelMultipleChoiceField(
-        label="Zones géographiques", queryset=Zone.objects.all(), to_field_name="public_id", required=False
+        label="Zones géographiques",
+        queryset=Zone.objects.only("public_id", "name"),
+        to_field_name="public_id",
+        required=False,
     )
     type = forms.ModelMultipleChoiceField(label="Type(s)", queryset=TaskType.objects.all(), required=False)
     action = forms.MultipleChoiceField(label="Action(s)", required=False)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms, template
 from django.forms.boundfield import BoundField
 from django.utils.safestring import SafeString
+
+from cordee.core.paths import uuid_path
 
 register = template.Library()
 
@@ -33,3 +37,9 @@ def widget(field: BoundField) -> SafeString:
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def path(name: str, *ids: uuid.UUID) -> str:
+    """`{% url %}` for a page named by public ids, on each row of a long list (core.paths)."""
+    return uuid_path(name, *ids)
