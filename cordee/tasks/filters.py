@@ -24,6 +24,7 @@ from cordee.careteam.access import visible_among
 from cordee.core.actor import Actor
 from cordee.core.http import parse_uuid
 from cordee.core.text import search_key
+from cordee.patients.active_file import named
 from cordee.patients.models import Patient
 from cordee.tasks.models import OPEN_STATUSES, Task, TaskRecipient, TaskStatus
 from cordee.territory.models import Commune
@@ -113,7 +114,7 @@ def inbox_ids(
     order and stops at `limit`; the two inboxes are then merged (a task addressed to both
     counts once).
 
-    Visibility, due range and zone are tested on the inbox's own columns; only the filters on
+    Visibility, due range, patients and zone are tested on the inbox's own columns; only the filters on
     the task's content (type, level, label, action, other recipients) or a single open status
     read the task. At regional scale, a structure receiving 20,000 open tasks among the region's
     720,000 gets its first page from ~1,000 index entries, without reading a task row.
@@ -128,6 +129,8 @@ def inbox_ids(
             else [*boxes, Q(structure=actor.structure)]
         )
     rows = TaskRecipient.objects.filter(due_range("task_due_at", data), task_open=True)
+    if data.get("patients"):
+        rows = rows.filter(patient__in=_chosen_dossiers(data["patients"]))  # type: ignore[arg-type]
     if data.get("zone"):
         # The zone's communes first (a few dozen codes): its dossiers are then an index-only
         # read of the live dossiers by commune, hashed once.
@@ -251,6 +254,41 @@ def chosen_actions(scope: QuerySet[Task], values: Iterable[str]) -> list[tuple[s
     return action_options(scope.filter(action__in=wanted))
 
 
+def _patient_choices(dossiers: QuerySet[Patient], limit: int | None = None) -> list[tuple[str, str]]:
+    """(public id, name and birth date), by name as shown (the used name when there is one)."""
+    shown_name = Coalesce(NullIf(F("used_name_key"), Value("")), F("birth_name_key"))
+    dossiers = dossiers.order_by(shown_name, "first_name_key", "pk").only(
+        "public_id", "birth_name", "used_name", "first_name", "used_first_name", "birth_date"
+    )
+    return [(str(dossier.public_id), _patient_label(dossier)) for dossier in dossiers[:limit]]
+
+
+def _patient_label(dossier: Patient) -> str:
+    # Homonyms are told apart by their birth date, as everywhere a dossier is chosen.
+    born = f" ({dossier.birth_date:%d/%m/%Y})" if dossier.birth_date else ""
+    return f"{dossier.display_name}{born}"
+
+
+def _with_tasks_in(scope: QuerySet[Task]) -> Exists:
+    return Exists(scope.filter(patient=OuterRef("pk")))
+
+
+def patient_options(scope: QuerySet[Task], typed: str, limit: int) -> list[tuple[str, str]]:
+    """ "Patient(s)": the dossiers of the tasks in scope whose birth or used name starts with
+    what was typed (two letters at least), searched in the database — any of one's patients,
+    not only those of the soonest tasks — at most `limit`, by name."""
+    return _patient_choices(named(Patient.objects.filter(_with_tasks_in(scope)), typed), limit)
+
+
+def chosen_patients(scope: QuerySet[Task], values: Iterable[str]) -> list[tuple[str, str]]:
+    """The dossiers chosen in the URL that tasks of the scope are on (hence that one may see):
+    a value outside the scope names nobody (its error is shown and it is not applied)."""
+    ids = [parsed for parsed in (parse_uuid(value) for value in values) if parsed is not None]
+    if not ids:
+        return []
+    return _patient_choices(Patient.objects.filter(_with_tasks_in(scope), public_id__in=ids))
+
+
 def search_options(options: list[tuple[str, str]], typed: str) -> list[tuple[str, str]]:
     """The options whose name holds what was typed (accents, case and hyphens folded)."""
     key = search_key(typed)
@@ -276,6 +314,10 @@ def _recipients(values: Iterable[str]) -> Q:
     if condition is None:
         return Q(pk__in=[])
     return Q(Exists(TaskRecipient.objects.filter(condition, task=OuterRef("pk"))))
+
+
+def _chosen_dossiers(public_ids: Iterable[str]) -> QuerySet[Patient]:
+    return Patient.objects.filter(public_id__in=list(public_ids))
 
 
 def due_range(field: str, data: Mapping[str, object]) -> Q:
@@ -306,6 +348,8 @@ def apply_filters(
     looking for their tasks.
     """
     tasks = tasks.filter(due_range("due_at", data))
+    if data.get("patients"):
+        tasks = tasks.filter(patient__in=_chosen_dossiers(data["patients"]))  # type: ignore[arg-type]
     if data.get("zone"):
         communes = Commune.objects.filter(zones__in=data["zone"])
         within = dossiers if dossiers is not None else Patient.objects.filter(merged_into__isnull=True)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cordee.careteam.models import CircleMember
 from cordee.pathways.models import FormResponse
+from cordee.patients.active_file import PAGE_SIZES
 from cordee.patients.forms import DateInput
 from cordee.tasks.models import Task, TaskLevel, TaskStatus, TaskType
 from cordee.territory.models import Zone
@@ -115,24 +116,34 @@ class TaskDashboardForm(forms.Form):
         required=False,
     )
     type = forms.ModelMultipleChoiceField(label="Type(s)", queryset=TaskType.objects.all(), required=False)
+    patients = forms.MultipleChoiceField(label="Patient(s)", required=False)
     action = forms.MultipleChoiceField(label="Action(s)", required=False)
     destinataire = forms.MultipleChoiceField(label="Destinataire(s)", required=False)
     niveau = forms.ModelMultipleChoiceField(label="Niveau", queryset=TaskLevel.objects.all(), required=False)
     patient = forms.UUIDField(required=False, widget=forms.HiddenInput)
     motif = forms.CharField(label="Motif", max_length=100, required=False)
+    taille = forms.TypedChoiceField(
+        label="Nombre d'items par page",
+        choices=[(n, n) for n in PAGE_SIZES],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
 
     def __init__(
         self,
         *args: Any,
         recipients: Callable[[], list[tuple[str, str]]] = list,
         actions: Callable[[], list[tuple[str, str]]] = list,
+        patients: Callable[[], list[tuple[str, str]]] = list,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         # Asked lazily, once: an htmx search or sort that neither shows nor uses them costs nothing.
         self.fields["destinataire"].choices = functools.cache(recipients)  # type: ignore[attr-defined]
         self.fields["action"].choices = functools.cache(actions)  # type: ignore[attr-defined]
-        for name in ("destinataire", "action"):
+        self.fields["patients"].choices = functools.cache(patients)  # type: ignore[attr-defined]
+        for name in ("destinataire", "action", "patients"):
             self.fields[name].error_messages["invalid_choice"] = (
                 "Ce choix ne figure pas parmi vos tâches : il n'est pas appliqué."
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -15,14 +16,13 @@ from django.views.decorators.http import require_POST
 
 from cordee.careteam.access import Perm, can, get_dossier, visible_dossiers, visible_through
 from cordee.core.http import AuthedRequest, parse_uuid, safe_next, wants_partial
+from cordee.core.text import search_key
 from cordee.pathways.services import readable_forms
-from cordee.patients.active_file import COUNT_CAP, CappedPaginator, named
+from cordee.patients.active_file import COUNT_CAP, PAGE_SIZES, CappedPaginator, named
 from cordee.patients.models import Patient, PatientLink
 from cordee.tasks import filters, panel, services
 from cordee.tasks.forms import TaskDashboardForm, TaskForm, now_rounded
 from cordee.tasks.models import OPEN_STATUSES, Task, TaskRecipient, TaskStatus
-
-PAGE_SIZE = 20
 
 
 def _linked_patients(request: AuthedRequest, patient: Patient) -> list[Patient]:
@@ -199,6 +199,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         request.GET or None,
         recipients=lambda: filters.chosen_recipients(scope.tasks, request.GET.getlist("destinataire")),
         actions=lambda: filters.chosen_actions(scope.tasks, request.GET.getlist("action")),
+        patients=lambda: filters.chosen_patients(scope.tasks, request.GET.getlist("patients")),
     )
     data: dict[str, Any] = {}
     if form.is_bound:
@@ -227,7 +228,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
                 )
             )
         ids = tasks.order_by(*filters.SORTS[sort_key]).values_list("pk", flat=True)
-    page = CappedPaginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    # "Nombre d'items par page", 10 by default as in the seed.
+    page = CappedPaginator(ids, data.get("taille") or PAGE_SIZES[0]).get_page(request.GET.get("page"))
     rows = Task.objects.filter(pk__in=list(page.object_list)).select_related(*ROW_RELATIONS).only(*ROW_FIELDS)
     rows = rows.prefetch_related(Prefetch("recipients", queryset=ROW_RECIPIENTS))
     by_id = {task.pk: task for task in rows}
@@ -247,17 +249,40 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "default_sort": filters.DEFAULT_SORT,
         "sort_columns": filters.SORT_LABELS,
         "statuses": statuses,
+        "page_sizes": PAGE_SIZES,
         "chosen": {name: _chosen(form, data, name) for name in PICKERS},
     }
     template = "tasks/_dashboard_results.html" if wants_partial(request) else "tasks/dashboard.html"
     return render(request, template, context)
 
 
-# The dashboard's searchable pickers: their options, and the values chosen checked in scope.
-PICKERS = {
-    "destinataire": (filters.recipient_options, filters.chosen_recipients),
-    "action": (filters.action_options, filters.chosen_actions),
+Options = list[tuple[str, str]]
+
+
+def _in_options(options: Callable[[QuerySet[Task]], Options]) -> Callable[[_Scope, str, int], Options]:
+    """A picker searching what the scope's tasks hold (recipients, actions): one dossier's tasks
+    whole, otherwise the soonest open ones (`filters.option_scope`), filtered by what was typed."""
+
+    def search(scope: _Scope, typed: str, limit: int) -> Options:
+        held = options(filters.option_scope(scope.tasks, whole=scope.patient is not None))
+        return filters.search_options(held, typed)[:limit]
+
+    return search
+
+
+def _patients(scope: _Scope, typed: str, limit: int) -> Options:
+    return filters.patient_options(scope.tasks, typed, limit)
+
+
+# The dashboard's searchable pickers: how each searches, and how the values chosen in the URL
+# are checked against the scope.
+PICKERS: dict[str, tuple[Callable[[_Scope, str, int], Options], Callable[..., Options]]] = {
+    "destinataire": (_in_options(filters.recipient_options), filters.chosen_recipients),
+    "action": (_in_options(filters.action_options), filters.chosen_actions),
+    "patients": (_patients, filters.chosen_patients),
 }
+# "Patient(s)" is searched by name: from two letters on (`named`).
+NAME_PICKERS = {"patients"}
 
 
 def _chosen(form: TaskDashboardForm, data: dict[str, Any], name: str) -> list[tuple[str, str]]:
@@ -268,27 +293,25 @@ def _chosen(form: TaskDashboardForm, data: dict[str, Any], name: str) -> list[tu
 
 
 def picker(request: AuthedRequest, field: str) -> HttpResponse:
-    """TSK-4 "Destinataire(s)" and "Action(s)": what the actor's tasks hold, searched as one
-    types; the values already chosen stay first, checked."""
+    """TSK-4 "Patient(s)", "Destinataire(s)" and "Action(s)": what the actor's tasks hold,
+    searched as one types; the values already chosen stay first, checked."""
     if field not in PICKERS:
         raise Http404
-    options, chosen_in = PICKERS[field]
+    search, chosen_in = PICKERS[field]
     scope = _Scope(request)
     chosen = chosen_in(scope.tasks, request.GET.getlist(field))
     typed = request.GET.get("q", "").strip()[:100]
-    found = [
-        option
-        for option in filters.search_options(
-            options(filters.option_scope(scope.tasks, whole=scope.patient is not None)), typed
-        )
-        if option not in chosen
-    ]
+    too_short = field in NAME_PICKERS and len(search_key(typed)) < 2
+    # One more than shown tells whether to say "précisez la recherche"; the chosen ones may be among them.
+    found = [] if too_short else search(scope, typed, filters.PICKER_SIZE + 1 + len(chosen))
+    found = [option for option in found if option not in chosen]
     context = {
         "field": field,
         "chosen": chosen,
         "found": found[: filters.PICKER_SIZE],
         "more": len(found) > filters.PICKER_SIZE,
         "typed": typed,
+        "too_short": too_short,
         "searched": True,
     }
     return render(request, "tasks/_picker_options.html", context)

@@ -436,6 +436,53 @@ def test_find_and_choose_a_recipient_in_the_dashboards_picker(
     assert page.url.count("destinataire=") == 2
 
 
+def test_filter_the_dashboard_on_patients_and_choose_the_page_size(
+    new_context: Callable[..., BrowserContext],
+    coordinator: User,
+    structure: Structure,
+    live_server: LiveServer,
+    axe: Axe,
+) -> None:
+    """ "Patient(s)": two letters of a name bring the patients of one's tasks; ticked, the list
+    shows only theirs. "Nombre d'items par page": 10 by default, as in the booklet."""
+    dupont = create_test_patient(coordinator, structure, birth_name="Dupont", first_name="Jules")
+    martin = create_test_patient(coordinator, structure, birth_name="Martin", first_name="Léa")
+    for n in range(11):
+        make_task(coordinator, structure, martin, f"Martin {n:02}", due_in=datetime.timedelta(days=n + 1))
+    make_task(coordinator, structure, dupont, "Dupont — bilan", due_in=datetime.timedelta(days=30))
+
+    page = open_as_structure(new_context, coordinator, structure, live_server)
+    page.goto("/")
+    open_dashboard(page)
+    page.evaluate("() => { window.cordeeSansRechargement = true; }")
+    expect(page.get_by_text("12 tâches.")).to_be_visible()
+    expect(page.locator("#taches tbody tr")).to_have_count(10)
+    expect(page.get_by_text("Page 1 sur 2")).to_be_visible()
+
+    page.get_by_label("Nombre d'items par page").select_option("25")
+    expect(page.locator("#taches tbody tr")).to_have_count(12)
+    expect(page).to_have_url(re.compile(r"taille=25"))
+
+    picker = page.get_by_role("group", name="Patient(s)")
+    search = picker.get_by_role("searchbox", name="Rechercher : Patient(s)")
+    search.fill("d")
+    expect(picker.get_by_text("Tapez au moins deux lettres du nom.")).to_be_visible()
+    search.fill("dup")
+    choice = picker.get_by_role("checkbox", name=re.compile(r"^DUPONT Jules \("))
+    expect(choice).to_be_visible()
+    expect(picker.get_by_role("checkbox")).to_have_count(1)  # not MARTIN Léa
+    assert_accessible(axe, page)
+    choice.check()
+    page.get_by_role("button", name="Rechercher", exact=True).click()
+    expect(page.get_by_text("1 tâche.")).to_be_visible()
+    expect(task_row(page, "Dupont — bilan")).to_have_count(1)
+    expect(page).to_have_url(re.compile(rf"patients={dupont.public_id}"))
+    assert page.evaluate("() => window.cordeeSansRechargement") is True
+    page.reload()
+    expect(page.get_by_text("1 tâche.")).to_be_visible()
+    expect(picker.get_by_role("checkbox", name=re.compile(r"^DUPONT Jules \("))).to_be_checked()
+
+
 def test_create_a_task_from_the_dashboard_by_finding_the_patient(
     new_context: Callable[..., BrowserContext],
     coordinator: User,
