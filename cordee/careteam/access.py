@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import Expression
 from django.http import Http404
 
 from cordee.audit.models import Access
@@ -115,19 +116,26 @@ def visible_dossiers(actor: Actor) -> QuerySet[Patient]:
     return Patient.objects.filter(condition, ~Exists(refused), merged_into__isnull=True)
 
 
-def visible_among(actor: Actor, dossier_ids: Iterable[int]) -> set[int]:
+def visible_among(actor: Actor, dossier_ids: Iterable[int] | Expression) -> set[int]:
     """Which of these dossiers `visible_dossiers(actor)` holds — the same rows (habilitated,
     live, not refused, not merged) — answered from the circle's indexes for the few hundred
     dossiers a list met (the tasks dashboard's inboxes), without reading the dossiers nor
-    hashing all of a structure's circle rows."""
-    wanted = set(dossier_ids)
-    if not wanted:
-        return set()
+    hashing all of a structure's circle rows.
+
+    `dossier_ids` may also be a subquery of ids (the active file's similar names): tested in
+    the database, the ids never travel."""
+    if isinstance(dossier_ids, Expression):
+        among = Q(patient__in=dossier_ids)
+    else:
+        wanted = set(dossier_ids)
+        if not wanted:
+            return set()
+        among = Q(patient__any_of=wanted)
     refused = _live_rows().filter(patient=OuterRef("patient"), user=actor.user, sharing_refused=True)
     merged = Patient.objects.filter(pk=OuterRef("patient"), merged_into__isnull=False)
     rows = (
         _live_rows()
-        .filter(_actor_rows(actor), patient__any_of=wanted, is_habilitated=True)
+        .filter(_actor_rows(actor), among, is_habilitated=True)
         .exclude(Exists(refused))
         .exclude(Exists(merged))
     )

@@ -51,7 +51,7 @@ def active_file(request: AuthedRequest) -> HttpResponse:
     # other criteria still apply (a stale saved filter keeps most of its use).
     form.is_valid()
     data = form.cleaned_data if form.is_bound else {}
-    filtered = apply_filters(visible_dossiers(request.actor), data, request.user)
+    filtered = apply_filters(visible_dossiers(request.actor), data, request.actor)
     sort_key = data.get("tri") or DEFAULT_SORT
     size = data.get("taille") or PAGE_SIZES[0]
     page = CappedPaginator(sort(filtered, sort_key).values_list("pk", flat=True), size).get_page(
