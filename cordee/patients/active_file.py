@@ -52,6 +52,17 @@ TRIGRAM_MIN_LENGTH = 6
 COUNT_CAP = 1000
 
 
+def page_size_field() -> forms.TypedChoiceField:
+    """ "Nombre d'items par page" of the seed's lists (10 by default, in the view)."""
+    return forms.TypedChoiceField(
+        label="Nombre d'items par page",
+        choices=[(n, n) for n in PAGE_SIZES],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+
+
 class CappedPaginator(Paginator):  # type: ignore[type-arg]
     """Counts at most COUNT_CAP + 1 rows, in the same query as the page.
 
@@ -135,13 +146,7 @@ class ActiveFileFilterForm(forms.Form):
     taches = forms.ChoiceField(label="Tâches", choices=YES_NO, required=False)
     hospitalisation = forms.ChoiceField(label="Hospitalisation", choices=YES_NO, required=False)
     tri = forms.ChoiceField(choices=[(key, key) for key in SORTS], required=False)
-    taille = forms.TypedChoiceField(
-        label="Nombre d'items par page",
-        choices=[(n, n) for n in PAGE_SIZES],
-        coerce=int,
-        required=False,
-        empty_value=None,
-    )
+    taille = page_size_field()
 
     def __init__(self, *args: Any, catalogue: Catalogue | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cordee.careteam.models import CircleMember
 from cordee.pathways.models import FormResponse
-from cordee.patients.active_file import PAGE_SIZES
+from cordee.patients.active_file import page_size_field
 from cordee.patients.forms import DateInput
 from cordee.tasks.models import Task, TaskLevel, TaskStatus, TaskType
 from cordee.territory.models import Zone
@@ -122,13 +122,7 @@ class TaskDashboardForm(forms.Form):
     niveau = forms.ModelMultipleChoiceField(label="Niveau", queryset=TaskLevel.objects.all(), required=False)
     patient = forms.UUIDField(required=False, widget=forms.HiddenInput)
     motif = forms.CharField(label="Motif", max_length=100, required=False)
-    taille = forms.TypedChoiceField(
-        label="Nombre d'items par page",
-        choices=[(n, n) for n in PAGE_SIZES],
-        coerce=int,
-        required=False,
-        empty_value=None,
-    )
+    taille = page_size_field()
 
     def __init__(
         self,
