@@ -1,12 +1,13 @@
 """`visible_through` (the policy as a condition on a dossier key) and `visible_among` (the policy
-on a set of dossier ids) select exactly what `visible_dossiers` selects, case by case:
-habilitated as oneself or through the structure, not habilitated, removed, refused by the
-patient, merged."""
+on a set of dossier ids, or on the ids a subquery gives) select exactly what `visible_dossiers`
+selects, case by case: habilitated as oneself or through the structure, not habilitated,
+removed, refused by the patient, merged."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from cordee.accounts.models import Membership, Structure, User
@@ -30,6 +31,13 @@ def _actors(coordinator: User, member: User, nurse: User, structure: Structure) 
         through(member),
         Actor(user=nurse),
     ]
+
+
+def _subquery(ids: set[int]) -> RawSQL:
+    """Ids as SQL gives them (every dossier, merged ones included, then kept or not)."""
+    table = Patient._meta.db_table
+    wanted = sorted(ids) or [0]
+    return RawSQL(f"SELECT id FROM {table} WHERE id IN ({', '.join(['%s'] * len(wanted))})", wanted)  # noqa: S608, S611
 
 
 def test_visible_through_a_key_is_the_visible_dossiers(
@@ -68,5 +76,9 @@ def test_visible_through_a_key_is_the_visible_dossiers(
         assert visible_among(actor, every) == expected
         assert visible_among(actor, every - expected) == set()
         assert visible_among(actor, []) == set()
+        # The same question on ids a subquery gives (the active file's similar names).
+        assert visible_among(actor, _subquery(every)) == expected
+        assert visible_among(actor, _subquery(every - expected)) == set()
+        assert visible_among(actor, _subquery(set())) == set()
         seen.add(frozenset(expected))
     assert len(seen) > 2  # the actors do see different things
