@@ -163,7 +163,7 @@ class _Scope:
         return self.visible.filter(filters.assigned_to(self.actor, ""))
 
 
-# A row of the dashboard reads these columns only: a page of 20 tasks and their ~200 related
+# A row of the dashboard reads these columns only: a page of tasks and their ~10 related
 # objects otherwise converts every column of the dossier, its commune, the form… (half the
 # rows' time on the benchmark machine). The query-count tests catch a column forgotten here
 # (reading it would ask the database once per row).
