@@ -44,6 +44,10 @@ def max_size() -> int:
     return int(getattr(settings, "CORDEE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
 
 
+def readable_size(size: int) -> str:
+    return f"{size // (1024 * 1024)} Mo" if size >= 1024 * 1024 else f"{max(1, size // 1024)} Ko"
+
+
 def _sniff(head: bytes) -> str | None:
     for signature, kind in SIGNATURES:
         if head.startswith(signature):
@@ -65,8 +69,7 @@ def check_upload(upload: Any) -> tuple[Checked | None, str]:
         return None, "Le fichier est vide."
     limit = max_size()
     if size > limit:
-        readable = f"{limit // (1024 * 1024)} Mo" if limit >= 1024 * 1024 else f"{max(1, limit // 1024)} Ko"
-        return None, f"Le fichier dépasse la taille maximale de {readable}."
+        return None, f"Le fichier dépasse la taille maximale de {readable_size(limit)}."
     upload.seek(0)
     head = upload.read(2048)
     upload.seek(0)

@@ -1,5 +1,5 @@
-"""The dossier's documents — the minimal storage PAR-4 needs: files attached inside forms land
-here; the documents issue builds the full space (categories, upload page, versions) on it."""
+"""The dossier's documents — the minimal storage PAR-4 and TSK-1 need: files attached inside forms
+or to tasks land here; the documents issue builds the full space (categories, upload page, versions) on it."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ class Document(BaseModel):
     class Source(models.TextChoices):
         FORM = "FORM", "Formulaire"
         UPLOAD = "UPLOAD", "Ajout direct"
+        TASK = "TASK", "Tâche"
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="documents")
     file = models.FileField("fichier", upload_to=storage_path, max_length=200)
@@ -30,6 +31,11 @@ class Document(BaseModel):
     source = models.CharField("origine", max_length=10, choices=Source.choices, default=Source.UPLOAD)
     form = models.ForeignKey(
         "pathways.FormResponse", null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    # TSK-1: a file joined to a task lands in the dossier's documents too, read under the same
+    # right ("Documents" of the rights matrix) wherever it is shown.
+    task = models.ForeignKey(
+        "tasks.Task", null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
     )
     structure = models.ForeignKey(
         "accounts.Structure", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -3,7 +3,6 @@ journal row; forms are version-checked so a stale page never overwrites a newer 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from cordee.audit.models import Access
 from cordee.audit.services import journal
 from cordee.careteam.access import Perm, can, theme_rights
 from cordee.core.actor import Actor
+from cordee.documents import services as documents
 from cordee.documents.checks import check_upload
 from cordee.documents.models import Document
 from cordee.pathways.answers import Context, Result, read_post, validate
@@ -159,23 +159,7 @@ def _store_uploads(actor: Actor, patient: Patient, response: FormResponse, resul
     for name, upload in result.uploads:
         checked, _ = check_upload(upload)
         assert checked is not None  # checked before the transaction
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        document = Document(
-            patient=patient,
-            name=checked.name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=digest.hexdigest(),
-            source=Document.Source.FORM,
-            form=response,
-            created_by=actor.user,
-            structure=actor.structure,
-        )
-        document.file.save(checked.name, upload, save=False)
-        document.save()
+        document = documents.store(actor, patient, upload, checked, Document.Source.FORM, form=response)
         stored[name] = {"document": str(document.public_id), "name": checked.name}
         record_event(
             actor, patient, Event.Kind.DOCUMENT_ADDED, f"Document ajouté (formulaire) : {checked.name}"

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from cordee.careteam.models import CircleMember
+from cordee.documents.forms import DocumentsField
 from cordee.pathways.models import FormResponse
 from cordee.patients.active_file import page_size_field
 from cordee.patients.forms import DateInput
@@ -50,6 +51,7 @@ class TaskForm(forms.ModelForm[Task]):
     linked = forms.BooleanField(
         label="Créer aussi cette tâche sur les dossiers liés (tâche commune)", required=False
     )
+    documents = DocumentsField(label="Documents")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -67,10 +69,13 @@ class TaskForm(forms.ModelForm[Task]):
         *args: Any,
         choices: list[CircleMember] | None = None,
         questionnaires: list[FormResponse] | None = None,
+        may_join: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         f = self.fields
+        if not may_join:  # "Documents" of the rights matrix, written: the field is not offered
+            del f["documents"]
         # Only the dossier's forms the actor may read: another id is refused as an invalid choice.
         f["form"].queryset = FormResponse.objects.filter(  # type: ignore[attr-defined]
             pk__in=[form.pk for form in questionnaires or []]

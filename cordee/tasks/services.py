@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,12 +13,18 @@ from django.db.models import F
 from cordee.activity.models import Event
 from cordee.activity.services import record_event
 from cordee.audit.services import journal
+from cordee.careteam.access import Perm, can
 from cordee.careteam.models import CircleMember
 from cordee.core.actor import Actor
+from cordee.documents import services as documents
+from cordee.documents.checks import Checked
+from cordee.documents.models import Document
 from cordee.patients.models import Patient
 from cordee.tasks.models import NEXT_STATUS, Task, TaskChange, TaskRecipient, TaskStatus
 
 EDITABLE = ["task_type", "label", "level", "due_at", "action", "form", "comment"]
+# Files joined to a task, as `documents.forms.DocumentsField` cleans them.
+Joined = Sequence[tuple[Any, Checked]]
 
 
 class StaleTaskError(Exception):
@@ -46,7 +52,38 @@ def _history(actor: Actor, task: Task, description: str) -> None:
     TaskChange.objects.create(task=task, user=actor.user, structure=actor.structure, description=description)
 
 
-def create_task(actor: Actor, patient: Patient, task: Task, recipients: Iterable[CircleMember]) -> Task:
+def _join(actor: Actor, task: Task, joined: Joined) -> None:
+    """TSK-1 "Documents": each file lands in the dossier's documents, tied to the task.
+
+    The task's history, read under the "Tâches" right, counts them without naming them: a file's
+    name ("Compte rendu IRM…") is read under the "Documents" right, on the task's page."""
+    if joined:
+        count = len(joined)
+        _history(actor, task, f"{count} document{'s' if count > 1 else ''} joint{'s' if count > 1 else ''}")
+    for upload, checked in joined:
+        documents.store(actor, task.patient, upload, checked, Document.Source.TASK, task=task)
+        record_event(
+            actor,
+            task.patient,
+            Event.Kind.DOCUMENT_ADDED,
+            f"Document ajouté (tâche « {task.label} ») : {checked.name}",
+            task=str(task.public_id),
+        )
+
+
+def _check_may_join(actor: Actor, patient: Patient, joined: Joined) -> None:
+    # The form offers the field only to who may add documents; a common task reaches other
+    # dossiers, where the matrix may say otherwise.
+    if joined and not can(actor, Perm.ADD_DOCUMENTS, patient):
+        who = patient.display_name
+        raise ValidationError(
+            {"documents": f"Vous ne pouvez pas ajouter de documents au dossier de {who} : retirez-les."}
+        )
+
+
+def create_task(
+    actor: Actor, patient: Patient, task: Task, recipients: Iterable[CircleMember], joined: Joined = ()
+) -> Task:
     """TSK-1: recipients come from the circle and can open the dossier; none means "me"."""
     allowed = {member.pk: member for member in recipient_choices(patient)}
     chosen = list(recipients)
@@ -54,6 +91,7 @@ def create_task(actor: Actor, patient: Patient, task: Task, recipients: Iterable
         raise ValidationError(
             {"recipients": "Un destinataire doit être un membre habilité du cercle de soins."}
         )
+    _check_may_join(actor, patient, joined)
     with transaction.atomic():
         task.patient = patient
         task.created_by = actor.user
@@ -74,6 +112,7 @@ def create_task(actor: Actor, patient: Patient, task: Task, recipients: Iterable
             ]
         )
         _history(actor, task, f"Tâche créée ({task.get_status_display()})")
+        _join(actor, task, joined)
         record_event(
             actor,
             patient,
@@ -87,9 +126,14 @@ def create_task(actor: Actor, patient: Patient, task: Task, recipients: Iterable
 
 
 def create_common_task(
-    actor: Actor, patients: list[Patient], template: Task, recipients_for: dict[int, list[CircleMember]]
+    actor: Actor,
+    patients: list[Patient],
+    template: Task,
+    recipients_for: dict[int, list[CircleMember]],
+    joined: Joined = (),
 ) -> list[Task]:
-    """DOS-6: the same task on linked dossiers, sharing one id."""
+    """DOS-6: the same task on linked dossiers, sharing one id; each dossier keeps its own copy
+    of the joined files, read under its own rights."""
     common = uuid.uuid4()
     created = []
     with transaction.atomic():
@@ -104,7 +148,7 @@ def create_common_task(
                 action=template.action,
                 common_id=common,
             )
-            created.append(create_task(actor, patient, copy, recipients_for.get(patient.pk, [])))
+            created.append(create_task(actor, patient, copy, recipients_for.get(patient.pk, []), joined))
     return created
 
 
@@ -136,12 +180,15 @@ def advance_status(actor: Actor, task: Task, expected_version: int) -> Task:
     return task
 
 
-def edit_task(actor: Actor, task: Task, changes: dict[str, Any], expected_version: int) -> Task:
+def edit_task(
+    actor: Actor, task: Task, changes: dict[str, Any], expected_version: int, joined: Joined = ()
+) -> Task:
     """A "Traité" task is read-only until set back to "À traiter" or "En cours"."""
     if task.is_read_only:
         raise ValidationError(
             "Cette tâche est traitée : repassez-la « À traiter » ou « En cours » pour la modifier."
         )
+    _check_may_join(actor, task.patient, joined)
     changed = [name for name in EDITABLE if name in changes and getattr(task, name) != changes[name]]
     with transaction.atomic():
         _bump(task, expected_version)
@@ -162,5 +209,6 @@ def edit_task(actor: Actor, task: Task, changes: dict[str, Any], expected_versio
                 f"Tâche « {task.label} » modifiée ({labels})",
                 task=str(task.public_id),
             )
+        _join(actor, task, joined)
         journal(actor, task.patient, "edit_task", what=str(task.public_id))
     return task

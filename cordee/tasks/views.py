@@ -7,16 +7,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
-from cordee.careteam.access import Perm, can, get_dossier, visible_dossiers, visible_through
+from cordee.careteam.access import Perm, can, get_dossier, permissions, visible_dossiers, visible_through
 from cordee.core.http import AuthedRequest, parse_uuid, safe_next, wants_partial
 from cordee.core.text import search_key
+from cordee.documents.models import Document
 from cordee.pathways.services import readable_forms
 from cordee.patients.active_file import COUNT_CAP, PAGE_SIZES, CappedPaginator, named
 from cordee.patients.models import Patient, PatientLink
@@ -40,14 +42,17 @@ def create(request: AuthedRequest, public_id: str) -> HttpResponse:
     initial = {"due_at": now_rounded(), "status": TaskStatus.TODO, "recipients": mine}
     form = TaskForm(
         request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
         initial=initial,
         choices=choices,
         questionnaires=readable_forms(request.actor, patient),
+        may_join=can(request.actor, Perm.ADD_DOCUMENTS, patient),
     )
     linked = _linked_patients(request, patient)
     if request.method == "POST" and form.is_valid():
         task = form.save(commit=False)
         recipients = list(form.cleaned_data["recipients"])
+        joined = form.cleaned_data.get("documents") or []
         try:
             if form.cleaned_data.get("linked") and linked:
                 others = [
@@ -55,9 +60,9 @@ def create(request: AuthedRequest, public_id: str) -> HttpResponse:
                     for p in linked
                 ]
                 by_patient = {patient.pk: recipients}
-                services.create_common_task(request.actor, [patient, *others], task, by_patient)
+                services.create_common_task(request.actor, [patient, *others], task, by_patient, joined)
             else:
-                services.create_task(request.actor, patient, task, recipients)
+                services.create_task(request.actor, patient, task, recipients, joined)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -83,16 +88,25 @@ def edit(request: AuthedRequest, public_id: str, task_id: str) -> HttpResponse:
     can_write = request.method == "GET" or get_dossier(
         request.actor, public_id, Perm.MANAGE_TASKS, what="tâche"
     )
+    rights = permissions(request.actor, patient)
     form = TaskForm(
         request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
         instance=task,
         questionnaires=readable_forms(request.actor, patient),
+        may_join=Perm.ADD_DOCUMENTS in rights,
     )
     if request.method == "POST" and can_write and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in services.EDITABLE if name in form.cleaned_data}
         fresh = Task.objects.get(pk=task.pk)
         try:
-            services.edit_task(request.actor, fresh, changes, form.cleaned_data.get("version") or 0)
+            services.edit_task(
+                request.actor,
+                fresh,
+                changes,
+                form.cleaned_data.get("version") or 0,
+                form.cleaned_data.get("documents") or [],
+            )
         except services.StaleTaskError as exc:
             form.add_error(None, exc.message)
         except ValidationError as exc:
@@ -100,13 +114,18 @@ def edit(request: AuthedRequest, public_id: str, task_id: str) -> HttpResponse:
         else:
             messages.success(request, "La tâche est mise à jour.")
             return redirect("patients:detail", public_id=patient.public_id)
-    recipients = task.recipients.select_related("user", "structure")
-    history = task.changes.select_related("user", "structure")
-    return render(
-        request,
-        "tasks/task_detail.html",
-        {"patient": patient, "task": task, "form": form, "recipients": recipients, "history": history},
-    )
+    context = {
+        "patient": patient,
+        "task": task,
+        "form": form,
+        "recipients": task.recipients.select_related("user", "structure"),
+        "history": task.changes.select_related("user", "structure"),
+        # Read under the dossier's "Documents" right, like every document; without it, only
+        # their number is told.
+        "documents": list(task.documents.filter(withdrawn_at__isnull=True).order_by("created_at", "pk")),
+        "can_view_documents": Perm.VIEW_DOCUMENTS in rights,
+    }
+    return render(request, "tasks/task_detail.html", context)
 
 
 @require_POST
@@ -183,6 +202,18 @@ ROW_FIELDS = (
     *("form__theme__is_restricted", "form__theme__parent", "form__theme__parent__is_restricted"),
     *("form__questionnaire_version__questionnaire", "form__questionnaire_version__questionnaire__title"),
 )
+# "Documents": how many files the task joins; named on the task's page, under the dossier's
+# "Documents" right (a count here, in the rows' own query).
+ROW_DOCUMENTS = Coalesce(
+    Subquery(
+        Document.objects.filter(task=OuterRef("pk"), withdrawn_at__isnull=True)
+        .order_by()
+        .values("task")
+        .annotate(n=Count("pk"))
+        .values("n")
+    ),
+    0,
+)
 ROW_RECIPIENTS = TaskRecipient.objects.select_related("user", "structure").only(
     *("task", "user", "structure", "user__first_name", "user__last_name", "user__username"),
     "structure__name",
@@ -232,6 +263,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     page = CappedPaginator(ids, data.get("taille") or PAGE_SIZES[0]).get_page(request.GET.get("page"))
     rows = Task.objects.filter(pk__in=list(page.object_list)).select_related(*ROW_RELATIONS).only(*ROW_FIELDS)
     rows = rows.prefetch_related(Prefetch("recipients", queryset=ROW_RECIPIENTS))
+    rows = rows.annotate(joined_documents=ROW_DOCUMENTS)
     by_id = {task.pk: task for task in rows}
     page.object_list = [by_id[pk] for pk in page.object_list if pk in by_id]
     query = request.GET.copy()

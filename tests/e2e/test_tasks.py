@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, FilePayload, Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from cordee.accounts.models import Membership, Structure, User
@@ -32,6 +32,7 @@ PANEL = "4. Tâches"
 DASHBOARD = "Consulter les tâches"
 # Far enough ahead never to be overdue, whatever day the suite runs.
 DUE_YEAR = timezone.localdate().year + 1
+ORDONNANCE = b"%PDF-1.4 ordonnance de kinesitherapie"
 
 
 @pytest.fixture(scope="session")
@@ -149,6 +150,56 @@ def test_create_a_task_from_the_dossier_with_oneself_as_recipient(
     expect(section(page, "Fil d'actualité")).to_contain_text(
         "Tâche ajoutée : Rappeler la maman pour le bilan"
     )
+
+
+def test_join_documents_to_a_task_and_download_them(
+    new_context: Callable[..., BrowserContext],
+    coordinator: User,
+    structure: Structure,
+    live_server: LiveServer,
+    axe: Axe,
+) -> None:
+    """TSK-1 "Documents": a wrong file is refused next to the field and nothing is created; the
+    right one lands on the task's page, downloads, and the dashboard's column counts it."""
+    patient = create_test_patient(coordinator, structure)
+    page = open_as_structure(new_context, coordinator, structure, live_server)
+    page.goto(f"{live_server.url}/patients/{patient.public_id}/taches/nouvelle/")
+    page.get_by_role("combobox", name="Type", exact=True).select_option(label="Relance")
+    page.get_by_role("textbox", name="Libellé", exact=True).fill("Transmettre l'ordonnance")
+    page.get_by_label("Date d'échéance").fill(f"{DUE_YEAR}-12-01T09:30")
+    documents = page.get_by_label("Documents", exact=True)
+    documents.set_input_files(
+        [
+            FilePayload(name="Ordonnance kiné.pdf", mimeType="application/pdf", buffer=ORDONNANCE),
+            FilePayload(name="programme.exe", mimeType="application/pdf", buffer=b"MZ\x90\x00binary"),
+        ]
+    )
+    page.get_by_role("button", name="Créer la tâche").click()
+    error = page.locator("#id_documents_erreur")
+    expect(error).to_contain_text("programme.exe : Type de fichier non accepté")
+    expect(page.get_by_label("Documents", exact=True)).to_have_attribute("aria-invalid", "true")
+    assert_accessible(axe, page)
+    assert not Task.objects.exists()
+
+    # The form came back filled in; only the files are to choose again (browsers never keep them).
+    expect(page.get_by_role("textbox", name="Libellé", exact=True)).to_have_value("Transmettre l'ordonnance")
+    page.get_by_label("Documents", exact=True).set_input_files(
+        FilePayload(name="Ordonnance kiné.pdf", mimeType="application/pdf", buffer=ORDONNANCE)
+    )
+    page.get_by_role("button", name="Créer la tâche").click()
+    expect(page.get_by_text("La tâche « Transmettre l'ordonnance » est créée.")).to_be_visible()
+
+    open_dashboard(page)
+    row = task_row(page, "Transmettre l'ordonnance")
+    row.get_by_role("link", name="1 document").click()
+    documents_section = page.get_by_role("region", name="Documents")
+    link = documents_section.get_by_role("link", name="Ordonnance kiné.pdf")
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "Ordonnance kiné.pdf"
+    with open(download.value.path(), "rb") as saved:
+        assert saved.read() == ORDONNANCE
+    expect(page.get_by_role("region", name="Historique")).to_contain_text("1 document joint")
 
 
 def test_status_button_cycles_without_reloading_the_page(
