@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from cordee.careteam.access import visible_among
+from cordee.careteam.access import visible_among, visible_dossiers
 from cordee.careteam.models import CircleMember, CircleRole
 from cordee.core.actor import Actor
 from cordee.core.text import search_key
@@ -166,13 +166,18 @@ class ActiveFileFilterForm(forms.Form):
 def _dossier_name_condition(typed: str, actor: Actor) -> Q:
     """ "Nom": birth or used name, by prefix; on PostgreSQL from six letters, similar names too.
 
-    A typo tolerated matches names by the thousand ("lefevre": 14,000 dossiers of the region,
-    LEFEBVRE, LEFEUVRE, FEVRE…) of which the actor sees a few hundred: those are found from
-    indexes alone (the names, then the circle rows of the policy), and only they are read."""
+    On PostgreSQL the dossiers so named are found from indexes alone — the names, then the
+    circle rows of the policy — and only those the actor may see are read: a typo tolerated
+    matches names by the thousand ("lefevre": 14,000 dossiers of the region, LEFEBVRE,
+    LEFEUVRE, FEVRE…), two letters by the ten thousand ("ma": 64,000), of which a structure
+    sees a few hundred or thousand."""
     key = search_key(typed)
-    if connection.vendor != "postgresql" or len(key) < TRIGRAM_MIN_LENGTH:
+    if not key:  # nothing but separators: no name asked
+        return Q()
+    if connection.vendor != "postgresql":
         return _name_condition(["birth_name_key", "used_name_key"], typed)
-    return Q(pk__any_of=visible_among(actor, name_keys.similar_named(key)))
+    found = name_keys.similar_named(key) if len(key) >= TRIGRAM_MIN_LENGTH else name_keys.prefixed(key)
+    return Q(pk__any_of=visible_among(actor, found))
 
 
 def _name_condition(field_keys: list[str], typed: str) -> Q:
@@ -192,6 +197,16 @@ def named(queryset: QuerySet[Patient], typed: str) -> QuerySet[Patient]:
     if len(key) < 2:
         return queryset.none()
     return queryset.filter(Q(birth_name_key__startswith=key) | Q(used_name_key__startswith=key))
+
+
+def visible_named(actor: Actor, typed: str) -> QuerySet[Patient]:
+    """`named(visible_dossiers(actor), typed)`: on PostgreSQL from the name indexes, then the
+    policy on those ids alone (as the active file's "Nom"), since starting from the dossiers
+    one may see made PostgreSQL filter a structure's 50,000 by name one by one."""
+    key = search_key(typed)
+    if connection.vendor != "postgresql" or len(key) < 2:
+        return named(visible_dossiers(actor), typed)
+    return Patient.objects.filter(pk__any_of=visible_among(actor, name_keys.prefixed(key)))
 
 
 def _yes_no(queryset: QuerySet[Patient], value: str, condition: Q) -> QuerySet[Patient]:

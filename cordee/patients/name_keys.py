@@ -4,7 +4,8 @@
 million dossiers in the benchmark region — with a trigram index; a trigger adds the keys a
 dossier is given. A search with a typo finds the similar keys there, then the dossiers carrying
 them in the btree indexes of the dossiers' name keys, which include the id: no dossier is read
-to find out that its name matches. SQLite (the demo) keeps the search on the dossiers' keys.
+to find out that its name matches. A name prefix is a range of those same indexes (`prefixed`).
+SQLite (the demo) keeps the search on the dossiers' keys.
 """
 
 from __future__ import annotations
@@ -24,6 +25,15 @@ WHERE merged_into_id IS NULL AND used_name_key <> ''
   AND used_name_key = ANY((SELECT keys FROM similar_keys)::varchar[])
 """
 
+# The live dossiers whose birth or used name starts with what was typed: two ranges of the name
+# keys' indexes, read without the table (pattern operator class, migration 0010). UNION ALL: a
+# dossier whose two names match comes twice, which the caller's set of ids absorbs.
+_PREFIXED = """
+SELECT id FROM patients_patient WHERE merged_into_id IS NULL AND birth_name_key LIKE %s
+UNION ALL
+SELECT id FROM patients_patient WHERE merged_into_id IS NULL AND used_name_key <> '' AND used_name_key LIKE %s
+"""
+
 # Every key the dossiers carry, for a table loaded without its trigger (the benchmark's COPY).
 _FILL = """
 INSERT INTO patients_namekey (key)
@@ -37,6 +47,12 @@ def similar_named(key: str) -> RawSQL:
     """The ids of the live dossiers named like `key` (a search key), as a subquery."""
     prefix = f"{connection.ops.prep_for_like_query(key)}%"
     return RawSQL(_SIMILAR_NAMED, [key, prefix])  # noqa: S611 - constant SQL, the typed key as parameters
+
+
+def prefixed(key: str) -> RawSQL:
+    """The ids of the live dossiers whose birth or used name starts with `key`, as a subquery."""
+    prefix = f"{connection.ops.prep_for_like_query(key)}%"
+    return RawSQL(_PREFIXED, [prefix, prefix])  # noqa: S611 - constant SQL, the typed key as parameters
 
 
 def fill() -> None:

@@ -24,7 +24,6 @@ from cordee.careteam.access import visible_among
 from cordee.core.actor import Actor
 from cordee.core.http import parse_uuid
 from cordee.core.text import search_key
-from cordee.patients.active_file import named
 from cordee.patients.models import Patient
 from cordee.tasks.models import OPEN_STATUSES, Task, TaskRecipient, TaskStatus
 from cordee.territory.models import Commune
@@ -273,11 +272,16 @@ def _with_tasks_in(scope: QuerySet[Task]) -> Exists:
     return Exists(scope.filter(patient=OuterRef("pk")))
 
 
-def patient_options(scope: QuerySet[Task], typed: str, limit: int) -> list[tuple[str, str]]:
-    """ "Patient(s)": the dossiers of the tasks in scope whose birth or used name starts with
-    what was typed (two letters at least), searched in the database — any of one's patients,
-    not only those of the soonest tasks — at most `limit`, by name."""
-    return _patient_choices(named(Patient.objects.filter(_with_tasks_in(scope)), typed), limit)
+def patient_options(dossiers: QuerySet[Patient], tasks: QuerySet[Task], limit: int) -> list[tuple[str, str]]:
+    """ "Patient(s)": among `dossiers` (those one may see, named as typed), those `tasks`
+    (addressed to one) are on — any of one's patients, not only those of the soonest tasks —
+    at most `limit`, by name.
+
+    Starting from the dossiers so named and seen (`active_file.visible_named`: "ma", 3,200 of a
+    structure's 50,000) rather than from the tasks' scope (the policy tested per task) spares
+    PostgreSQL probing the 64,000 dossiers of the region named "ma…" one by one (0.2-0.5 s)."""
+    ours = Exists(tasks.filter(patient=OuterRef("pk")))
+    return _patient_choices(dossiers.filter(ours), limit)
 
 
 def chosen_patients(scope: QuerySet[Task], values: Iterable[str]) -> list[tuple[str, str]]:

@@ -20,7 +20,7 @@ from cordee.core.http import AuthedRequest, parse_uuid, safe_next, wants_partial
 from cordee.core.text import search_key
 from cordee.documents.models import Document
 from cordee.pathways.services import readable_forms
-from cordee.patients.active_file import COUNT_CAP, PAGE_SIZES, CappedPaginator, named
+from cordee.patients.active_file import COUNT_CAP, PAGE_SIZES, CappedPaginator, named, visible_named
 from cordee.patients.models import Patient, PatientLink
 from cordee.tasks import filters, panel, services
 from cordee.tasks.forms import TaskDashboardForm, TaskForm, now_rounded
@@ -303,7 +303,12 @@ def _in_options(options: Callable[[QuerySet[Task]], Options]) -> Callable[[_Scop
 
 
 def _patients(scope: _Scope, typed: str, limit: int) -> Options:
-    return filters.patient_options(scope.tasks, typed, limit)
+    if scope.patient is not None:  # opened from a dossier: that dossier only
+        return filters.patient_options(
+            named(Patient.objects.filter(pk=scope.patient.pk), typed), scope.tasks, limit
+        )
+    assigned = Task.objects.filter(filters.assigned_to(scope.actor, ""))
+    return filters.patient_options(visible_named(scope.actor, typed), assigned, limit)
 
 
 # The dashboard's searchable pickers: how each searches, and how the values chosen in the URL
@@ -352,7 +357,5 @@ def picker(request: AuthedRequest, field: str) -> HttpResponse:
 def choose_patient(request: AuthedRequest) -> HttpResponse:
     """TSK-1 from the dashboard: one patient only, found among the dossiers one may see."""
     query = request.GET.get("nom", "").strip()[:100]
-    patients = list(
-        named(visible_dossiers(request.actor), query).order_by("birth_name_key", "first_name_key")[:20]
-    )
+    patients = list(visible_named(request.actor, query).order_by("birth_name_key", "first_name_key")[:20])
     return render(request, "tasks/choose_patient.html", {"patients": patients, "nom": query})

@@ -12,8 +12,9 @@ from django.db import connection
 
 from cordee.careteam.access import visible_dossiers
 from cordee.careteam.models import CircleMember
+from cordee.core.text import search_key
 from cordee.patients import name_keys
-from cordee.patients.active_file import _name_condition
+from cordee.patients.active_file import _name_condition, named, visible_named
 from cordee.patients.models import DossierStatus, Patient
 from cordee.patients.testing import create_test_patient
 from cordee.tasks.tests.helpers import actor_for
@@ -101,7 +102,13 @@ def homonyms(coordinator, structure, maternity):
     return {"seen": seen, "archived": archived, "never": [elsewhere, refused, merged, removed]}
 
 
-@pytest.mark.parametrize("typed", ["lefevre", "LEFÈVRE", "lefebvre", "lefeuvr", "dupont", "fevres", "martin"])
+# Six letters and more: similar names (PostgreSQL); fewer: the prefix, from the names' indexes
+# (migration 0010), including what LIKE would take for a wildcard ("%", "_").
+TYPED = ["lefevre", "LEFÈVRE", "lefebvre", "lefeuvr", "dupont", "fevres", "martin"]
+PREFIXES = ["le", "LÉ", "lef", "lefe", "Lefèv", "ma", "fè", "du", "dup", "le-", "l%", "l_f", "%", "_e", "x"]
+
+
+@pytest.mark.parametrize("typed", TYPED + PREFIXES)
 def test_the_search_finds_what_the_trigram_condition_found(
     homonyms, coordinator, structure, client_for, typed
 ) -> None:
@@ -130,3 +137,17 @@ def test_typos_and_used_names_at_regional_scale_and_nothing_unseen(
     assert homonyms["archived"].pk not in found  # archived dossiers leave the active file
     archived = acting.get(URL, {"nom": "lefevre", "archives": "oui"})
     assert {patient.pk for patient in archived.context["rows"]} == {homonyms["archived"].pk}
+
+
+@pytest.mark.parametrize("typed", [*PREFIXES, "lefevre", "a"])
+def test_a_dossier_looked_up_by_name_is_one_the_actor_may_see(
+    homonyms, coordinator, structure, typed
+) -> None:
+    """`visible_named` (the tasks' "Patient(s)" and "Créer une tâche" lookups): on PostgreSQL
+    from the names' indexes, the same dossiers as the names' keys among those one may see."""
+    actor = actor_for(coordinator, structure)
+    expected = set(named(visible_dossiers(actor), typed).values_list("pk", flat=True))
+    assert set(visible_named(actor, typed).values_list("pk", flat=True)) == expected
+    assert not expected & {patient.pk for patient in homonyms["never"]}
+    if search_key(typed) in ("LE", "LEF"):
+        assert expected  # the case tells something
