@@ -84,12 +84,14 @@ def test_the_runner_measures_every_scenario_through_the_views() -> None:
     assert [line.split()[1] for line in lines] == [
         "active_file_structure",
         "name_prefix_pediatrician",
+        "name_prefix_structure",
         "fuzzy_name",
         "combined_filters",
         "search_before_create",
         "task_dashboard_structure",
         "task_zone_due_range",
         "task_zone_due_range_htmx",
+        "task_patient_picker",
     ]
     pattern = re.compile(
         r"^BENCH \w+ n=200 p50_ms=[\d.]+ p95_ms=[\d.]+ p99_ms=[\d.]+ queries=\d+ floor_p95_ms=[\d.]+$"
