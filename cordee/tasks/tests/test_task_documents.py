@@ -205,13 +205,17 @@ def test_a_stale_edit_joins_no_document(acting, coordinator, structure, dossier)
     assert not Document.objects.exists()
 
 
-def test_a_common_task_gives_each_linked_dossier_its_own_copy(
-    acting, coordinator, structure, dossier
-) -> None:
+@pytest.fixture
+def sibling(coordinator, structure, dossier):
+    """A dossier linked to `dossier` (DOS-6), which a common task reaches too."""
     sibling = create_test_patient(coordinator, structure, first_name="Hugo", sex="M")
     PatientLink.objects.create(
         from_patient=dossier, to_patient=sibling, relation=RelationType.objects.get(label="Frère / sœur")
     )
+    return sibling
+
+
+def test_a_common_task_gives_each_linked_dossier_its_own_copy(acting, dossier, sibling) -> None:
     acting.post(_create_url(dossier), {**_form(linked="on"), "documents": [_pdf()]})
     documents = list(Document.objects.select_related("task"))
     assert {d.patient_id for d in documents} == {dossier.pk, sibling.pk}
@@ -221,12 +225,8 @@ def test_a_common_task_gives_each_linked_dossier_its_own_copy(
 
 
 def test_a_common_task_is_refused_whole_when_a_linked_dossier_forbids_documents(
-    acting, coordinator, structure, dossier
+    acting, dossier, sibling
 ) -> None:
-    sibling = create_test_patient(coordinator, structure, first_name="Hugo", sex="M")
-    PatientLink.objects.create(
-        from_patient=dossier, to_patient=sibling, relation=RelationType.objects.get(label="Frère / sœur")
-    )
     # Documents are opened to one role only, which the coordinator holds on the first dossier
     # and not on the sibling's.
     RightsRule.objects.filter(section=Section.DOCUMENTS).delete()
