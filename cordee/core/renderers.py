@@ -1,12 +1,15 @@
-"""The form renderer: Django's templates, with plain `<select>` elements written in Python.
+"""The form renderer: Django's templates, with plain `<select>` and `<input>` written in Python.
 
 Django renders a select by including one template per option (and one more for its
 attributes): the birth-country list of the identity forms (244 countries) cost 11 ms a page,
-the zone list of the active file 3-5 ms (README "Performance"). For the stock templates
-`select.html` / `select_option.html` this renderer produces the very same HTML directly;
-every other template — custom widgets (the commune picker), a widget with its own option
-template — goes through Django's templates as before. `cordee/core/tests/test_renderer.py` compares
-both outputs character by character.
+the zone list of the active file 3-5 ms (README "Performance"); an `<input>` goes through two
+templates (0.1-0.2 ms each, 2 ms for the active file's filters). For the stock templates
+`select.html` / `select_option.html`, those that only include `input.html` (text, date,
+hidden, checkbox…) and `input_option.html` (a checkbox or radio of a list) this renderer
+produces the very same HTML directly; every other template — custom widgets (the commune
+picker), a widget with its own option template, the clearable file input — goes through
+Django's templates as before. `cordee/core/tests/test_renderer.py` compares both outputs
+character by character.
 """
 
 from __future__ import annotations
@@ -21,6 +24,18 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+# `input_option.html` and the stock templates that only include it.
+OPTION_INPUT_TEMPLATES = {
+    f"django/forms/widgets/{name}.html" for name in ("input_option", "checkbox_option", "radio_option")
+}
+# The stock widgets whose template is only `{% include "django/forms/widgets/input.html" %}`.
+INPUT_TEMPLATES = {
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        *("input", "text", "number", "email", "url", "password", "hidden", "search", "tel", "color"),
+        *("date", "datetime", "time", "checkbox", "file"),
+    )
+}
 
 
 def _text(value: Any, context: Context) -> str:
@@ -66,10 +81,38 @@ def render_select(widget: dict[str, Any]) -> str | None:
     return "".join(out).strip()
 
 
+def render_input(widget: dict[str, Any]) -> str:
+    """input.html: `<input type name value attrs>`."""
+    context = Context(autoescape=True)
+    value = "" if widget["value"] is None else f' value="{_formatted(widget["value"])}"'
+    return (
+        f'<input type="{_text(widget["type"], context)}" name="{_text(widget["name"], context)}"'
+        f"{value}{_attrs(widget['attrs'], context)}>"
+    )
+
+
+def render_input_option(widget: dict[str, Any]) -> str:
+    """input_option.html: one checkbox or radio of a list (`{{ choice.tag }}`), its label around
+    it when asked to wrap it."""
+    html = render_input(widget)
+    if not widget.get("wrap_label"):
+        return html
+    context = Context(autoescape=True)
+    target = widget["attrs"].get("id")
+    label_for = f' for="{_text(target, context)}"' if target else ""
+    # The newline is input.html's last character, kept inside the label.
+    return f"<label{label_for}>{html}\n {_text(widget['label'], context)}</label>"
+
+
 class FormRenderer(DjangoTemplates):
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> SafeString | str:
-        if template_name == SELECT_TEMPLATE and "widget" in context:
-            html = render_select(context["widget"])
-            if html is not None:
-                return mark_safe(html)  # noqa: S308 - every value escaped above, as the templates do
+        if "widget" in context:
+            if template_name == SELECT_TEMPLATE:
+                html = render_select(context["widget"])
+                if html is not None:
+                    return mark_safe(html)  # noqa: S308 - every value escaped above, as the templates do
+            elif template_name in INPUT_TEMPLATES:
+                return mark_safe(render_input(context["widget"]))  # noqa: S308 - escaped as above
+            elif template_name in OPTION_INPUT_TEMPLATES:
+                return mark_safe(render_input_option(context["widget"]))  # noqa: S308 - escaped as above
         return super().render(template_name, context, request)
