@@ -98,8 +98,14 @@ def test_the_runner_measures_every_scenario_through_the_views() -> None:
     )
     assert all(pattern.match(line) for line in lines), lines
     assert all(len(result.timings) == 2 and len(result.floor) == 2 for result in results)
-    # The task scenarios list the structure's tasks, filtered in the second.
-    tasks = {result.scenario.name: result for result in results if result.scenario.name.startswith("task_")}
+    # The dashboard's scenarios list the structure's tasks, filtered in the second; the picker
+    # searches the dossiers of its tasks by name (at 200 dossiers, none may be named so: on
+    # PostgreSQL, no dossier is then read).
+    by_name = {result.scenario.name: result for result in results}
+    assert all("/taches/choix/patients/?q=" in url for url in by_name["task_patient_picker"].scenario.urls)
+    tasks = {
+        name: result for name, result in by_name.items() if name.startswith("task_") and "picker" not in name
+    }
     assert len(tasks["task_dashboard_structure"].scenario.urls) == 1
     assert all("zone=" in url and "debut=" in url for url in tasks["task_zone_due_range"].scenario.urls)
     assert all(
