@@ -134,6 +134,10 @@ def create_common_task(
 ) -> list[Task]:
     """DOS-6: the same task on linked dossiers, sharing one id; each dossier keeps its own copy
     of the joined files, read under its own rights."""
+    # Every dossier is checked before any file is written: a refusal on the second dossier
+    # would roll the first one's rows back but not its files on disk.
+    for patient in patients:
+        _check_may_join(actor, patient, joined)
     common = uuid.uuid4()
     created = []
     with transaction.atomic():

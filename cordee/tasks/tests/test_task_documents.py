@@ -222,6 +222,18 @@ def test_a_common_task_gives_each_linked_dossier_its_own_copy(acting, dossier, s
     assert {(d.task.patient_id if d.task else None) for d in documents} == {dossier.pk, sibling.pk}
     assert all(d.task and d.task.patient_id == d.patient_id for d in documents)
     assert all(d.file.read() == PDF for d in documents)
+    assert {d.file.name for d in documents} <= set(stored_files())
+
+
+def stored_files(path: str = "documents") -> list[str]:
+    """Every file the documents' storage holds (the tests' in-memory storage lives on)."""
+    storage = Document._meta.get_field("file").storage
+    if not storage.exists(path):
+        return []
+    folders, files = storage.listdir(path)
+    return [f"{path}/{name}" for name in files] + [
+        stored for folder in folders for stored in stored_files(f"{path}/{folder}")
+    ]
 
 
 def test_a_common_task_is_refused_whole_when_a_linked_dossier_forbids_documents(
@@ -235,10 +247,13 @@ def test_a_common_task_is_refused_whole_when_a_linked_dossier_forbids_documents(
     for row in CircleMember.objects.filter(patient=dossier, removed_at__isnull=True):
         row.roles.add(role)
     assert 'name="documents"' in acting.get(_create_url(dossier)).content.decode()
+    before = stored_files()
     response = acting.post(_create_url(dossier), {**_form(linked="on"), "documents": [_pdf()]})
     assert response.status_code == 200
     assert "Vous ne pouvez pas ajouter de documents au dossier de" in response.content.decode()
     assert not Task.objects.exists() and not Document.objects.exists()
+    # Refused before any file was written, not only rolled back.
+    assert stored_files() == before
 
 
 def test_the_dashboard_counts_each_tasks_documents(acting, coordinator, structure, dossier) -> None:
