@@ -44,6 +44,11 @@ def max_size() -> int:
     return int(getattr(settings, "CORDEE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
 
 
+def upload_name(upload: Any) -> str:
+    """The name the person gave the file, as kept and shown (never used on disk)."""
+    return str(getattr(upload, "name", "") or "fichier")[-200:]
+
+
 def readable_size(size: int) -> str:
     return f"{size // (1024 * 1024)} Mo" if size >= 1024 * 1024 else f"{max(1, size // 1024)} Ko"
 
@@ -63,7 +68,7 @@ def _sniff(head: bytes) -> str | None:
 
 def check_upload(upload: Any) -> tuple[Checked | None, str]:
     """The file if acceptable, else a French message for the field."""
-    name = str(getattr(upload, "name", "") or "fichier")[-200:]
+    name = upload_name(upload)
     size = int(getattr(upload, "size", 0) or 0)
     if size == 0:
         return None, "Le fichier est vide."

@@ -7,7 +7,15 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from cordee.documents.checks import ALLOWED_LABEL, EXTENSIONS, Checked, check_upload, max_size, readable_size
+from cordee.documents.checks import (
+    ALLOWED_LABEL,
+    EXTENSIONS,
+    Checked,
+    check_upload,
+    max_size,
+    readable_size,
+    upload_name,
+)
 
 # Enough for a task's prescriptions and reports; a larger batch belongs to the documents space.
 MAX_FILES = 10
@@ -40,7 +48,7 @@ class DocumentsField(forms.FileField):
         for upload in uploads:
             checked, error = check_upload(upload)
             if checked is None:
-                errors.append(f"{str(getattr(upload, 'name', '') or 'fichier')[-200:]} : {error}")
+                errors.append(f"{upload_name(upload)} : {error}")
             else:
                 accepted.append((upload, checked))
         if errors:
