@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-unit test-e2e lint format install install-dev browser bench check-deploy migrations-check clean
+.PHONY: run test test-unit test-clocks test-e2e lint format install install-dev browser bench load faults backup restore check-deploy migrations-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,11 +36,23 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)
 
 ## make test: the whole suite (unit, view and browser tests); DATABASE_URL=postgres://… for PostgreSQL.
+# WORKERS: pytest-xdist processes (the machine's two cores by default; WORKERS=0 for one process).
+WORKERS ?= 2
 test: install-dev browser
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider -n $(WORKERS)
 
 test-unit: install-dev
-	$(BIN)/pytest -p no:cacheprovider -m "not e2e"
+	$(BIN)/pytest -p no:cacheprovider -m "not e2e" -n $(WORKERS)
+
+## make test-clocks: the unit suite on SQLite under travelled clocks (issue 25) — half past
+## midnight in Paris on an ordinary night, on the nights the clocks go forward and back, and on
+## New Year's Eve: no test may depend on the hour CI runs at.
+CLOCKS ?= 2027-01-14T23:30:00+00:00 2027-03-27T23:30:00+00:00 2027-10-30T22:30:00+00:00 2027-12-31T23:30:00+00:00
+test-clocks: install-dev
+	@for moment in $(CLOCKS); do \
+		echo "== unit suite with the clock at $$moment"; \
+		env -u DATABASE_URL CORDEE_TEST_CLOCK=$$moment $(BIN)/pytest -p no:cacheprovider -q -m "not e2e" -n $(WORKERS) || exit 1; \
+	done
 
 test-e2e: install-dev browser
 	$(BIN)/pytest -p no:cacheprovider -m e2e
@@ -53,7 +65,7 @@ BENCH_DB ?= cordee_bench
 BENCH_PGHOST ?= 127.0.0.1
 BENCH_PGPORT ?= 5432
 BENCH_PGUSER ?= postgres
-BENCH_STEPS = $(BIN)/python manage.py migrate --noinput -v 0 && $(BIN)/python -m bench.generate && $(BIN)/python -m bench.cocon generate && $(BIN)/python -m bench.run && $(BIN)/python -m bench.cocon run
+BENCH_STEPS = $(BIN)/python manage.py migrate --noinput -v 0 && $(BIN)/python -m bench.generate && $(BIN)/python -m bench.cocon generate && $(BIN)/python -m bench.run && $(BIN)/python -m bench.cocon run && $(BIN)/python -m bench.documents generate && $(BIN)/python -m bench.documents run && $(BIN)/python -m bench.dossier_life generate && $(BIN)/python -m bench.dossier_life run && $(BIN)/python -m bench.notifications generate && $(BIN)/python -m bench.notifications run && $(BIN)/python -m bench.annuaire run
 bench: install-dev
 	@export DJANGO_SETTINGS_MODULE=bench.settings; \
 	if [ -n "$$DATABASE_URL" ]; then $(BENCH_STEPS); exit $$?; fi; \
@@ -63,6 +75,30 @@ bench: install-dev
 	$(BENCH_STEPS); status=$$?; \
 	if [ -z "$(BENCH_KEEP)" ]; then dropdb --if-exists $$pg $(BENCH_DB); fi; \
 	exit $$status
+
+## make load: the production settings behind gunicorn on the bench region (PostgreSQL database
+## $(LOAD_DB), generated the first time, kept), the task worker running, Locust at 10, 25, 50 and
+## 100 users: one LOAD line per level, then the recovery after the surge (README "Under load").
+LOAD_DB ?= cordee_bench_load
+load: install-dev
+	@createdb -h $(BENCH_PGHOST) -p $(BENCH_PGPORT) -U $(BENCH_PGUSER) $(LOAD_DB) 2>/dev/null || true
+	DATABASE_URL=$${DATABASE_URL:-postgres://$(BENCH_PGUSER)@$(BENCH_PGHOST):$(BENCH_PGPORT)/$(LOAD_DB)} \
+		$(BIN)/python -m loadtest.run $(LOAD_ARGS)
+
+## make faults: the usual accidents on a real server and a PostgreSQL of its own (a database
+## restart, two people on one form…): one FAULT line each (README "Under load").
+faults: install-dev
+	$(BIN)/python -m loadtest.faults $(FAULTS_ARGS)
+
+## make backup [BACKUP_DIR=…]: the database (pg_dump, or SQLite's online backup) and the dossiers'
+## files into a new directory (var/backups/<date> by default), with a manifest of the counts.
+backup: install
+	$(BIN)/python manage.py backup $(BACKUP_DIR)
+
+## make restore BACKUP_DIR=… RESTORE_DATABASE_URL=…: into an empty database, then checked against
+## the backup's manifest (every table's rows, the journal's last row).
+restore: install
+	$(BIN)/python manage.py restore $(BACKUP_DIR) --database-url "$(RESTORE_DATABASE_URL)"
 
 lint: install-dev
 	$(BIN)/ruff check .

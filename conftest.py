@@ -3,14 +3,48 @@ member without privileges, a stranger, a platform administrator)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from cordee.accounts.models import Membership, Structure, User
 from cordee.core.middleware import ACTING_STRUCTURE_KEY
 from tests.factories import accept_current_terms, make_membership, make_structure, make_user
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """CORDEE_TEST_CLOCK=<ISO moment> runs the suite on a travelled clock that keeps ticking from
+    that moment (issue 25: `make test-clocks` — half past midnight in Paris, the nights the clocks
+    change, New Year's Eve). A test must pass whatever the hour CI runs at."""
+    moment = os.environ.get("CORDEE_TEST_CLOCK")
+    if moment:
+        destination = datetime.datetime.fromisoformat(moment)
+        if destination.tzinfo is None:
+            raise pytest.UsageError("CORDEE_TEST_CLOCK needs a time zone, e.g. 2027-03-27T23:30:00+00:00")
+        time_machine.travel(destination, tick=True).start()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    moment = os.environ.get("CORDEE_TEST_CLOCK")
+    return f"travelled clock: {moment} (CORDEE_TEST_CLOCK)" if moment else None
+
+
+@pytest.fixture
+def smtp_sink(settings: Any) -> Iterator[Any]:
+    """NOT-2: a real SMTP server on loopback, and the settings sending to it."""
+    from tests.smtp_sink import SmtpSink
+
+    sink = SmtpSink().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", sink.port, False
+    settings.EMAIL_TIMEOUT = 5
+    yield sink
+    sink.stop()
 
 
 @pytest.fixture
@@ -84,6 +118,14 @@ def dossier(coordinator: User, structure: Structure):
     from cordee.patients.testing import create_test_patient
 
     return create_test_patient(coordinator, structure)
+
+
+@pytest.fixture
+def reloaded_reference_data(transactional_db: None) -> None:
+    """For a transactional test: an earlier one's flush emptied what data migrations wrote."""
+    from tests.reference_data import reload_reference_data
+
+    reload_reference_data()
 
 
 @pytest.fixture(autouse=True)

@@ -42,9 +42,10 @@ from django.utils import timezone
 from bench.generate import _next_id, existing_region, load
 from bench.run import Scenario, measure, percentile
 from cordee.accounts.models import User
-from cordee.cocon.demo import autofill
+from cordee.cocon.autofill import autofill
 from cordee.cocon.models import Inclusion, InclusionCriterion, ScheduledStep
 from cordee.cocon.schedule import BY_CODE, MOBILE_TEAM_CODE, missed_from, windows
+from cordee.core import clock
 from cordee.pathways.answers import Context, read_post, validate
 from cordee.pathways.loader import load_shipped
 from cordee.pathways.models import FormResponse, FormRevision, FormStatus, Questionnaire
@@ -79,7 +80,7 @@ class CohortGenerator:
         self.notebooks = notebooks
         self.rng = random.Random(seed)  # noqa: S311 - reproducible benchmark data
         self.out = out
-        self.today = timezone.localdate()
+        self.today = clock.today()
 
     def templates(self) -> dict[str, tuple[int, int, dict[str, Any]]]:
         """Per notebook: (version id, theme id, answers of a plausible closed notebook)."""

@@ -51,6 +51,7 @@ from bench.names import Pool, first_names, last_names
 from cordee.accounts.models import Membership, Profession, Structure, TermsVersion, User
 from cordee.accounts.services import accept_terms
 from cordee.careteam.models import CircleMember
+from cordee.core import clock
 from cordee.core.text import search_key
 from cordee.patients import name_keys
 from cordee.patients.models import (
@@ -255,7 +256,7 @@ class Generator:
         self.rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not secrets
         self.out = out
         self.now = timezone.now()
-        self.today = timezone.localdate()
+        self.today = clock.today()
         self.seconds: dict[str, float] = {}
         self.key = functools.lru_cache(maxsize=None)(search_key)
 

@@ -49,12 +49,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from bench.generate import COORDINATOR, PEDIATRICIAN, ZONE_PREFIX, existing_region
 from cordee.accounts.models import Structure, TermsVersion, User
 from cordee.accounts.services import accept_terms
 from cordee.careteam.access import visible_dossiers
+from cordee.core import clock
 from cordee.core.actor import Actor
 from cordee.core.middleware import ACTING_STRUCTURE_KEY
 from cordee.patients.models import Patient
@@ -88,6 +88,12 @@ class Scenario:
     note: str = ""
     # Request headers, e.g. HX-Request for the fragment htmx asks when a filter changes.
     headers: dict[str, str] = field(default_factory=dict)
+    # When given, each request POSTs one of these to urls[0] (identity traits never go in a URL).
+    posts: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.posts) or len(self.urls)
 
 
 @dataclass
@@ -180,7 +186,7 @@ def scenarios(region_dossiers: int, seed: int = 7) -> list[Scenario]:
 
     visible = visible_dossiers(as_structure).count()
     # The tasks dashboard (issue 6): the structure's open tasks, then by zone and due range.
-    today = timezone.localdate()
+    today = clock.today()
     ranges = [(-30, 0), (0, 30), (-7, 7), (30, 90)]
     task_filters = [
         {
@@ -229,8 +235,9 @@ def scenarios(region_dossiers: int, seed: int = 7) -> list[Scenario]:
             "search_before_create",
             coordinator,
             structure,
-            [_url("patients:search_before_create", t) for t in traits],
-            f"{region_dossiers} dossiers, {len(traits)} identities",
+            [_url("patients:search_before_create")],
+            f"{region_dossiers} dossiers, {len(traits)} identities (posted)",
+            posts=traits,
         ),
         Scenario(
             "task_dashboard_structure",
@@ -307,6 +314,18 @@ def _get(client: Client, url: str, headers: dict[str, str] | None = None) -> Non
         raise RuntimeError(f"GET {url} answered {response.status_code}")
 
 
+def _send(client: Client, scenario: Scenario, n: int) -> None:
+    """The scenario's n-th request (round robin): a GET of a URL, or a POST of a form."""
+    if not scenario.posts:
+        _get(client, scenario.urls[n % len(scenario.urls)], scenario.headers)
+        return
+    response = client.post(
+        scenario.urls[0], scenario.posts[n % len(scenario.posts)], headers=scenario.headers
+    )
+    if response.status_code != 200:
+        raise RuntimeError(f"POST {scenario.urls[0]} answered {response.status_code}")
+
+
 def replayable_sql(statements: list[str]) -> list[str]:
     """A request's captured SQL as it can run alone: savepoints dropped, cursors unwrapped."""
     return [_DECLARE.sub("", sql) for sql in statements if not _NOT_REPLAYED.match(sql)]
@@ -328,29 +347,25 @@ def replay(statements: list[str]) -> float:
 
 def measure(scenario: Scenario, dossiers: int, requests: int, warmup: int = 3) -> Result:
     client = client_for(scenario.user, scenario.structure)
-    urls = scenario.urls
     started_all = time.perf_counter()
     for round_ in range(warmup):
         if round_ and time.perf_counter() - started_all > SCENARIO_SECONDS / 4:
             break
-        for url in urls:
-            _get(client, url, scenario.headers)
+        for n in range(scenario.size):
+            _send(client, scenario, n)
     timings: list[float] = []
     started_all = time.perf_counter()
     for n in range(requests):
         if n >= MIN_REQUESTS and time.perf_counter() - started_all > SCENARIO_SECONDS:
             break
-        url = urls[n % len(urls)]
         started = time.perf_counter()
-        _get(client, url, scenario.headers)
+        _send(client, scenario, n)
         timings.append(time.perf_counter() - started)
     captured: list[list[str]] = []
-    _get(
-        client, urls[0], scenario.headers
-    )  # the session's once-a-minute "last seen" write happens here, not below
-    for url in urls:
+    _send(client, scenario, 0)  # the session's once-a-minute "last seen" write happens here, not below
+    for n in range(scenario.size):
         with CaptureQueriesContext(connection) as context:
-            _get(client, url, scenario.headers)
+            _send(client, scenario, n)
         captured.append([q["sql"] for q in context.captured_queries])
     replayable = [
         [_DECLARE.sub("", sql) for sql in statements if not _NOT_REPLAYED.match(sql)]
@@ -406,7 +421,7 @@ def run(
         print(
             f"{scenario.name:26} p95 {percentile(result.timings, 95):7.1f} ms, floor "
             f"{percentile(result.floor, 95):6.1f} ms, {max(result.queries)} queries, "
-            f"{len(scenario.urls)} variants, {len(result.timings)} requests [{verdict}] — {scenario.note}",
+            f"{scenario.size} variants, {len(result.timings)} requests [{verdict}] — {scenario.note}",
             file=out,
             flush=True,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -16,7 +17,7 @@ DEBUG = env_bool("CORDEE_DEBUG", False)
 ALLOWED_HOSTS = env_list("CORDEE_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cordee.core.admin_config.CordeeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,16 +44,29 @@ INSTALLED_APPS = [
     "cordee.pathways",
     "cordee.documents",
     "cordee.cocon",
+    "cordee.memos",
+    "cordee.notifications",
+    "cordee.referrals",
+    "cordee.agenda",
+    "cordee.api",
+    # django-ninja (INT-1): its vendored Swagger UI files for the API documentation page.
+    "ninja",
+    # On top of every other app: the demo region (`manage.py load_demo`).
+    "cordee.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Nothing a signed-in person sees is cached (issue 24); outside every later middleware.
+    "cordee.core.middleware.NoStoreMiddleware",
     # Every page needs a signed-in user unless its view says otherwise (secure by default).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -61,10 +75,48 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "cordee.accounts.middleware.AccountGateMiddleware",
-    "cordee.core.middleware.ActorMiddleware",
+    "cordee.accounts.middleware.ActorMiddleware",
     # Last, as django-axes asks: it turns a lockout signalled by its backend into a response.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Headers (issue 22). The pages carry no inline script, style attribute or eval (htmx is told
+# allowEval: false; behaviours are data attributes read by static/cordee/app.js), so the policy
+# needs no 'unsafe-inline'. data: images are Bootstrap's own SVG icons in its CSS (form controls).
+CONTENT_SECURITY_POLICY: dict[str, dict[str, list[str] | bool]] = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# No page uses the browser's sensors, camera or payment: refuse them to every frame.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -108,7 +160,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "cordee.accounts.hashers.OwaspArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -139,9 +191,18 @@ OTP_TOTP_ISSUER = "Cordée"
 AXES_FAILURE_LIMIT = env_int("CORDEE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("CORDEE_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+# Issue 24: also per address across identifiers (password spraying), a higher limit since a
+# practice's colleagues share one address; the lock-out answers the French 429 page.
+AXES_HANDLER = "cordee.accounts.throttling.AddressAwareAxesHandler"
+CORDEE_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("CORDEE_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+AXES_LOCKOUT_CALLABLE = "cordee.accounts.throttling.lockout_response"
+# Issue 24: registration requests per address and hour (ACC-1), then the 429 page.
+CORDEE_REGISTRATION_LIMIT_PER_HOUR = env_int("CORDEE_REGISTRATION_LIMIT_PER_HOUR", 10)
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# INT-1: calls a personal access token may make per minute (429 beyond, with Retry-After).
+CORDEE_API_CALLS_PER_MINUTE = env_int("CORDEE_API_CALLS_PER_MINUTE", 120)
 
 # Invitation links (DIR-3) and account activation links stay valid this long.
 CORDEE_INVITATION_MAX_AGE_DAYS = env_int("CORDEE_INVITATION_MAX_AGE_DAYS", 14)
@@ -157,13 +218,32 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "cordee.documents.storage.DocumentFileStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 # Files attached to dossiers (PAR-4): at most this size.
 CORDEE_MAX_UPLOAD_BYTES = env_int("CORDEE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# ACC-2: Pro Santé Connect (OpenID Connect). Offered on the sign-in page only when the issuer
+# and the client id are set; e.g. https://auth.esante.gouv.fr/auth/realms/esante-wallet.
+CORDEE_PSC_ISSUER = env_str("CORDEE_PSC_ISSUER", "").rstrip("/")
+CORDEE_PSC_CLIENT_ID = env_str("CORDEE_PSC_CLIENT_ID", "")
+CORDEE_PSC_CLIENT_SECRET = env_str("CORDEE_PSC_CLIENT_SECRET", "")
+CORDEE_PSC_SCOPE = env_str("CORDEE_PSC_SCOPE", "openid scope_all")
+# The level of assurance asked and required: "eidas1" = CPS card or e-CPS application.
+CORDEE_PSC_ACR = env_str("CORDEE_PSC_ACR", "eidas1")
+CORDEE_PSC_TIMEOUT_SECONDS = env_int("CORDEE_PSC_TIMEOUT_SECONDS", 10)
+# An upload stops at that limit while it arrives (never written past it); the others stream to
+# a temporary file on disk beyond 2.5 MB, never held whole in memory.
+FILE_UPLOAD_HANDLERS = [
+    "cordee.documents.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# DIR-2: the largest Annuaire Santé extract an administrator may upload (the national zip is
+# a few hundred MB; a region's text file less).
+CORDEE_ANNUAIRE_MAX_UPLOAD_BYTES = env_int("CORDEE_ANNUAIRE_MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)
 # COC-4: the secret of the pseudonymous ids of extractions (HMAC key). Set it in production:
 # without it a key derived from SECRET_KEY is used, and rotating SECRET_KEY would change them.
 CORDEE_PSEUDONYM_KEY = env_str("CORDEE_PSEUDONYM_KEY", "")
@@ -175,6 +255,14 @@ EMAIL_HOST_USER = env_str("CORDEE_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("CORDEE_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("CORDEE_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("CORDEE_FROM_EMAIL", "Cordée <ne-pas-repondre@cordee.example>")
+EMAIL_TIMEOUT = env_int("CORDEE_EMAIL_TIMEOUT", 30)
+# NOT-2, the outbox (cordee/core/mail.py): waits between attempts when the SMTP server fails
+# (seconds; the mail is given up after the last), and how long a sender may hold a mail before
+# another takes it back (its worker died mid-send).
+CORDEE_MAIL_RETRY_SECONDS = [
+    int(s) for s in env_list("CORDEE_MAIL_RETRY_SECONDS", ["60", "300", "900", "3600", "10800", "21600"])
+]
+CORDEE_MAIL_LEASE_SECONDS = env_int("CORDEE_MAIL_LEASE_SECONDS", 300)
 
 # Background work (NOT-2): the database backend is durable without an extra server.
 TASKS = {"default": {"BACKEND": env_str("CORDEE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

@@ -8,12 +8,21 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from cordee.accounts.models import Membership, Profession, RegistrationRequest
 from cordee.accounts.services import known_identifier
+from cordee.core.forms import free_text
 from cordee.core.identifiers import compact, normalise_phone, validate_adeli, validate_phone, validate_rpps
 from cordee.territory.forms import CommuneField
 
 
 class SignInForm(AuthenticationForm):
     """ACC-2: identifier + password; no password or identifier change from this screen."""
+
+    # Hashing a megabyte-long "password" costs the server dearly (issue 24): bounded.
+    password = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
     error_messages = {
         "invalid_login": "Identifiant ou mot de passe incorrect.",
@@ -32,6 +41,7 @@ class RegistrationForm(forms.ModelForm[RegistrationRequest]):
     """ACC-1: the seed's "Demande d'inscription"."""
 
     commune = CommuneField(label="Ville d'exercice", required=False)
+    message = free_text("Message à l'administrateur")
 
     class Meta:
         model = RegistrationRequest
@@ -48,7 +58,6 @@ class RegistrationForm(forms.ModelForm[RegistrationRequest]):
             "structure_name",
             "message",
         ]
-        widgets = {"message": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "rpps": "11 chiffres, inscrits sur votre carte CPS.",
             "adeli": "9 chiffres.",

@@ -1,4 +1,5 @@
-"""The gate every signed-in request passes: second factor (ACC-2), then the CGU (ACC-3)."""
+"""The gate every signed-in request passes: second factor (ACC-2), then the CGU (ACC-3); and the
+Actor each request acts as (spine 1)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 
+from cordee.accounts.models import Membership
+from cordee.accounts.psc import STRONG_AUTH_KEY, STRONG_AUTH_PSC
 from cordee.accounts.services import has_confirmed_totp, must_accept_terms
+from cordee.core.actor import Actor
+from cordee.core.middleware import ACTING_STRUCTURE_KEY
 
 # Pages reachable before the gate is passed, each for a reason.
 _ALWAYS_OPEN = {"accounts:logout"}
@@ -38,7 +43,8 @@ class AccountGateMiddleware:
         if url_name in _ALWAYS_OPEN:
             return self.get_response(request)
 
-        verified = user.is_verified()  # type: ignore[attr-defined]
+        # A Pro Santé Connect sign-in (CPS card, e-CPS) is strong authentication by itself.
+        verified = user.is_verified() or request.session.get(STRONG_AUTH_KEY) == STRONG_AUTH_PSC  # type: ignore[attr-defined]
         if not verified and has_confirmed_totp(user):
             if url_name in _OTP_PAGES:
                 return self.get_response(request)
@@ -58,3 +64,36 @@ def _reverse(name: str) -> str:
     from django.urls import reverse
 
     return reverse(name)
+
+
+class ActorMiddleware:
+    """Resolve `request.actor` from the user and the structure chosen in the session.
+
+    A structure left in the session is honoured only while the membership stays active, so a
+    removed member falls back to acting as themself on the next request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.actor = None  # type: ignore[attr-defined]
+        if request.user.is_authenticated:
+            request.actor = resolve_actor(request)  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+def resolve_actor(request: HttpRequest) -> Actor:
+    user = request.user
+    assert user.is_authenticated
+    membership = None
+    structure_id = request.session.get(ACTING_STRUCTURE_KEY)
+    if structure_id:
+        membership = (
+            Membership.objects.select_related("structure")
+            .filter(user=user, structure__public_id=structure_id, is_active=True)
+            .first()
+        )
+        if membership is None:
+            del request.session[ACTING_STRUCTURE_KEY]
+    return Actor(user=user, membership=membership)

@@ -239,3 +239,17 @@ class TermsAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.terms}"
+
+
+class RegistrationAttempt(models.Model):
+    """Issue 24: one submission of the registration form, kept an hour to throttle floods from
+    one address (a keyed hash of it, never the address itself)."""
+
+    address = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["address", "at"])]
+
+    def __str__(self) -> str:
+        return f"inscription envoyée le {self.at:%d/%m/%Y %H:%M}"

@@ -21,9 +21,11 @@ from django.views.decorators.http import require_POST
 from cordee.accounts.forms import RefusalForm, RegistrationForm
 from cordee.accounts.models import RegistrationRequest
 from cordee.accounts.services import refuse_registration, submit_registration, validate_registration
+from cordee.accounts.throttling import registration_throttled
 from cordee.core.http import AuthedRequest
+from cordee.core.text import search_key
 from cordee.directory.models import Invitation
-from cordee.directory.services import InvitationError, invitation_from_token
+from cordee.directory.services import InvitationError, find_in_directory, invitation_from_token
 
 
 def platform_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -40,6 +42,11 @@ def platform_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., 
 
 @login_not_required
 def register(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        # Issue 24: every submission counts (valid or not), before anything is read or written.
+        throttled = registration_throttled(request)
+        if throttled is not None:
+            return throttled
     invitation: Invitation | None = None
     invitation_error = ""
     token = request.GET.get("invitation") or request.POST.get("invitation") or ""
@@ -48,13 +55,22 @@ def register(request: HttpRequest) -> HttpResponse:
             invitation = invitation_from_token(token)
         except InvitationError as exc:
             invitation_error = str(exc)
-    initial = {}
+    initial: dict[str, Any] = {}
     if invitation is not None:
         initial = {
             "email": invitation.email,
             "last_name": invitation.last_name,
             "first_name": invitation.first_name,
         }
+        entry = invitation.professional
+        if entry is not None:
+            # DIR-3: invited from the national directory, the applicant finds their numbers filled in.
+            initial.update(
+                rpps=entry.rpps or "",
+                adeli=entry.adeli or "",
+                profession=entry.national_profession.profession_id,
+                specialty=entry.specialty.label[:100] if entry.specialty else "",
+            )
     form = RegistrationForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         registration = form.save(commit=False)
@@ -97,15 +113,23 @@ def registration_list(request: AuthedRequest) -> HttpResponse:
 def registration_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     registration = get_object_or_404(
         RegistrationRequest.objects.select_related(
-            "profession", "commune", "invitation__created_by", "decided_by"
+            "profession", "commune", "invitation__created_by", "invitation__professional", "decided_by"
         ),
         public_id=public_id,
     )
     return render(
         request,
         "accounts/registration_detail.html",
-        {"registration": registration, "refusal_form": RefusalForm()},
+        {"registration": registration, "refusal_form": RefusalForm(), **_directory_match(registration)},
     )
+
+
+def _directory_match(registration: RegistrationRequest) -> dict[str, Any]:
+    """ACC-1: the national directory's professional with the declared number, shown to the
+    administrator with what differs from the request."""
+    entry = find_in_directory(registration.rpps, registration.adeli)
+    same_name = entry is not None and search_key(entry.last_name) == search_key(registration.last_name)
+    return {"directory_entry": entry, "directory_same_name": same_name}
 
 
 @require_POST
@@ -135,7 +159,7 @@ def registration_refuse(request: AuthedRequest, public_id: str) -> HttpResponse:
         return render(
             request,
             "accounts/registration_detail.html",
-            {"registration": registration, "refusal_form": form},
+            {"registration": registration, "refusal_form": form, **_directory_match(registration)},
             status=400,
         )
     try:

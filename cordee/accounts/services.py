@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,12 +12,14 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_tasks import task
 
 from cordee.accounts.models import Membership, RegistrationRequest, TermsAcceptance, TermsVersion, User
 from cordee.core.actor import Actor
 from cordee.core.mail import absolute_url, queue_email
 from cordee.core.text import search_key
+from cordee.directory.services import link_account
+from cordee.notifications.kinds import Kind as Notice
+from cordee.notifications.services import announce
 
 RECOVERY_CODE_COUNT = 10
 
@@ -63,6 +63,17 @@ def submit_registration(registration: RegistrationRequest) -> RegistrationReques
             "Cordée — votre demande d'inscription a bien été reçue",
             render_to_string("accounts/email/registration_received.txt", {"registration": registration}),
         )
+        # NOT-1 "Inscription d'un nouveau utilisateur": the platform's administrators.
+        announce(
+            Notice.REGISTRATION,
+            None,
+            users=User.objects.filter(is_staff=True, is_active=True).values_list("pk", flat=True),
+            data={
+                "registration": str(registration.public_id),
+                "label": f"{registration.last_name.upper()} {registration.first_name}"
+                f" ({registration.profession})",
+            },
+        )
     return registration
 
 
@@ -81,16 +92,12 @@ def activation_link(user: User) -> str:
     return absolute_url(reverse("accounts:activate", kwargs={"uidb64": uid, "token": token}))
 
 
-@task()
-def send_activation_email(user_pk: int) -> None:
+def activation_mail(user_pk: int) -> str:
+    """The validation mail's text, written when it is sent (renderer "accounts.activation"): the
+    single-use link's token never rests in the outbox."""
     user = User.objects.get(pk=user_pk)
-    send_mail(
-        "Cordée — votre inscription est validée",
-        render_to_string(
-            "accounts/email/registration_validated.txt", {"user": user, "link": activation_link(user)}
-        ),
-        settings.DEFAULT_FROM_EMAIL,
-        [user.email],
+    return render_to_string(
+        "accounts/email/registration_validated.txt", {"user": user, "link": activation_link(user)}
     )
 
 
@@ -122,9 +129,17 @@ def validate_registration(registration: RegistrationRequest, *, admin: User) -> 
         locked.decided_at = timezone.now()
         locked.user = user
         locked.save()
-        # The link is made by the worker: a single-use token never rests in the task queue.
-        user_pk = user.pk
-        transaction.on_commit(lambda: send_activation_email.enqueue(user_pk))
+        link_account(user.pk, user.rpps, user.adeli)
+        # The link is made by the worker when it sends: a single-use token never rests in the outbox.
+        queue_email(
+            [user.email],
+            "Cordée — votre inscription est validée",
+            renderer="accounts.activation",
+            user_pk=user.pk,
+        )
+        # NOT-1 "Création de compte": waiting in the application at the first sign-in (the
+        # activation mail above is the e-mail of this event).
+        announce(Notice.ACCOUNT_CREATED, None, users=[user])
     registration.refresh_from_db()
     return user
 
@@ -150,13 +165,9 @@ def refuse_registration(registration: RegistrationRequest, *, admin: User, reaso
 
 
 def notify_password_changed(user: User) -> None:
-    """The seed's "Modification du mot de passe" notification, by e-mail."""
-    if user.email:
-        queue_email(
-            [user.email],
-            "Cordée — votre mot de passe a été modifié",
-            render_to_string("accounts/email/password_changed.txt", {"user": user}),
-        )
+    """The seed's "Modification du mot de passe" notification, by e-mail and in the application
+    as the professional chose (NOT-1)."""
+    announce(Notice.PASSWORD_CHANGED, None, users=[user])
 
 
 def start_totp_enrolment(user: User) -> TOTPDevice:

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from cordee.accounts import registration_views, security_views, views
+from cordee.accounts import psc_views, registration_views, security_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("connexion/", views.sign_in, name="login"),
     path("connexion/verification/", security_views.otp_verify, name="otp_verify"),
+    path("connexion/pro-sante-connect/", psc_views.psc_start, name="psc_start"),
+    path("connexion/pro-sante-connect/retour/", psc_views.psc_callback, name="psc_callback"),
     path("deconnexion/", views.SignOutView.as_view(), name="logout"),
     path("cgu/", views.terms, name="terms"),
     path("inscription/", registration_views.register, name="register"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import time
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cordee.accounts import psc
 from cordee.accounts.forms import MemberRoleForm, SignInForm, TermsForm
 from cordee.accounts.models import Membership, Structure, TermsVersion
 from cordee.accounts.services import accept_terms, change_member_role, notify_password_changed
@@ -36,7 +38,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         request.session[PREVIOUS_SIGN_IN_KEY] = previous
         request.session[SIGNED_IN_AT_KEY] = time.time()
         return redirect(safe_next(request))
-    return render(request, "accounts/sign_in.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(
+        request,
+        "accounts/sign_in.html",
+        {"form": form, "next": request.GET.get("next", ""), "psc_enabled": psc.is_configured()},
+    )
 
 
 class SignOutView(auth_views.LogoutView):
@@ -61,6 +67,15 @@ def terms(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/terms.html", {"terms": current, "form": form, "already": already})
 
 
+def _previous_sign_in(request: AuthedRequest) -> datetime.datetime | None:
+    """The moment kept at sign-in (ISO, UTC), shown on the Paris clock by the template."""
+    stored = request.session.get(PREVIOUS_SIGN_IN_KEY)
+    try:
+        return datetime.datetime.fromisoformat(stored) if isinstance(stored, str) else None
+    except ValueError:
+        return None
+
+
 def profile(request: AuthedRequest) -> HttpResponse:
     """ACC-5: last sign-in, roles, structures of attachment."""
     memberships = request.user.memberships.filter(is_active=True).select_related(
@@ -69,7 +84,7 @@ def profile(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"memberships": memberships, "previous_sign_in": request.session.get(PREVIOUS_SIGN_IN_KEY)},
+        {"memberships": memberships, "previous_sign_in": _previous_sign_in(request)},
     )
 
 

@@ -31,12 +31,19 @@ class Access(models.Model):
     action = models.CharField("action", max_length=40)
     what = models.CharField("objet", max_length=200, blank=True)
     outcome = models.CharField("résultat", max_length=10, choices=Outcome.choices)
+    # The seal (issue 22, cordee/audit/chain.py), written by the database as the row is inserted.
+    chain = models.SmallIntegerField("chaîne", null=True, editable=False)
+    seq = models.BigIntegerField("rang", null=True, editable=False)
+    digest = models.CharField("empreinte", max_length=64, default="", editable=False)
 
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name = "accès à un dossier"
         verbose_name_plural = "journal des accès"
-        indexes = [models.Index(fields=["patient", "-at"], name="access_patient_idx")]
+        indexes = [
+            models.Index(fields=["patient", "-at"], name="access_patient_idx"),
+            models.Index(fields=["chain", "seq"], name="access_chain_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.user} {self.action} {self.outcome}"
@@ -48,3 +55,22 @@ class Access(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("Le journal des accès n'est jamais effacé.")
+
+
+class ChainHead(models.Model):
+    """Each chain's last rank and digest (its tail), and the checkpoint a retention purge left
+    (the last removed row's rank and digest, from which what remains verifies)."""
+
+    chain = models.SmallIntegerField(primary_key=True)
+    seq = models.BigIntegerField(default=0)
+    digest = models.CharField(max_length=64)
+    checkpoint_seq = models.BigIntegerField(default=0)
+    checkpoint_digest = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "audit_chainhead"
+        verbose_name = "tête de chaîne du journal"
+        verbose_name_plural = "têtes de chaîne du journal"
+
+    def __str__(self) -> str:
+        return f"chaîne {self.chain} : rang {self.seq}"

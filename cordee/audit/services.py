@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -7,6 +8,7 @@ from django.db import connection
 
 from cordee.audit.models import Access
 from cordee.core.actor import Actor
+from cordee.patients.models import Patient
 
 
 def journal(
@@ -30,38 +32,68 @@ def journal(
 
 
 def journal_many(actor: Actor, patients: Iterable[Any], action: str, *, what: str = "") -> int:
-    """One allowed access to each of several dossiers shown at once (the candidates of a search),
-    written as a single multi-row INSERT whatever their number.
+    """One allowed access to each of several dossiers shown at once (the candidates of a search,
+    a page of a list), written as a single multi-row INSERT whatever their number."""
+    seen: dict[int, str] = {}
+    for patient in patients:
+        seen.setdefault(patient.pk, str(patient.public_id))
+    return _insert(actor, [(pk, public_id) for pk, public_id in seen.items()], action, what)
 
-    Not `bulk_create`: outside a transaction it wraps its INSERT in BEGIN/COMMIT (three
+
+def journal_shown(actor: Actor, public_ids: Iterable[Any], action: str, *, what: str = "") -> int:
+    """The same, for dossiers known by their public id only (a picker's options): each row finds
+    its dossier in the same INSERT (a sub-select), so it costs one statement, not two."""
+    unique = list(dict.fromkeys(str(public_id) for public_id in public_ids))
+    return _insert(actor, [(None, public_id) for public_id in unique], action, what)
+
+
+def _insert(actor: Actor, shown: list[tuple[int | None, str]], action: str, what: str) -> int:
+    """Not `bulk_create`: outside a transaction it wraps its INSERT in BEGIN/COMMIT (three
     statements), while one statement is atomic on its own. Values are prepared by the model's
-    fields, `at` included (auto_now_add), exactly as `save()` would.
-    """
-    rows = [
-        Access(
-            user=actor.user,
-            structure=actor.structure,
-            patient=patient,
-            action=action,
-            outcome=Access.Outcome.ALLOWED,
-            what=what[:200],
-            requested_id=str(patient.public_id),
-        )
-        for patient in patients
-    ]
-    if len(rows) <= 1:
-        for row in rows:
-            row.save()
-        return len(rows)
+    fields, `at` included (auto_now_add), exactly as `save()` would."""
+    if not shown:
+        return 0
+    patient_field = Access._meta.get_field("patient")
+    public_id_field = Patient._meta.get_field("public_id")
     fields = [f for f in Access._meta.concrete_fields if not f.primary_key]
-    values = [[f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields] for row in rows]
+    row = Access(
+        user=actor.user,
+        structure=actor.structure,
+        action=action,
+        outcome=Access.Outcome.ALLOWED,
+        what=what[:200],
+    )
+    common = {f.attname: f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields}
+    quote = connection.ops.quote_name
+    pk_column = quote(Patient._meta.pk.column)
+    by_public_id = (
+        f"(SELECT {pk_column} FROM {quote(Patient._meta.db_table)} "  # noqa: S608
+        f"WHERE {quote(public_id_field.column)} = %s)"
+    )
+    placeholders: list[str] = []
+    params: list[Any] = []
+    for pk, public_id in shown:
+        cells = []
+        for f in fields:
+            if f is patient_field and pk is None:
+                cells.append(by_public_id)
+                params.append(public_id_field.get_db_prep_value(uuid.UUID(public_id), connection))
+            elif f is patient_field:
+                cells.append("%s")
+                params.append(pk)
+            elif f.attname == "requested_id":
+                cells.append("%s")
+                params.append(public_id)
+            else:
+                cells.append("%s")
+                params.append(common[f.attname])
+        placeholders.append("(" + ", ".join(cells) + ")")
     table = connection.ops.quote_name(Access._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
     with connection.cursor() as cursor:
-        # Table and columns come from the model, quoted; every value is a parameter.
+        # Table and columns come from the models, quoted; every value is a parameter.
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) VALUES {placeholders}",  # noqa: S608
-            [value for row in values for value in row],
+            f"INSERT INTO {table} ({columns}) VALUES {', '.join(placeholders)}",  # noqa: S608
+            params,
         )
-    return len(rows)
+    return len(shown)

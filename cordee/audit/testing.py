@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from django.db import connection
 
-from cordee.audit.migrations import _append_only_sql as sql
+from cordee.audit.migrations import _chain_sql as sql
 
 
 def purge_journal_for_tests() -> None:
     """Django flushes tables between live-server tests; the journal refuses DELETE, so the
-    suite lifts the rule for the time of one purge, as an operator's retention purge would."""
+    suite lifts the rule for the time of one purge, as an operator's retention purge would, and
+    the chains start again from nothing."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_access DISABLE TRIGGER USER")
-            cursor.execute("DELETE FROM audit_access")
-            cursor.execute("ALTER TABLE audit_access ENABLE TRIGGER USER")
-        elif connection.vendor == "sqlite":
-            for statement in sql.SQLITE_DOWN:
-                cursor.execute(statement)
-            cursor.execute("DELETE FROM audit_access")
-            for statement in sql.SQLITE_UP:
-                cursor.execute(statement)
+        for statement in sql.lift_append_only(connection.vendor):
+            cursor.execute(statement)
+        cursor.execute("DELETE FROM audit_access")
+        cursor.execute("DELETE FROM audit_chainhead")
+        for statement in sql.restore_append_only(connection.vendor):
+            cursor.execute(statement)

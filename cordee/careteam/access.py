@@ -58,6 +58,9 @@ class Perm(enum.StrEnum):
     REOPEN_FORM = "reopen_form"
     VIEW_DOCUMENTS = "view_documents"
     ADD_DOCUMENTS = "add_documents"
+    WRITE_NOTES = "write_notes"
+    VIEW_MEMOS = "view_memos"
+    WRITE_MEMOS = "write_memos"
 
 
 # What each permission asks of the rights matrix (CIR-2): a section, read or write.
@@ -86,6 +89,9 @@ _NEEDS: dict[Perm, tuple[str, bool]] = {
     Perm.REOPEN_FORM: (Section.FORM_REOPENING, True),
     Perm.VIEW_DOCUMENTS: (Section.DOCUMENTS, False),
     Perm.ADD_DOCUMENTS: (Section.DOCUMENTS, True),
+    Perm.WRITE_NOTES: (Section.FEED, True),
+    Perm.VIEW_MEMOS: (Section.MEMO, False),
+    Perm.WRITE_MEMOS: (Section.MEMO, True),
 }
 
 
@@ -199,6 +205,9 @@ class Standing:
     # Reserved themes the matrix opens to the actor (theme ids).
     readable_themes: frozenset[int] = frozenset()
     writable_themes: frozenset[int] = frozenset()
+    # Restricted document categories the matrix opens to the actor (category ids, ACT-4).
+    readable_categories: frozenset[int] = frozenset()
+    writable_categories: frozenset[int] = frozenset()
 
     @property
     def sees_dossier(self) -> bool:
@@ -229,17 +238,20 @@ def _compute_standing(actor: Actor, patient: Patient) -> Standing:
     rules = RightsRule.objects.filter(
         Q(profession__isnull=True) | Q(profession_id=actor.user.profession_id),
         Q(role__isnull=True) | Q(role_id__in=role_ids),
-    ).values_list("section", "can_read", "can_write", "theme_id")
-    general = [rule for rule in rules if rule[3] is None]
+    ).values_list("section", "can_read", "can_write", "theme_id", "document_category_id")
+    general = [rule for rule in rules if rule[3] is None and rule[4] is None]
     themed = [rule for rule in rules if rule[3] is not None]
+    filed = [rule for rule in rules if rule[4] is not None]
     return Standing(
         in_circle=True,
         habilitated=True,
         refused=False,
-        readable=frozenset(section for section, can_read, _, _ in general if can_read),
-        writable=frozenset(section for section, _, can_write, _ in general if can_write),
-        readable_themes=frozenset(theme for _, can_read, _, theme in themed if can_read),
-        writable_themes=frozenset(theme for _, _, can_write, theme in themed if can_write),
+        readable=frozenset(section for section, can_read, _, _, _ in general if can_read),
+        writable=frozenset(section for section, _, can_write, _, _ in general if can_write),
+        readable_themes=frozenset(theme for _, can_read, _, theme, _ in themed if can_read),
+        writable_themes=frozenset(theme for _, _, can_write, theme, _ in themed if can_write),
+        readable_categories=frozenset(category for _, can_read, _, _, category in filed if can_read),
+        writable_categories=frozenset(category for _, _, can_write, _, category in filed if can_write),
     )
 
 
@@ -273,6 +285,38 @@ def theme_rights(actor: Actor, patient: Patient, theme: Theme) -> tuple[bool, bo
             read = read and reserved.pk in where.readable_themes
             write = write and reserved.pk in where.writable_themes
     return read, read and write
+
+
+def document_categories(actor: Actor, patient: Patient) -> tuple[frozenset[int], frozenset[int]]:
+    """ACT-4, CIR-2 for the documents space: the ids of the categories the actor may (read,
+    write) — every category that is not restricted under the "Documents" rights of the matrix,
+    a restricted one only where a rule names it too. Computed once per actor and dossier."""
+    cached = getattr(patient, "_access_categories", None)
+    if cached is not None and cached[0] == _cache_key(actor):
+        return cached[1]  # type: ignore[no-any-return]
+    rights = _compute_categories(actor, patient)
+    patient._access_categories = (_cache_key(actor), rights)  # type: ignore[attr-defined]
+    return rights
+
+
+def _compute_categories(actor: Actor, patient: Patient) -> tuple[frozenset[int], frozenset[int]]:
+    from cordee.documents.models import DocumentCategory
+
+    if patient.merged_into_id is not None:
+        return frozenset(), frozenset()
+    where = standing(actor, patient)
+    read = _holds(actor, Perm.VIEW_DOCUMENTS, patient, where)
+    if not read:
+        return frozenset(), frozenset()
+    write = _holds(actor, Perm.ADD_DOCUMENTS, patient, where)
+    categories = DocumentCategory.objects.values_list("pk", "is_restricted")
+    readable = frozenset(
+        pk for pk, restricted in categories if not restricted or pk in where.readable_categories
+    )
+    writable = frozenset(
+        pk for pk, restricted in categories if write and (not restricted or pk in where.writable_categories)
+    )
+    return readable, writable & readable
 
 
 def holds_cohort_right(actor: Actor, right: str) -> bool:
@@ -315,3 +359,25 @@ def get_dossier(
         raise PermissionDenied
     journal(actor, patient, str(perm), Access.Outcome.ALLOWED, what=what)
     return patient
+
+
+def readable_sections(actor: Actor, patient: Patient) -> frozenset[str]:
+    """ACT-1, ACT-3: the sections of the rights matrix the actor reads on this dossier — the feed
+    and the life line show an event only if its section is among them."""
+    if patient.merged_into_id is not None:
+        return frozenset()
+    where = standing(actor, patient)
+    return where.readable if where.sees_dossier else frozenset()
+
+
+def hidden_themes(actor: Actor, patient: Patient) -> QuerySet[Theme]:
+    """The themes whose forms the actor may not read on this dossier: reserved themes the matrix
+    does not open to them, and their sub-themes (the rule of `theme_rights`, for lists) — a
+    query, to be used as a subquery (no round trip of its own)."""
+    from cordee.pathways.models import Theme
+
+    opened = sorted(standing(actor, patient).readable_themes)
+    return Theme.objects.filter(
+        (Q(is_restricted=True) & ~Q(pk__in=opened))
+        | (Q(parent__is_restricted=True) & ~Q(parent_id__in=opened))
+    )

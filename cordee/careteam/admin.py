@@ -15,8 +15,8 @@ class CircleRoleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(RightsRule)
 class RightsRuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["section", "theme", "profession", "role", "can_read", "can_write"]
-    list_filter = ["section", "can_write", "role"]
-    list_select_related = ["profession", "role", "theme"]
+    list_display = ["section", "theme", "document_category", "profession", "role", "can_read", "can_write"]
+    list_filter = ["section", "can_write", "role", "document_category"]
+    list_select_related = ["profession", "role", "theme", "document_category"]
     autocomplete_fields = ["profession"]
     ordering = ["section", "profession__label"]

@@ -11,15 +11,19 @@ from cordee.accounts.models import User
 from cordee.careteam import groups
 from cordee.careteam.access import Perm, get_dossier
 from cordee.careteam.models import FavouriteGroup
-from cordee.core.http import AuthedRequest, parse_uuid
+from cordee.core.forms import NameForm
+from cordee.core.http import AuthedRequest, parse_uuid, typed_text
 from cordee.core.text import search_key
 
 
 def group_list(request: AuthedRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
+        name_form = NameForm(request.POST)
         try:
-            group = groups.create_group(request.user, request.POST.get("name", "")[:100])
+            if not name_form.is_valid():
+                raise ValidationError(name_form.message())
+            group = groups.create_group(request.user, name_form.cleaned_data["name"])
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
@@ -63,7 +67,7 @@ def group_detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(request.get_full_path())
-    query = request.GET.get("nom", "").strip()[:100]
+    query = typed_text(request.GET.get("nom"))
     return render(
         request,
         "careteam/group_detail.html",

@@ -10,6 +10,8 @@ from cordee.accounts.models import User
 from cordee.careteam import services
 from cordee.careteam.models import FavouriteGroup, FavouriteGroupShare
 from cordee.core.actor import Actor
+from cordee.notifications.kinds import Kind as Notice
+from cordee.notifications.services import announce
 from cordee.patients.models import Patient
 
 
@@ -26,6 +28,8 @@ def usable_groups(user: User) -> QuerySet[FavouriteGroup]:
 
 def create_group(user: User, name: str) -> FavouriteGroup:
     name = name.strip()
+    if "\x00" in name or len(name) > 100:  # whatever the path: never stored, never a 500
+        raise ValidationError({"name": "Ce nom n'est pas valide (100 caractères au plus)."})
     if not name:
         raise ValidationError({"name": "Veuillez indiquer le nom du groupe."})
     if FavouriteGroup.objects.filter(owner=user, name__iexact=name).exists():
@@ -51,13 +55,17 @@ def remove_from_group(user: User, group: FavouriteGroup, professional: User) -> 
 
 
 def share_group(user: User, group: FavouriteGroup, colleague: User) -> FavouriteGroupShare:
-    """The share is recorded; the colleague's notification comes with NOT-1."""
+    """The share is recorded and told to the colleague (NOT-1 "Partage d'un groupe de favoris")."""
     _own(user, group)
     if colleague.pk == user.pk:
         raise ValidationError("Ce groupe vous appartient déjà.")
-    share, _ = FavouriteGroupShare.objects.get_or_create(
-        group=group, user=colleague, defaults={"shared_by": user}
-    )
+    with transaction.atomic():
+        share, created = FavouriteGroupShare.objects.get_or_create(
+            group=group, user=colleague, defaults={"shared_by": user}
+        )
+        if created:
+            about = {"group": str(group.public_id), "label": group.name}
+            announce(Notice.GROUP_SHARED, Actor(user), users=[colleague], data=about)
     return share
 
 

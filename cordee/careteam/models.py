@@ -163,6 +163,7 @@ class Section(models.TextChoices):
     THEME_REMOVAL = "THEME_REMOVAL", "Suppression d'une thématique du parcours"
     FORM_REOPENING = "FORM_REOPENING", "Réouverture d'un formulaire clôturé"
     DOCUMENTS = "DOCUMENTS", "Documents"
+    MEMO = "MEMO", "Mémo"
 
 
 class RightsRule(models.Model):
@@ -187,6 +188,16 @@ class RightsRule(models.Model):
         on_delete=models.CASCADE,
         help_text="Seulement pour la rubrique « Parcours » et une thématique réservée.",
     )
+    # ACT-4: a rule naming a document category (section "Documents") opens that category when it
+    # is restricted; rules without one open the section and every category that is not.
+    document_category = models.ForeignKey(
+        "documents.DocumentCategory",
+        verbose_name="catégorie de document réservée",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text="Seulement pour la rubrique « Documents » et une catégorie réservée.",
+    )
     can_read = models.BooleanField("lecture", default=True)
     can_write = models.BooleanField("écriture", default=False)
 
@@ -200,7 +211,8 @@ class RightsRule(models.Model):
                 Coalesce("role", Value(0)),
                 "section",
                 Coalesce("theme", Value(0)),
-                name="rights_rule_unique",
+                Coalesce("document_category", Value(0)),
+                name="rights_rule_unique_category",
             ),
             models.CheckConstraint(
                 condition=Q(can_write=False) | Q(can_read=True), name="rights_write_needs_read"
@@ -208,14 +220,20 @@ class RightsRule(models.Model):
             models.CheckConstraint(
                 condition=Q(theme__isnull=True) | Q(section="PATHWAYS"), name="rights_theme_only_for_pathways"
             ),
+            models.CheckConstraint(
+                condition=Q(document_category__isnull=True) | Q(section="DOCUMENTS"),
+                name="rights_category_only_for_documents",
+            ),
         ]
 
     def __str__(self) -> str:
         who = f"{self.profession or 'Toute profession'} / {self.role or 'tout rôle'}"
         what = "lecture et écriture" if self.can_write else "lecture"
-        section = (
-            f"{self.get_section_display()} › {self.theme}" if self.theme_id else self.get_section_display()
-        )
+        section = self.get_section_display()
+        if self.theme_id:
+            section = f"{section} › {self.theme}"
+        elif self.document_category_id:
+            section = f"{section} › {self.document_category}"
         return f"{who} — {section} : {what}"
 
 

@@ -15,6 +15,8 @@ from cordee.activity.services import record_event
 from cordee.audit.services import journal
 from cordee.careteam.models import CircleMember, CircleRole
 from cordee.core.actor import Actor
+from cordee.notifications.kinds import Kind as Notice
+from cordee.notifications.services import announce
 from cordee.patients.models import Patient
 
 DETAIL_FIELDS = ["description", "establishment", "unit", "function", "address"]
@@ -39,6 +41,21 @@ def _event(
         **data,
     )
     journal(actor, patient, f"circle_{action}", what=member.display_name)
+
+
+def _tell_habilitation_removed(actor: Actor, member: CircleMember) -> None:
+    """NOT-1 "Suppression d'une habilitation sur un patient": told to the professional, or to the
+    structure's members — who can no longer see the dossier, so the entry will not name it."""
+    if member.is_manual:
+        return
+    announce(
+        Notice.HABILITATION_REMOVED,
+        actor,
+        patient=member.patient,
+        users=[member.user_id] if member.user_id else [],
+        structures=[member.structure_id] if member.structure_id else [],
+        check_access=False,
+    )
 
 
 def add_professional(
@@ -107,9 +124,14 @@ def add_manual(
     return member
 
 
-def _check_keeps_a_habilitated_member(member: CircleMember) -> None:
-    others = _live(member.patient).filter(is_habilitated=True).exclude(pk=member.pk)
-    if not others.exists():
+def _check_still_reachable(patient: Patient) -> None:
+    """CIR-5/6: after a change, the dossier keeps at least one habilitated member whose access
+    the patient has not refused — checked on the state the change leaves, inside its
+    transaction, so no order of changes (remove the structure, then refuse sharing on one's own
+    row…) leaves a dossier nobody can open (issue 24). The dossier's row is locked first: two
+    changes at once are checked one after the other."""
+    Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk", flat=True).first()
+    if not _live(patient).filter(is_habilitated=True, sharing_refused=False).exists():
         raise ValidationError("Le dossier doit garder au moins un membre habilité.")
 
 
@@ -125,8 +147,6 @@ def update_member(
     """CIR-5: role, description, establishment, unit, function, address, refusal, habilitation."""
     if member.is_manual and habilitated:
         raise ValidationError("Une personne ajoutée manuellement ne peut pas être habilitée.")
-    if member.is_habilitated and not habilitated:
-        _check_keeps_a_habilitated_member(member)
     with transaction.atomic():
         was_habilitated, was_refused = member.is_habilitated, member.sharing_refused
         for name in DETAIL_FIELDS:
@@ -143,6 +163,7 @@ def update_member(
             _event(actor, member.patient, f"{name} est habilité(e) sur le dossier", "habilitated", member)
         elif was_habilitated and not habilitated:
             _event(actor, member.patient, f"Habilitation retirée à {name}", "habilitation_removed", member)
+            _tell_habilitation_removed(actor, member)
         if sharing_refused != was_refused:
             text = "refuse" if sharing_refused else "ne refuse plus"
             _event(
@@ -159,6 +180,7 @@ def update_member(
             "updated",
             member,
         )
+        _check_still_reachable(member.patient)
     return member
 
 
@@ -166,7 +188,6 @@ def remove_habilitation(actor: Actor, member: CircleMember) -> None:
     """CIR-6: still listed ("Plus d'habilitation"), no more access."""
     if not member.is_habilitated:
         return
-    _check_keeps_a_habilitated_member(member)
     with transaction.atomic():
         member.is_habilitated = False
         member.habilitation_removed_at = timezone.now()
@@ -178,21 +199,23 @@ def remove_habilitation(actor: Actor, member: CircleMember) -> None:
             "habilitation_removed",
             member,
         )
+        _tell_habilitation_removed(actor, member)
+        _check_still_reachable(member.patient)
 
 
 def delete_member(actor: Actor, member: CircleMember) -> None:
     """CIR-6 "Supprimer": out of the circle and of the dossier; the row is kept for history."""
-    if member.is_habilitated:
-        _check_keeps_a_habilitated_member(member)
     with transaction.atomic():
         member.removed_at = timezone.now()
         if member.is_habilitated:
+            _tell_habilitation_removed(actor, member)
             member.is_habilitated = False
             member.habilitation_removed_at = member.removed_at
         member.save(update_fields=["removed_at", "is_habilitated", "habilitation_removed_at", "updated_at"])
         _event(
             actor, member.patient, f"{member.display_name} retiré(e) du cercle de soins", "removed", member
         )
+        _check_still_reachable(member.patient)
 
 
 class BulkAction:

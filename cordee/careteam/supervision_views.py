@@ -13,7 +13,7 @@ from cordee.accounts.models import User
 from cordee.audit.services import journal
 from cordee.careteam.models import CircleMember
 from cordee.careteam.services import BulkAction, apply_to_circles, supervised_dossiers
-from cordee.core.http import AuthedRequest, parse_uuid, parse_uuids
+from cordee.core.http import AuthedRequest, parse_uuid, parse_uuids, typed_text
 from cordee.patients.active_file import named
 
 PAGE_SIZE = 25
@@ -47,7 +47,7 @@ def supervision(request: AuthedRequest) -> HttpResponse:
                     f"{BulkAction.LABELS[action]} — {chosen.display_name} : {count} dossier(s) modifié(s).",
                 )
         return redirect(request.get_full_path())
-    query = request.GET.get("nom", "").strip()[:100]
+    query = typed_text(request.GET.get("nom"))
     dossiers = supervised_dossiers(structure).prefetch_related(
         Prefetch(
             "circle",

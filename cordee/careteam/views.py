@@ -14,7 +14,7 @@ from cordee.careteam import services
 from cordee.careteam.access import Perm, get_dossier, permissions
 from cordee.careteam.forms import ManualMemberForm, ManualStructureForm, MemberForm
 from cordee.careteam.models import CircleMember
-from cordee.core.http import AuthedRequest, parse_uuid
+from cordee.core.http import AuthedRequest, parse_uuid, typed_text
 from cordee.directory.forms import DirectorySearchForm
 from cordee.directory.search import search_professionals, search_structures
 from cordee.patients.models import Patient
@@ -158,7 +158,17 @@ def add_structure(request: AuthedRequest, public_id: str) -> HttpResponse:
 def add_manual(request: AuthedRequest, public_id: str) -> HttpResponse:
     """CIR-3 "Ajout manuel de personne": never any access to the dossier."""
     patient = get_dossier(request.actor, public_id, Perm.MANAGE_CIRCLE, what="cercle de soins")
-    form = ManualMemberForm(request.POST if request.method == "POST" else None)
+    # Back from "Inviter un confrère" (issue 23): the invited colleague, ready to be added.
+    invited = {
+        "manual_is_professional": True,
+        "manual_last_name": typed_text(request.GET.get("nom")),
+        "manual_first_name": typed_text(request.GET.get("prenom")),
+        "manual_email": typed_text(request.GET.get("email"), 254),
+    }
+    form = ManualMemberForm(
+        request.POST if request.method == "POST" else None,
+        initial=invited if request.GET.get("nom") else None,
+    )
     if request.method == "POST" and form.is_valid():
         member = services.add_manual(
             request.actor, patient, form.save(commit=False), form.cleaned_data["roles"]

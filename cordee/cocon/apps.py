@@ -11,7 +11,8 @@ class CoconConfig(AppConfig):
     def ready(self) -> None:
         # The Parcours engine knows nothing of Cocon: Cocon tells it the gestational age (for
         # corrected ages and z-scores) and listens for notebooks closed or reopened.
-        from cordee.cocon import hooks, programme
+        from cordee.cocon import cohort_views, hooks, programme
+        from cordee.core import home
         from cordee.pathways import services
         from cordee.patients import programmes
 
@@ -19,3 +20,5 @@ class CoconConfig(AppConfig):
         services.FORM_LISTENERS.append(hooks.notebook_changed)
         # The active file's "Parcours" filter and column.
         programmes.register(programme.COCON)
+        # The home page's card for the network's staff (cohort dashboard, extraction).
+        home.register(home.HomeSection("cocon/_home_section.html", cohort_views.home_section))

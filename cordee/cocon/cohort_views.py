@@ -12,7 +12,6 @@ import xlsxwriter
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from cordee.audit.services import journal
 from cordee.careteam.access import holds_cohort_right
@@ -20,12 +19,20 @@ from cordee.cocon.dashboard import STATE_COLOURS, cohort
 from cordee.cocon.export import Extraction, Filters
 from cordee.cocon.forms import ExtractionForm
 from cordee.cocon.schedule import MOBILE_TEAM_CODE, STEPS
+from cordee.core import clock
+from cordee.core.actor import Actor
 from cordee.core.http import AuthedRequest
 from cordee.territory.models import Zone
 
 EXTRACT = "cocon.extract_notebooks"
 COHORT = "cocon.view_cohort"
 STEP_CHOICES = [(step.code, step.short) for step in STEPS] + [(MOBILE_TEAM_CODE, "Équipe mobile")]
+
+
+def home_section(actor: Actor) -> dict[str, Any] | None:
+    """The home page's Cocon card: links to the cohort's pages for those holding their rights."""
+    shown = {"dashboard": holds_cohort_right(actor, COHORT), "extraction": holds_cohort_right(actor, EXTRACT)}
+    return shown if any(shown.values()) else None
 
 
 class _Echo:
@@ -53,7 +60,7 @@ def extraction(request: AuthedRequest) -> HttpResponseBase:
     )
     extraction = Extraction(filters)
     output = data["output"]
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
     if output == "dictionary":
         journal(request.actor, None, "cocon_dictionary", what=filters.describe())
         response = StreamingHttpResponse(
@@ -83,7 +90,9 @@ def _csv_rows(extraction: Extraction) -> Iterator[str]:
 def _xlsx(extraction: Extraction, stamp: str) -> FileResponse:
     """XLSX written row by row to a temporary file (constant-memory mode), then streamed."""
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by FileResponse
-    workbook = xlsxwriter.Workbook(handle, {"constant_memory": True, "in_memory": False})
+    # Strings stay strings: xlsxwriter would otherwise write "=…" as a live formula (issue 24).
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    workbook = xlsxwriter.Workbook(handle, {"constant_memory": True, "in_memory": False, **options})
     bold = workbook.add_format({"bold": True})
     sheet = workbook.add_worksheet("Cahiers")
     sheet.write_row(0, 0, extraction.header, bold)
@@ -109,7 +118,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     zone = next((z for z in zones if str(z.public_id) == request.GET.get("zone")), None)
     journal(request.actor, None, "cocon_dashboard", what=zone.name if zone else "toutes zones")
     context = {
-        "cohort": cohort(timezone.localdate(), zone),
+        "cohort": cohort(clock.today(), zone),
         "zones": zones,
         "zone": zone,
         "colours": STATE_COLOURS,

@@ -2,8 +2,11 @@
 
 One row per closed notebook, one column per item code (stable across versions), the child known
 only by a pseudonymous id: an HMAC of the dossier's id under a secret key — stable from one
-extraction to the next, not reversible without the key. Rows are streamed from a server-side
-cursor, so memory stays flat whatever the volume.
+extraction to the next, not reversible without the key. Free texts and attachments may name the
+child (a file "compte-rendu-Dupont-Lea.pdf", "vu avec sa grand-mère Mme X"): they are left out
+unless the definition marks the item `extractable` (then an attachment is only "oui", never its
+name). Every string is neutralised against spreadsheet formulas (OWASP CSV injection), issue 24.
+Rows are streamed from a server-side cursor, so memory stays flat whatever the volume.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from cordee.cocon.schedule import BY_CODE, MOBILE_TEAM_CODE, TERM_DAYS
+from cordee.core import clock
 from cordee.pathways.answers import age_in_months
 from cordee.pathways.definition import Definition, Item
 from cordee.pathways.models import FormResponse, FormStatus, QuestionnaireVersion
@@ -51,6 +55,23 @@ ANSWER_FIELDS = (
     "attachment",
     "computed",
 )
+
+
+# Items whose answer is typed freely or a file: out of the extraction unless marked safe.
+FREE_TYPES = frozenset({"string", "text", "attachment"})
+# A cell starting with one of these is a formula to a spreadsheet (OWASP: = + - @ tab return).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_extracted(item: Item) -> bool:
+    return item.type in ANSWER_FIELDS and (item.type not in FREE_TYPES or item.extractable)
+
+
+def neutralise(value: Any) -> Any:
+    """A string a spreadsheet would run as a formula is prefixed with a quote; numbers pass."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def pseudonym_key() -> bytes:
@@ -133,7 +154,7 @@ def columns(versions: dict[int, tuple[str, int, Definition]]) -> list[Column]:
     found: dict[str, tuple[Item, list[str]]] = {}
     for code, _, definition in versions.values():
         for item in definition.walk():
-            if item.type not in ANSWER_FIELDS:
+            if not is_extracted(item):
                 continue
             entry = found.setdefault(item.code, (item, []))
             if code not in entry[1]:
@@ -156,8 +177,8 @@ def _cell(value: Any) -> Any:
         return "oui" if value else "non"
     if isinstance(value, list):
         return "|".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return str(value.get("name", ""))
+    if isinstance(value, dict):  # an attachment marked extractable: its presence, never its name
+        return "oui"
     return value
 
 
@@ -174,7 +195,7 @@ def compile_plan(items: tuple[Item, ...]) -> Plan:
             plan.append((item.link_id, "", compile_plan(item.items)))
         elif item.is_group:
             plan.extend(compile_plan(item.items))
-        elif item.type in ANSWER_FIELDS:
+        elif is_extracted(item):
             plan.append((item.link_id, item.code, None))
     return plan
 
@@ -210,7 +231,7 @@ class Extraction:
 
     @property
     def header(self) -> list[str]:
-        return [code for code, _ in FIXED_COLUMNS] + [column.code for column in self.columns]
+        return [neutralise(code) for code, _ in FIXED_COLUMNS] + [neutralise(c.code) for c in self.columns]
 
     def count(self) -> int:
         return notebooks(self.filters).count()
@@ -249,7 +270,7 @@ class Extraction:
             for key, cells in repeated.items():
                 values[key] = "|".join(str(cell) for cell in cells)
             consultation = _date(answers.get("date_consultation")) or (
-                closed_at.date() if closed_at else None
+                clock.date_of(closed_at) if closed_at else None
             )
             ga_days = weeks * 7 + (days or 0) if weeks else None
             shift = TERM_DAYS - ga_days if ga_days and ga_days < 37 * 7 else 0
@@ -257,7 +278,7 @@ class Extraction:
                 pseudonym(public_id, self.key),
                 code,
                 number,
-                closed_at.date().isoformat() if closed_at else "",
+                clock.date_of(closed_at).isoformat() if closed_at else "",
                 sex,
                 weeks if weeks is not None else "",
                 days if weeks is not None else "",
@@ -266,7 +287,7 @@ class Extraction:
                 age_in_months(birth, consultation, shift) if consultation and shift else "",
                 self.zones.get(commune_id or "", ""),
             ]
-            yield fixed + [values.get(c, "") for c in codes]
+            yield [neutralise(cell) for cell in fixed + [values.get(c, "") for c in codes]]
 
     def dictionary(self) -> Iterator[list[str]]:
         yield ["code", "libellé", "type", "unité", "modalités", "cahiers"]
@@ -274,12 +295,15 @@ class Extraction:
             yield [code, label, "", "", "", "tous"]
         for column in self.columns:
             yield [
-                column.code,
-                column.label,
-                column.type,
-                column.unit,
-                column.options,
-                ", ".join(column.notebooks),
+                neutralise(text)
+                for text in (
+                    column.code,
+                    column.label,
+                    column.type,
+                    column.unit,
+                    column.options,
+                    ", ".join(column.notebooks),
+                )
             ]
 
 

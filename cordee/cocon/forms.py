@@ -3,15 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
 from cordee.accounts.models import Structure, User
 from cordee.cocon.models import Inclusion, InclusionCriterion
+from cordee.core import clock
+from cordee.core.forms import DayField
 from cordee.territory.models import Zone
-
-# An <input type="date"> only takes ISO dates: without it, the French locale's "26/11/2026"
-# leaves the field empty (the inclusion date then has to be typed again on every edit).
-ISO_DATE = "%Y-%m-%d"
 
 
 class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -23,9 +20,7 @@ class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 class InclusionForm(forms.Form):
     """COC-1, with the bounds of a newborn's measurements (French messages beside each field)."""
 
-    inclusion_date = forms.DateField(
-        label="Date d'inclusion", widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
-    )
+    inclusion_date = DayField(label="Date d'inclusion")
     gestational_age_weeks = forms.IntegerField(
         label="Terme de naissance : semaines d'aménorrhée (SA)", min_value=22, max_value=44
     )
@@ -65,27 +60,19 @@ class InclusionForm(forms.Form):
             "Un professionnel habilité du cercle de soins ; il reçoit les rappels du calendrier."
         )
         date_field = self.fields["inclusion_date"]
-        date_field.widget.attrs["max"] = timezone.localdate().isoformat()
+        date_field.widget.attrs["max"] = clock.today().isoformat()
 
 
 class EndForm(forms.Form):
-    ended_on = forms.DateField(
-        label="Date de sortie", widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
-    )
+    ended_on = DayField(label="Date de sortie")
     end_reason = forms.ChoiceField(label="Motif de sortie", choices=[("", "—"), *Inclusion.EndReason.choices])
 
 
 class ExtractionForm(forms.Form):
     """COC-4 filters: the consultation period, a zone, an age step; the format."""
 
-    start = forms.DateField(
-        label="Consultations du",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
-    )
-    end = forms.DateField(
-        label="au", required=False, widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
-    )
+    start = DayField(label="Consultations du", required=False)
+    end = DayField(label="au", required=False)
     zone = forms.ModelChoiceField(
         label="Zone géographique", queryset=Zone.objects.all(), required=False, empty_label="Toutes"
     )

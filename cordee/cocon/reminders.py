@@ -3,7 +3,14 @@
 Run daily (`manage.py cocon_schedule`, from cron or the platform's scheduler). The step row
 holds the task it created, and rows are claimed with SELECT … FOR UPDATE SKIP LOCKED, so two
 runs at once still create each reminder once. A child out of the pathway, discharged or
-deceased gets none."""
+deceased gets none.
+
+Reminders do not pile up (issue 23): a child has at most one open reminder, for its current
+step — the one whose window is open or just past, before the next step's window opens
+(`missed_from`). A step already missed gets no reminder of its own (the cohort dashboard and
+the calendar show it as "manquant"): a pediatrician with ten missed consultations of one child
+would otherwise receive ten urgent tasks for a child now seen at another age. While a child's
+previous reminder is still open ("À traiter" or "En cours"), no other is added."""
 
 from __future__ import annotations
 
@@ -11,18 +18,19 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import QuerySet
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, QuerySet
 
 from cordee.cocon.models import ScheduledStep
 from cordee.cocon.schedule import BY_CODE
+from cordee.core import clock
 from cordee.core.actor import Actor
 from cordee.patients.models import DossierStatus
-from cordee.tasks.models import Task, TaskLevel, TaskStatus, TaskType
+from cordee.tasks.models import OPEN_STATUSES, Task, TaskLevel, TaskStatus, TaskType
 from cordee.tasks.services import create_task, recipient_choices
 
 TASK_TYPE = "Consultation de suivi"
 BATCH = 500
+LATE_DELAY = datetime.timedelta(days=7)
 
 
 @dataclass
@@ -32,8 +40,16 @@ class Outcome:
 
 
 def pending(today: datetime.date) -> QuerySet[ScheduledStep]:
+    """The current step of each child still followed, when it is not done, not yet reminded,
+    and no reminder of the child is still open. One step at most per child: the windows
+    [opens_on, missed_from) of a child's steps follow one another."""
+    open_reminder = ScheduledStep.objects.filter(
+        inclusion=OuterRef("inclusion"), reminder__status__in=OPEN_STATUSES
+    )
     return ScheduledStep.objects.filter(
+        ~Exists(open_reminder),
         opens_on__lte=today,
+        missed_from__gt=today,
         done_on__isnull=True,
         reminder__isnull=True,
         inclusion__ended_on__isnull=True,
@@ -44,7 +60,7 @@ def pending(today: datetime.date) -> QuerySet[ScheduledStep]:
 
 
 def create_reminders(today: datetime.date | None = None) -> Outcome:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     outcome = Outcome()
     task_type = TaskType.objects.get(label=TASK_TYPE)
     levels = {level.label: level for level in TaskLevel.objects.all()}
@@ -82,7 +98,11 @@ def _remind(
         outcome.skipped_no_referent += 1
         return
     late = today > row.closes_on
-    due = timezone.make_aware(datetime.datetime.combine(max(row.closes_on, today), datetime.time(18, 0)))
+    # Late: a week to see the child, and before the consultation counts as missed; due: by the
+    # end of its window. Never "due today at 18:00" for a step found late in the morning.
+    last_day = row.missed_from - datetime.timedelta(days=1)
+    day = min(today + LATE_DELAY, last_day) if late else row.closes_on
+    due = clock.at(max(day, today), datetime.time(18, 0))
     task = Task(
         task_type=task_type,
         label=f"Cocon : {step.label.lower()} {'en retard' if late else 'à réaliser'}",

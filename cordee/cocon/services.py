@@ -20,6 +20,7 @@ from cordee.careteam.access import Perm, can
 from cordee.careteam.models import CircleMember
 from cordee.cocon.models import Inclusion, InclusionCriterion, ScheduledStep
 from cordee.cocon.schedule import BY_CODE, missed_from, windows
+from cordee.core import clock
 from cordee.core.actor import Actor
 from cordee.pathways import services as pathways
 from cordee.pathways.models import DossierTheme, FormResponse, FormStatus, Theme
@@ -63,7 +64,7 @@ def referent_choices(patient: Patient) -> list[User]:
 
 def _check(patient: Patient, data: InclusionInput) -> None:
     errors: dict[str, str] = {}
-    today = timezone.localdate()
+    today = clock.today()
     if data.inclusion_date > today:
         errors["inclusion_date"] = "La date d'inclusion ne peut pas être dans le futur."
     elif data.inclusion_date < patient.birth_date:
@@ -143,7 +144,7 @@ def end_inclusion(actor: Actor, inclusion: Inclusion, ended_on: datetime.date, r
         raise ValidationError("Cet enfant est déjà sorti du parcours Cocon.")
     if reason not in Inclusion.EndReason.values:
         raise ValidationError({"end_reason": "Choisissez un motif de sortie."})
-    if ended_on < inclusion.inclusion_date or ended_on > timezone.localdate():
+    if ended_on < inclusion.inclusion_date or ended_on > clock.today():
         raise ValidationError({"ended_on": "La date de sortie doit être entre l'inclusion et aujourd'hui."})
     with transaction.atomic():
         Inclusion.objects.filter(pk=inclusion.pk).update(
@@ -156,7 +157,7 @@ def end_inclusion(actor: Actor, inclusion: Inclusion, ended_on: datetime.date, r
             f"Sortie du parcours Cocon : {Inclusion.EndReason(reason).label}",
             importance=Event.Importance.IMPORTANT,
         )
-        journal(actor, inclusion.patient, "cocon_end", what=reason)
+        journal(actor, inclusion.patient, "cocon_end", what=Inclusion.EndReason(reason).label)
 
 
 def _consultation_date(form: FormResponse) -> datetime.date:
@@ -164,7 +165,7 @@ def _consultation_date(form: FormResponse) -> datetime.date:
     try:
         return datetime.date.fromisoformat(str(raw))
     except ValueError:
-        return timezone.localdate(form.closed_at) if form.closed_at else timezone.localdate()
+        return clock.date_of(form.closed_at) if form.closed_at else clock.today()
 
 
 def refresh_schedule(inclusion: Inclusion) -> None:

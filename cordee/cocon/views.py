@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cordee.careteam.access import Perm, get_dossier, theme_rights
@@ -18,6 +17,7 @@ from cordee.cocon import services
 from cordee.cocon.forms import EndForm, InclusionForm
 from cordee.cocon.models import Inclusion, ScheduledStep
 from cordee.cocon.schedule import BY_CODE, MOBILE_TEAM_CODE, State, Window, state
+from cordee.core import clock
 from cordee.core.http import AuthedRequest
 from cordee.pathways.models import FormResponse, Questionnaire, Theme
 from cordee.patients.models import Patient
@@ -107,7 +107,7 @@ def dossier(request: AuthedRequest, public_id: str) -> HttpResponse:
         .prefetch_related("criteria")
         .first()
     )
-    today = timezone.localdate()
+    today = clock.today()
     steps = calendar(patient, inclusion, today) if inclusion else []
     mobile = Questionnaire.objects.filter(code=MOBILE_TEAM_CODE, is_active=True).first()
     context: dict[str, Any] = {
@@ -130,7 +130,7 @@ def dossier(request: AuthedRequest, public_id: str) -> HttpResponse:
                 (84, "7 ans"),
             )
         ],
-        "legend": [(s.label, STATE_COLOURS[s]) for s in State],
+        "legend": [(s.label, s.value) for s in State],
         "mobile": mobile if mobile and mobile.max_age_allows(patient.birth_date, today) else None,
         "corrected": inclusion is not None and inclusion.is_preterm,
         "end_form": EndForm() if inclusion and inclusion.is_active and write else None,
@@ -160,7 +160,7 @@ def include(request: AuthedRequest, public_id: str) -> HttpResponse:
         raise PermissionDenied
     inclusion = Inclusion.objects.filter(patient=patient).prefetch_related("criteria").first()
     referents = services.referent_choices(patient)
-    initial: dict[str, Any] = {"inclusion_date": timezone.localdate(), "gestational_age_days": 0}
+    initial: dict[str, Any] = {"inclusion_date": clock.today(), "gestational_age_days": 0}
     if inclusion is not None:
         initial = {
             field: getattr(inclusion, field)

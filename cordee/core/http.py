@@ -49,3 +49,13 @@ def parse_uuid(value: str | None) -> uuid.UUID | None:
 
 def parse_uuids(values: list[str]) -> list[uuid.UUID]:
     return [parsed for parsed in (parse_uuid(value) for value in values) if parsed is not None]
+
+
+_CONTROL = dict.fromkeys(range(32), " ")  # NUL and the other control characters
+
+
+def typed_text(value: str | None, limit: int = 100) -> str:
+    """What a person typed in a search box (a query string's `q`, `nom`…): control characters,
+    NUL first (PostgreSQL refuses it in a query: a 500, issue 24), become spaces; trimmed and cut
+    to `limit` characters."""
+    return str(value or "").translate(_CONTROL).strip()[:limit]

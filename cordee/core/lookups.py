@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Field, ForeignObject, Lookup
+from django.db.models import Field, ForeignObject, IntegerField, Lookup
+from django.db.models.lookups import In
 
 
 @ForeignObject.register_lookup  # relations keep lookups of their own (a dossier's id here)
@@ -32,3 +33,22 @@ class AnyOf(Lookup):  # type: ignore[type-arg]
             return f"{lhs} = ANY(%s)", [*lhs_params, values]
         placeholders = ", ".join(["%s"] * len(values))
         return f"{lhs} IN ({placeholders})", [*lhs_params, *values]
+
+
+@IntegerField.register_lookup
+class IntegerIn(In):  # type: ignore[type-arg]
+    """`id__in=[…]` with a value no integer column can hold (a 70-bit "id" typed in a form or a
+    query string, issue 24): that value matches nothing and is left out, as Django already does
+    for `id=…`. Without this, SQLite's driver raises OverflowError — a 500 from every choice
+    field (ModelChoiceField, ModelMultipleChoiceField) and every filter given such an id."""
+
+    def process_rhs(self, compiler: Any, connection: Any) -> Any:
+        if self.rhs_is_direct_value():
+            low, high = connection.ops.integer_field_range(self.lhs.output_field.get_internal_type())
+            self.rhs = [
+                value
+                for value in self.rhs
+                if not isinstance(value, int)
+                or ((low is None or value >= low) and (high is None or value <= high))
+            ]
+        return super().process_rhs(compiler, connection)

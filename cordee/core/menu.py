@@ -48,7 +48,11 @@ MENU: list[MenuEntry] = [
     MenuEntry("Accueil", "core:home", "house", _anyone),
     MenuEntry("File active", "patients:list", "people", _anyone),
     MenuEntry("Tâches", "tasks:dashboard", "bell", _anyone),
+    MenuEntry("Agenda", "agenda:calendar", "calendar-week", _anyone),
     MenuEntry("Annuaire", "directory:search", "book", _anyone),
+    MenuEntry("Demandes reçues", "referrals:dashboard", "inbox", _acting_as_structure),
+    MenuEntry("Mes demandes", "referrals:mine", "send", _anyone),
+    MenuEntry("Équipes ressource", "directory:resource_teams", "life-preserver", _anyone),
     MenuEntry("Groupes de favoris", "groups:list", "star", _anyone),
     MenuEntry("Inviter un confrère", "directory:invite", "envelope", _anyone),
     MenuEntry(
@@ -60,6 +64,7 @@ MENU: list[MenuEntry] = [
     ),
     MenuEntry("Gérer les habilitations", "supervision:supervision", "shield-check", _structure_superuser),
     MenuEntry("Demandes d'inscription", "accounts:registration_list", "person-check", _platform_admin),
+    MenuEntry("Import de l'annuaire national", "directory:import_list", "cloud-upload", _platform_admin),
     MenuEntry("Administration", "admin:index", "gear", _platform_admin),
 ]
 

@@ -1,4 +1,5 @@
-"""Request-wide concerns: the session's lifetime (ACC-4) and the Actor (spine 1)."""
+"""Request-wide concerns: the session's lifetime (ACC-4), and the session key the Actor is read
+from (spine 1; accounts.middleware.ActorMiddleware resolves it, memberships being accounts')."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-
-from cordee.core.actor import Actor
+from django.utils.cache import patch_cache_control
 
 ACTING_STRUCTURE_KEY = "cordee_acting_structure"
 SIGNED_IN_AT_KEY = "cordee_signed_in_at"
@@ -46,36 +46,18 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
-class ActorMiddleware:
-    """Resolve `request.actor` from the user and the structure chosen in the session.
-
-    A structure left in the session is honoured only while the membership stays active, so a
-    removed member falls back to acting as themself on the next request.
-    """
+class NoStoreMiddleware:
+    """Issue 24: nothing shown to a signed-in person is kept by a browser or a proxy — dossier
+    pages, the consent PDF, documents, lists of names. On a practice's shared computer the back
+    button or the disk cache would show them to the next person. One rule for every view, so a
+    new page cannot forget it (checked over the URL walk)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.actor = None  # type: ignore[attr-defined]
-        if request.user.is_authenticated:
-            request.actor = resolve_actor(request)  # type: ignore[attr-defined]
-        return self.get_response(request)
-
-
-def resolve_actor(request: HttpRequest) -> Actor:
-    from cordee.accounts.models import Membership
-
-    user = request.user
-    assert user.is_authenticated
-    membership = None
-    structure_id = request.session.get(ACTING_STRUCTURE_KEY)
-    if structure_id:
-        membership = (
-            Membership.objects.select_related("structure")
-            .filter(user=user, structure__public_id=structure_id, is_active=True)
-            .first()
-        )
-        if membership is None:
-            del request.session[ACTING_STRUCTURE_KEY]
-    return Actor(user=user, membership=membership)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, no_cache=True, private=True, max_age=0)
+        return response

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cordee.core.actor import Actor
 from cordee.core.mail import absolute_url, queue_email
-from cordee.directory.models import Invitation
+from cordee.directory.models import DirectoryProfessional, Invitation
 
 _SALT = "cordee.directory.invitation"
 
@@ -54,3 +54,20 @@ def invite_colleague(actor: Actor, invitation: Invitation) -> Invitation:
             ),
         )
     return invitation
+
+
+def find_in_directory(rpps: str, adeli: str) -> DirectoryProfessional | None:
+    """ACC-1/DIR-2: the national directory's professional holding this RPPS (else ADELI)."""
+    entries = DirectoryProfessional.objects.select_related("national_profession", "specialty")
+    if rpps:
+        return entries.filter(rpps=rpps).first()
+    if adeli:
+        return entries.filter(adeli=adeli).first()
+    return None
+
+
+def link_account(user_pk: int, rpps: str | None, adeli: str | None) -> None:
+    """ACC-1: a validated account takes over its directory entry (found by RPPS, else ADELI)."""
+    entry = find_in_directory(rpps or "", adeli or "")
+    if entry is not None and entry.user_id is None:
+        DirectoryProfessional.objects.filter(pk=entry.pk, user=None).update(user_id=user_pk)

@@ -1,36 +1,39 @@
-"""Upload checks: size and type, the type read from the file's first bytes, not its name."""
+"""Upload checks (ACT-4, PAR-4, TSK-1): size, and the type decided from the file's content by a
+file-type library (`filetype`, magic bytes, office documents recognised inside their zip)
+against an allow-list; the name's extension (the declared type) must agree with the content.
+HTML, SVG and anything that runs script in a browser is never accepted, whatever its name."""
 
 from __future__ import annotations
 
 import codecs
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+import filetype
 from django.conf import settings
 
-# What a care team exchanges: PDF, images, office documents (zip-based), plain text.
-SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"PK\x03\x04", "application/zip"),
-)
-EXTENSIONS = {
+# What a care team exchanges: PDF, images, office documents, plain text — content type →
+# extensions that may declare it.
+EXTENSIONS: dict[str, set[str]] = {
     "application/pdf": {"pdf"},
     "image/png": {"png"},
     "image/jpeg": {"jpg", "jpeg"},
-    "application/zip": {"docx", "xlsx", "odt", "ods", "pptx", "odp"},
+    "image/webp": {"webp"},
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {"docx"},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"xlsx"},
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": {"pptx"},
+    "application/vnd.oasis.opendocument.text": {"odt"},
+    "application/vnd.oasis.opendocument.spreadsheet": {"ods"},
+    "application/vnd.oasis.opendocument.presentation": {"odp"},
     "text/plain": {"txt"},
 }
-OFFICE_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-    "odp": "application/vnd.oasis.opendocument.presentation",
-}
-ALLOWED_LABEL = "PDF, PNG, JPEG, texte, Word, Excel, PowerPoint, OpenDocument"
+ALLOWED_LABEL = "PDF, PNG, JPEG, WebP, texte, Word, Excel, PowerPoint, OpenDocument"
+# Enough for the library to see inside an office document's zip (its first entries).
+SNIFF_BYTES = 8192
+# Text a browser could take for markup if it ever guessed: refused even under a .txt name.
+MARKUP = re.compile(rb"^\s*(<\?xml|<!doctype|<html|<svg|<script|<head|<body|<iframe)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,19 @@ def max_size() -> int:
 
 
 def upload_name(upload: Any) -> str:
-    """The name the person gave the file, as kept and shown (never used on disk)."""
-    return str(getattr(upload, "name", "") or "fichier")[-200:]
+    """The name the person gave the file, as kept and shown (never used on disk): no path, no
+    control or invisible characters (a right-to-left mark can disguise "rcp.exe" as "exe.pcr"),
+    at most 200 characters with its extension kept."""
+    raw = str(getattr(upload, "name", "") or "")
+    raw = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in unicodedata.normalize("NFC", raw) if unicodedata.category(ch)[0] != "C")
+    cleaned = cleaned.strip().strip(".") or "fichier"
+    if len(cleaned) > 200:
+        stem, dot, extension = cleaned.rpartition(".")
+        cleaned = (
+            f"{stem[: 199 - len(extension)]}.{extension}" if dot and len(extension) <= 10 else cleaned[:200]
+        )
+    return cleaned
 
 
 def readable_size(size: int) -> str:
@@ -54,16 +68,18 @@ def readable_size(size: int) -> str:
 
 
 def _sniff(head: bytes) -> str | None:
-    for signature, kind in SIGNATURES:
-        if head.startswith(signature):
-            return kind
+    kind = filetype.guess_mime(head)
+    if kind is not None:
+        return kind if kind in EXTENSIONS else None
+    if MARKUP.match(head) or b"\x00" in head:
+        return None
     try:
         # Incremental: the sniffed head may end inside a multi-byte character ("é" cut in two at
-        # byte 2,048), which is still text; only an invalid sequence before the end is not.
+        # its last byte), which is still text; only an invalid sequence before the end is not.
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
         return None
-    return "text/plain" if b"\x00" not in head else None
+    return "text/plain"
 
 
 def check_upload(upload: Any) -> tuple[Checked | None, str]:
@@ -76,11 +92,15 @@ def check_upload(upload: Any) -> tuple[Checked | None, str]:
     if size > limit:
         return None, f"Le fichier dépasse la taille maximale de {readable_size(limit)}."
     upload.seek(0)
-    head = upload.read(2048)
+    head = upload.read(SNIFF_BYTES)
     upload.seek(0)
     kind = _sniff(head)
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if kind is None or extension not in EXTENSIONS.get(kind, set()):
+    if kind is None or not any(extension in names for names in EXTENSIONS.values()):
         return None, f"Type de fichier non accepté (formats acceptés : {ALLOWED_LABEL})."
-    content_type = OFFICE_TYPES.get(extension, kind) if kind == "application/zip" else kind
-    return Checked(name=name, content_type=content_type, size=size), ""
+    if extension not in EXTENSIONS[kind]:
+        return None, (
+            f"Le contenu du fichier ne correspond pas à son extension « .{extension} » "
+            f"(formats acceptés : {ALLOWED_LABEL})."
+        )
+    return Checked(name=name, content_type=kind, size=size), ""

@@ -12,6 +12,7 @@ from django.db.models import Max, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cordee.core.forms import free_text
 from cordee.pathways.definition import DefinitionError, parse_definition
 from cordee.pathways.models import Questionnaire, QuestionnaireVersion, Theme
 
@@ -47,6 +48,8 @@ class QuestionnaireAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 class VersionForm(forms.ModelForm):  # type: ignore[type-arg]
+    notes = free_text("Notes de version", max_length=5000)
+
     class Meta:
         model = QuestionnaireVersion
         fields = ["questionnaire", "definition", "notes"]

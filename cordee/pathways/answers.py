@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from cordee.core.forms import EARLIEST_DAY, LATEST_DAY, out_of_range_message
 from cordee.pathways.definition import STRING_MAX, TEXT_MAX, Condition, Definition, Item
 
 PREFIX = "q-"
@@ -216,6 +217,8 @@ def _clean_value(item: Item, raw: Any, context: Context) -> tuple[Any, str]:
         day, error = _parse_date(raw)
         if day is None:
             return None, error
+        if not EARLIEST_DAY <= day <= LATEST_DAY:  # issue 24: whatever the definition's bounds
+            return None, out_of_range_message(EARLIEST_DAY, LATEST_DAY)
         low, high = _bound_date(item.min, context), _bound_date(item.max, context)
         if low is not None and day < low:
             return None, f"La date doit être au plus tôt le {low:%d/%m/%Y}."
@@ -301,6 +304,19 @@ def compute(item: Item, env: list[dict[str, Any]], context: Context) -> float | 
         return _age_months(context.birth_date, values[0], shift)
     measure, _, statistic = item.function.partition("_")
     return growth(context, measure, statistic, values[0], values[1])
+
+
+def load_growth_references() -> None:
+    """Import rcpchgrowth (scipy and the UK-WHO tables: about a second, several on a busy
+    machine) and compute one measurement, so no request pays for it. Called by the WSGI module
+    when a server process starts; the computation itself then takes milliseconds."""
+    growth(
+        Context(today=datetime.date(2026, 1, 1), birth_date=datetime.date(2025, 1, 1), sex="F"),
+        "weight",
+        "sds",
+        9.0,
+        "2026-01-01",
+    )
 
 
 def growth(context: Context, measure: str, statistic: str, value: Any, day_iso: Any) -> float | None:

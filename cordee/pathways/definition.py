@@ -4,7 +4,9 @@ A definition is JSON: ``{"items": [...]}`` where each item has a ``linkId`` (sta
 form field's name), a ``type``, a ``text`` and, per type, ``required``, ``options``, ``unit``,
 ``min`` / ``max``, ``enableWhen`` (with ``enableBehavior`` "all" or "any"), ``repeats`` (a
 repeated group or a multiple choice), nested ``items`` (groups) and ``calculation`` (computed
-values). ``code`` is the item's stable extraction code (defaults to the linkId).
+values). ``code`` is the item's stable extraction code (defaults to the linkId);
+``extractable: true`` marks a free text or an attachment as safe for a pseudonymised extraction
+(the data dictionary's decision; without it such an item never leaves the application, COC-4).
 
 `parse_definition` checks a definition once, when it is saved or loaded, and returns typed
 items; answers are then validated against them (`pathways.answers`).
@@ -98,6 +100,7 @@ class Item:
     items: tuple[Item, ...] = ()
     function: str = ""
     args: tuple[str, ...] = ()
+    extractable: bool = False
 
     @property
     def is_group(self) -> bool:
@@ -189,7 +192,7 @@ class _Parser:
             return None
         known = {
             "linkId", "type", "text", "code", "required", "repeats", "help", "unit", "min", "max",
-            "options", "enableWhen", "enableBehavior", "items", "calculation", "source",
+            "options", "enableWhen", "enableBehavior", "items", "calculation", "source", "extractable",
         }  # fmt: skip
         for key in sorted(set(raw) - known):
             self.problems.append(f"{where} : propriété « {key} » inconnue.")
@@ -206,6 +209,10 @@ class _Parser:
         if kind in ANSWERING_TYPES:
             self.codes.add(code)
         required = raw.get("required", False) is True
+        extractable = raw.get("extractable", False)
+        if not isinstance(extractable, bool):
+            self.problems.append(f"{where} : extractable vaut true ou false.")
+            extractable = False
         repeats = raw.get("repeats", False) is True
         if repeats and kind not in ("group", "choice"):
             self.problems.append(f"{where} : seuls les groupes et les choix peuvent être répétés.")
@@ -260,6 +267,7 @@ class _Parser:
             items=children,
             function=function,
             args=args,
+            extractable=extractable,
         )
         self.seen[link_id] = item
         return item

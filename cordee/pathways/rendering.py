@@ -4,6 +4,7 @@ whether it is displayed (conditions evaluated on the server; the browser re-eval
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,16 @@ class Node:
 
 def build(definition: Definition, raw: dict[str, Any], result: Result) -> list[Node]:
     return _nodes(definition.items, raw, result, PREFIX)
+
+
+def computed_nodes(nodes: list[Node]) -> Iterator[Node]:
+    """The computed items of a built form, repeated groups' lines included."""
+    for node in nodes:
+        if node.item.type == "computed":
+            yield node
+        yield from computed_nodes(node.children)
+        for _, children in node.instances:
+            yield from computed_nodes(children)
 
 
 def _nodes(items: tuple[Item, ...], raw: dict[str, Any], result: Result | None, prefix: str) -> list[Node]:

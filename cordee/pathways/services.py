@@ -17,10 +17,13 @@ from cordee.activity.services import record_event
 from cordee.audit.models import Access
 from cordee.audit.services import journal
 from cordee.careteam.access import Perm, can, theme_rights
+from cordee.core import clock
 from cordee.core.actor import Actor
 from cordee.documents import services as documents
 from cordee.documents.checks import check_upload
 from cordee.documents.models import Document
+from cordee.notifications.kinds import Kind as Notice
+from cordee.notifications.services import announce
 from cordee.pathways.answers import Context, Result, read_post, validate
 from cordee.pathways.models import (
     DossierTheme,
@@ -69,7 +72,7 @@ def context_for(patient: Patient) -> Context:
     extra: dict[str, Any] = {}
     for provider in CONTEXT_PROVIDERS:
         extra.update(provider(patient))
-    return Context(today=timezone.localdate(), birth_date=patient.birth_date, sex=patient.sex, **extra)
+    return Context(today=clock.today(), birth_date=patient.birth_date, sex=patient.sex, **extra)
 
 
 def _notify(response: FormResponse) -> None:
@@ -95,9 +98,14 @@ def add_theme(actor: Actor, patient: Patient, theme: Theme) -> DossierTheme:
             patient=patient, theme=theme, position=position, created_by=actor.user, structure=actor.structure
         )
         record_event(
-            actor, patient, Event.Kind.THEME_ADDED, f"Thématique ajoutée au parcours : {theme.label}"
+            actor,
+            patient,
+            Event.Kind.THEME_ADDED,
+            f"Thématique ajoutée au parcours : {theme.label}",
+            theme=theme,
         )
         journal(actor, patient, "add_theme", what=theme.code)
+        announce(Notice.THEME_ADDED, actor, patient=patient, circle=True, data={"label": theme.label})
     return row
 
 
@@ -119,7 +127,11 @@ def remove_theme(actor: Actor, patient: Patient, row: DossierTheme) -> None:
         locked.removed_by = actor.user
         locked.save(update_fields=["removed_at", "removed_by", "updated_at"])
         record_event(
-            actor, patient, Event.Kind.THEME_REMOVED, f"Thématique retirée du parcours : {locked.theme.label}"
+            actor,
+            patient,
+            Event.Kind.THEME_REMOVED,
+            f"Thématique retirée du parcours : {locked.theme.label}",
+            theme=locked.theme,
         )
         journal(actor, patient, "remove_theme", what=locked.theme.code)
 
@@ -161,8 +173,12 @@ def _store_uploads(actor: Actor, patient: Patient, response: FormResponse, resul
         assert checked is not None  # checked before the transaction
         document = documents.store(actor, patient, upload, checked, Document.Source.FORM, form=response)
         stored[name] = {"document": str(document.public_id), "name": checked.name}
-        record_event(
-            actor, patient, Event.Kind.DOCUMENT_ADDED, f"Document ajouté (formulaire) : {checked.name}"
+        documents.document_added(
+            actor,
+            document,
+            f"Document ajouté (formulaire) : {checked.name}",
+            theme=response.theme,
+            form=str(response.public_id),
         )
     if stored:
         _replace_placeholders(response.answers, stored)
@@ -280,7 +296,7 @@ def save_form(
         response.save(update_fields=["answers", "status", "closed_at", "closed_by", "updated_at"])
         _revise(actor, response, action)
         _notify(response)
-        record_event(actor, patient, kind, summary, form=str(response.public_id))
+        record_event(actor, patient, kind, summary, theme=response.theme, form=str(response.public_id))
         journal(actor, patient, f"form_{action.lower()}", what=str(response.public_id))
     return SaveOutcome(response=response, result=result)
 
@@ -313,6 +329,7 @@ def reopen_form(
             Event.Kind.FORM_REOPENED,
             f"Formulaire rouvert : {title}",
             importance=Event.Importance.IMPORTANT,
+            theme=response.theme,
             form=str(response.public_id),
         )
         journal(actor, patient, "form_reopened", what=str(response.public_id))

@@ -10,14 +10,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cordee.activity.models import Event
+from cordee.activity.feed import feed_page
 from cordee.careteam.access import Perm, can, get_dossier, theme_rights
-from cordee.core.http import AuthedRequest, parse_uuid
+from cordee.core import clock
+from cordee.core.http import AuthedRequest, parse_uuid, typed_text
 from cordee.core.text import search_key
 from cordee.pathways import rendering, services
 from cordee.pathways.answers import Result, read_post, to_raw, validate
@@ -73,7 +73,7 @@ def _tab(request: AuthedRequest, patient: Patient) -> list[ThemeOnTab]:
             Prefetch("versions", queryset=versions, to_attr="published")
         )
     )
-    today = timezone.localdate()
+    today = clock.today()
     questionnaires = [q for q in questionnaires if q.max_age_allows(patient.birth_date, today)]
     tab = []
     for theme, row in roots:
@@ -107,7 +107,7 @@ def tab(request: AuthedRequest, public_id: str) -> HttpResponse:
     """PAR-1: thématique → sous-thématiques → formulaires; add, order, search themes."""
     patient = get_dossier(request.actor, public_id, Perm.VIEW_PATHWAYS, what="parcours")
     themes = _tab(request, patient)
-    query = request.GET.get("q", "").strip()[:100]
+    query = typed_text(request.GET.get("q"))
     if query:
         key = search_key(query)
         themes = [
@@ -126,14 +126,21 @@ def tab(request: AuthedRequest, public_id: str) -> HttpResponse:
         for theme in Theme.objects.filter(parent__isnull=True, is_default=False, is_active=True)
         if theme.pk not in present and theme_rights(request.actor, patient, theme)[1]
     ]
+    # PAR-1: the "Fil d'actualité" theme shows the feed's latest items, as the viewer may read them.
     events = (
-        Event.objects.filter(patient=patient).select_related("created_by", "structure")[:10]
+        [item.event for item in feed_page(request.actor, patient, size=10).items]
         if can(request.actor, Perm.VIEW_FEED, patient)
         else None
     )
+    # AGD-1: the "RDV patient" theme lists the dossier's appointments (coming, then recent).
+    from cordee.agenda.patients import upcoming_and_recent
+
+    upcoming, recent = upcoming_and_recent(request.actor, patient)
     context = {
         "patient": patient,
         "themes": themes,
+        "upcoming": upcoming,
+        "recent": recent,
         "addable": addable,
         "query": query,
         "events": events,
@@ -225,7 +232,7 @@ def _form_page(
         "error": error,
         "has_errors": bool(result.errors),
         "yes_no": [("oui", "Oui"), ("non", "Non")],
-        "today": timezone.localdate(),
+        "today": clock.today(),
         "can_reopen": response is not None
         and response.is_closed
         and can(request.actor, Perm.REOPEN_FORM, patient),
@@ -242,7 +249,7 @@ def new_form(request: AuthedRequest, public_id: str, questionnaire_id: str) -> H
     version = questionnaire.current_version()
     if version is None or not _theme_on_dossier(patient, questionnaire.theme):
         raise Http404
-    if not questionnaire.max_age_allows(patient.birth_date, timezone.localdate()):
+    if not questionnaire.max_age_allows(patient.birth_date, clock.today()):
         messages.error(
             request,
             f"« {questionnaire.title} » n'est proposé que jusqu'à {questionnaire.max_age_months} mois.",
@@ -406,3 +413,26 @@ def history(request: AuthedRequest, public_id: str, form_id: str) -> HttpRespons
 
 def _number(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 7 else None
+
+
+@require_POST
+def computed(request: AuthedRequest, public_id: str, version_id: str) -> JsonResponse:
+    """PAR-2 live: the computed values (BMI, ages, growth z-scores and centiles) of a form being
+    filled, from what the page posts — the same code and references as the saved form, so the
+    figure shown while typing is the one stored. Nothing is saved; answers never travel in a URL."""
+    patient = get_dossier(request.actor, public_id, Perm.FILL_FORMS, what="calcul de formulaire")
+    version = get_object_or_404(
+        QuestionnaireVersion.objects.select_related("questionnaire__theme__parent"), public_id=version_id
+    )
+    if not _theme_on_dossier(patient, version.questionnaire.theme):
+        raise Http404
+    if not theme_rights(request.actor, patient, version.questionnaire.theme)[1]:
+        raise PermissionDenied
+    definition = version.parsed()
+    raw = read_post(definition, request.POST, {})
+    result = validate(definition, raw, services.context_for(patient))
+    values = {
+        node.dom_id: node.display or "—"
+        for node in rendering.computed_nodes(rendering.build(definition, raw, result))
+    }
+    return JsonResponse({"computed": values})

@@ -15,22 +15,24 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.functional import cached_property
 
 from cordee.careteam.access import visible_among, visible_dossiers
 from cordee.careteam.models import CircleMember, CircleRole
+from cordee.core import clock
 from cordee.core.actor import Actor
+from cordee.core.columns import Column, ColumnSet
 from cordee.core.text import search_key
 from cordee.pathways.models import DossierTheme, Theme
 from cordee.patients import name_keys
-from cordee.patients.forms import DateInput
+from cordee.patients.identity import BirthDateField
 from cordee.patients.models import DossierStatus, Favourite, Hospitalisation, Patient, PotentialDuplicate, Sex
 from cordee.patients.programmes import PROGRAMMES, Enrolment, Programme, offered
 from cordee.tasks.models import OPEN_STATUSES, Task
 from cordee.territory.models import Commune, Zone
 
 YES_NO = [("", "Indifférent"), ("oui", "Oui"), ("non", "Non")]
+CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
 SORTS = {
     "nom": ("birth_name_key", "first_name_key", "pk"),
     "-nom": ("-birth_name_key", "-first_name_key", "-pk"),
@@ -44,6 +46,25 @@ SORTS = {
     "-statut": ("-status", "birth_name_key", "pk"),
 }
 DEFAULT_SORT = "-maj"
+# Issue 23: the columns one may hide ("Colonnes"); the name and the way in always show.
+COLUMNS = ColumnSet(
+    "file-active",
+    (
+        Column("sexe", "Sexe"),
+        Column("naissance", "Date de naissance"),
+        Column("deces", "Date de décès"),
+        Column("commune", "CP/Commune"),
+        # Off by default: with "Prochain RDV" the table no longer fits 1280 px otherwise.
+        Column("debut", "Date de début", default=False),
+        Column("statut", "Statut"),
+        Column("thematiques", "Thématiques"),
+        Column("hospitalisations", "Hospitalisations"),
+        Column("parcours", "Parcours"),
+        Column("maj", "Date de mise à jour"),
+        Column("taches", "Tâches"),
+        Column("rdv", "Prochain RDV"),
+    ),
+)
 PAGE_SIZES = [10, 25, 50, 100]
 # Below six letters a trigram match accepts nearly every name sharing two letters: prefix only.
 TRIGRAM_MIN_LENGTH = 6
@@ -120,15 +141,21 @@ class Catalogue:
 class ActiveFileFilterForm(forms.Form):
     nom = forms.CharField(label="Nom du patient", max_length=100, required=False)
     prenom = forms.CharField(label="Prénom du patient", max_length=100, required=False)
-    naissance = forms.DateField(label="Date de naissance", required=False, widget=DateInput())
+    naissance = BirthDateField(label="Date de naissance", required=False)
     sexe = forms.MultipleChoiceField(
         label="Sexe", choices=Sex.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     statut = forms.MultipleChoiceField(
         label="Statuts", choices=DossierStatus.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+    # Issue 23: multiple choices are checkboxes (no Ctrl-click), shown as a searchable drop-down
+    # by app.js ("_multiselect.html").
     zone = forms.ModelMultipleChoiceField(
-        label="Zones géographiques", queryset=Zone.objects.all(), to_field_name="public_id", required=False
+        label="Zones géographiques",
+        queryset=Zone.objects.all(),
+        to_field_name="public_id",
+        required=False,
+        widget=CHECKBOXES,
     )
     ville = forms.CharField(label="Ville ou code postal", max_length=100, required=False)
     professionnel = forms.CharField(label="Nom/Prénom du professionnel", max_length=100, required=False)
@@ -136,7 +163,7 @@ class ActiveFileFilterForm(forms.Form):
         label="Rôles", queryset=CircleRole.objects.filter(is_active=True), required=False, empty_label="Tous"
     )
     structure = forms.CharField(label="Structure", max_length=100, required=False)
-    thematique = forms.MultipleChoiceField(label="Thématiques", required=False)
+    thematique = forms.MultipleChoiceField(label="Thématiques", required=False, widget=CHECKBOXES)
     parcours = forms.MultipleChoiceField(
         label="Parcours", required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -155,12 +182,6 @@ class ActiveFileFilterForm(forms.Form):
         self.fields["parcours"].choices = [  # type: ignore[attr-defined]
             (programme.key, programme.label) for programme in catalogue.programmes
         ]
-
-    def clean_naissance(self) -> Any:
-        value = self.cleaned_data.get("naissance")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError("La date de naissance ne peut pas être dans le futur.")
-        return value
 
 
 def _dossier_name_condition(typed: str, actor: Actor) -> Q:
@@ -219,7 +240,7 @@ def _yes_no(queryset: QuerySet[Patient], value: str, condition: Q) -> QuerySet[P
 
 def apply_filters(queryset: QuerySet[Patient], data: dict[str, Any], actor: Actor) -> QuerySet[Patient]:
     """The active file's filters on `queryset`: the dossiers `actor` may see."""
-    today = timezone.localdate()
+    today = clock.today()
     user = actor.user
     if data.get("nom"):
         queryset = queryset.filter(_dossier_name_condition(data["nom"], actor))
@@ -284,7 +305,7 @@ def apply_filters(queryset: QuerySet[Patient], data: dict[str, Any], actor: Acto
 
 def enrolments(ids: list[int], programmes: list[Programme]) -> dict[int, list[Enrolment]]:
     """SRCH-3 "Parcours": each programme's summary of the page's dossiers (a query each)."""
-    today = timezone.localdate()
+    today = clock.today()
     shown: dict[int, list[Enrolment]] = {}
     if not ids:
         return shown
@@ -299,7 +320,7 @@ def page_rows(ids: list[int], user: Any, programmes: list[Programme]) -> list[Pa
 
     The paginator counts and slices the bare filtered query; the columns are computed for the
     page's rows only, so the cost does not grow with the size of the active file."""
-    today = timezone.localdate()
+    today = clock.today()
     ongoing = Hospitalisation.objects.filter(patient=OuterRef("pk"), cancelled_at__isnull=True).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=today)
     )
@@ -335,8 +356,13 @@ def page_rows(ids: list[int], user: Any, programmes: list[Programme]) -> list[Pa
     )
     by_id = {row.pk: row for row in rows}
     followed = enrolments(ids, programmes)
+    # AGD-1 "Prochain RDV": one query for the page (series included).
+    from cordee.agenda.patients import next_appointments
+
+    coming = next_appointments(ids)
     for pk, row in by_id.items():
         row.enrolments = followed.get(pk, [])  # type: ignore[attr-defined]
+        row.next_appointment = coming.get(pk)  # type: ignore[attr-defined]
     return [by_id[pk] for pk in ids if pk in by_id]
 
 

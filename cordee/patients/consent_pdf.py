@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from fpdf import FPDF
 
+from cordee.core import clock
 from cordee.patients.models import Consent, Patient
 
 # The PDF core fonts speak Latin-1: typographic signs outside it are mapped to plain ones.
@@ -66,7 +66,7 @@ def consent_document(patient: Patient | None, structure_name: str, consent: Cons
     pdf.multi_cell(0, 6, _latin1(TEXT.format(who=who)), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.multi_cell(0, 6, _latin1(f"Structure : {structure_name}"), new_x="LMARGIN", new_y="NEXT")
-    today = (timezone.localdate(consent.created_at) if consent else timezone.localdate()).strftime("%d/%m/%Y")
+    today = (clock.date_of(consent.created_at) if consent else clock.today()).strftime("%d/%m/%Y")
     pdf.multi_cell(0, 6, _latin1(f"Fait le : {today}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(10)
     pdf.cell(90, 6, _latin1("Signature de la personne ou de son représentant"))

@@ -6,10 +6,10 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from cordee.accounts.models import Structure
-from cordee.patients.forms import DateInput
+from cordee.core import clock
+from cordee.core.forms import DayField
 from cordee.patients.models import (
     DeathPlace,
     DischargeReason,
@@ -41,11 +41,10 @@ class StatusForm(forms.Form):
 class DeathForm(forms.Form):
     """The seed's "Déclarer le décès du patient"."""
 
-    death_date = forms.DateField(label="Date du décès", widget=DateInput(), required=False)
+    death_date = DayField(label="Date du décès", required=False)
     death_date_unknown = forms.BooleanField(label="Non connu", required=False)
-    declared_on = forms.DateField(
+    declared_on = DayField(
         label="Date de déclaration de décès",
-        widget=DateInput(),
         error_messages={"required": "Veuillez indiquer la date de déclaration du décès."},
     )
     country = forms.ModelChoiceField(
@@ -59,7 +58,7 @@ class DeathForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["place"].error_messages["required"] = "Veuillez indiquer le lieu du décès."
-        self.fields["declared_on"].initial = timezone.localdate()
+        self.fields["declared_on"].initial = clock.today()
         self.fields["country"].initial = FRANCE_CODE
 
     def clean(self) -> dict[str, Any]:
@@ -92,7 +91,7 @@ class HospitalisationForm(forms.ModelForm[Hospitalisation]):
             "is_programmed",
             "reason",
         ]
-        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+        field_classes = {"start_date": DayField, "end_date": DayField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -16,7 +16,10 @@ from cordee.activity.models import Event
 from cordee.activity.services import record_event
 from cordee.audit.services import journal
 from cordee.careteam.access import Perm, can
+from cordee.core import clock
 from cordee.core.actor import Actor
+from cordee.notifications.kinds import Kind as Notice
+from cordee.notifications.services import announce
 from cordee.patients.models import (
     DischargeReason,
     DossierStatus,
@@ -95,6 +98,13 @@ def change_status(
             status=target.value,
         )
         journal(actor, patient, "change_status", what=target.value)
+        announce(
+            Notice.DOSSIER_STATUS,
+            actor,
+            patient=patient,
+            circle=True,
+            data={"previous": current.label, "status": target.label},
+        )
     return patient
 
 
@@ -109,7 +119,7 @@ def declare_death(
     place: str,
 ) -> Patient:
     """DOS-3: date of death or "Non connu", declaration date, country and place."""
-    today = timezone.localdate()
+    today = clock.today()
     errors = {}
     if death_date is not None and death_date > today:
         errors["death_date"] = "La date du décès ne peut pas être dans le futur."
@@ -142,6 +152,7 @@ def declare_death(
             importance=Event.Importance.VERY_IMPORTANT,
         )
         journal(actor, patient, "declare_death")
+        announce(Notice.PATIENT_DECEASED, actor, patient=patient, circle=True)
     return patient
 
 

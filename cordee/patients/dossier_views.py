@@ -9,8 +9,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cordee.audit.services import journal_many
 from cordee.careteam.access import Perm, get_dossier, visible_dossiers
-from cordee.core.http import AuthedRequest
+from cordee.core.http import AuthedRequest, typed_text
+from cordee.core.text import search_key
 from cordee.patients import dossier_services as services
 from cordee.patients.active_file import named
 from cordee.patients.dossier_forms import DeathForm, HospitalisationForm, LinkForm, StatusForm
@@ -114,9 +116,12 @@ def favourite(request: AuthedRequest, public_id: str) -> HttpResponse:
 def link_add(request: AuthedRequest, public_id: str) -> HttpResponse:
     patient = get_dossier(request.actor, public_id, Perm.MANAGE_LINKS, what="dossiers liés")
     allowed = visible_dossiers(request.actor).exclude(pk=patient.pk)
-    query = request.GET.get("q", "").strip()[:100]
+    query = typed_text(request.GET.get("q"))
     matches = named(allowed, query).order_by("birth_name_key", "first_name_key")[:20]
     form = LinkForm(request.POST if request.method == "POST" else None, choices=matches, allowed=allowed)
+    if not form.is_bound and len(search_key(query)) >= 2:
+        # Issue 24: the matches are named in the list of choices — journaled, one statement.
+        journal_many(request.actor, matches, "list_picker", what="dossiers liés : choix du dossier")
     if request.method == "POST" and form.is_valid():
         try:
             services.link_dossiers(

@@ -10,8 +10,9 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from cordee.core.forms import NameForm
 from cordee.core.http import AuthedRequest, parse_uuid
-from cordee.patients.active_file import ActiveFileFilterForm
+from cordee.patients.active_file import COLUMNS, ActiveFileFilterForm
 from cordee.patients.models import SavedFilter
 
 
@@ -32,8 +33,12 @@ def _clean_query(raw: str) -> str:
 
 @require_POST
 def save(request: AuthedRequest) -> HttpResponse:
-    name = request.POST.get("name", "").strip()[:100]
     query = _clean_query(request.POST.get("query", ""))
+    name_form = NameForm(request.POST)
+    if not name_form.is_valid():
+        messages.error(request, name_form.message())
+        return _list(query)
+    name = name_form.cleaned_data["name"]
     if not name:
         messages.error(request, "Veuillez donner un nom au filtre.")
         return _list(query)
@@ -78,3 +83,11 @@ def delete(request: AuthedRequest, public_id: str) -> HttpResponse:
     chosen.delete()  # a search preference, not medical data: a real deletion, as the seed says
     messages.success(request, f"Le filtre « {name} » est supprimé.")
     return _list()
+
+
+@require_POST
+def columns(request: AuthedRequest) -> HttpResponse:
+    """Issue 23: the active file's columns, chosen and kept for this person; back to the search."""
+    COLUMNS.save(request.user, request.POST.getlist("colonne"))
+    messages.success(request, "Les colonnes choisies sont enregistrées.")
+    return _list(_clean_query(request.POST.get("query", "")))

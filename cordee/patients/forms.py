@@ -6,10 +6,11 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
+from cordee.core import clock
+from cordee.core.forms import DayField
 from cordee.core.identifiers import normalise_phone, validate_phone
-from cordee.patients.identity import clean_birth_date, clean_name, validate_nir
+from cordee.patients.identity import BirthDateField, clean_birth_date, clean_name, validate_nir
 from cordee.patients.models import (
     UNKNOWN_PLACE_CODE,
     Consent,
@@ -25,13 +26,6 @@ MSG_FIRST_NAME = "Veuillez indiquer le 1er prénom de naissance"
 MSG_DATE = "Veuillez indiquer la date"
 MSG_SEX = "Veuillez indiquer le sexe"
 MSG_CITY = "Veuillez indiquer la ville"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -70,8 +64,14 @@ class TraitsMixin(forms.Form):
         f["birth_name"].help_text = "« À DEMANDER » si inconnu."
         f["first_name"].help_text = "« À DEMANDER » si inconnu."
         f["birth_date"].help_text = "01/01/1900 si inconnue."
+        # Required for a birth in France (99999 when unknown): marked as such (issue 23).
+        f["birth_commune"].required_mark = True  # type: ignore[attr-defined]
+        f["birth_commune"].help_text = "Obligatoire pour une naissance en France ; 99999 si inconnue."
 
     def _fictitious(self) -> bool:
+        field = self.fields.get("is_fictitious")
+        if field is not None and field.disabled:  # creation: as searched (IDV-2)
+            return bool(self.get_initial_for_field(field, "is_fictitious"))
         return bool(self.data.get(self.add_prefix("is_fictitious")))
 
     def clean_birth_name(self) -> str:
@@ -109,10 +109,11 @@ class TraitsSearchForm(TraitsMixin):
 
     birth_name = forms.CharField(label="Nom de naissance", max_length=150)
     first_name = forms.CharField(label="1er prénom de naissance", max_length=150)
-    birth_date = forms.DateField(label="Date de naissance", widget=DateInput())
+    birth_date = BirthDateField(label="Date de naissance")
     sex = forms.ChoiceField(label="Sexe", choices=[("", "Sélectionner"), *Sex.choices])
     birth_country_code = forms.ChoiceField(label="Pays de naissance", initial=FRANCE_CODE)
     birth_commune = BirthCommuneField(label="Commune de naissance", required=False)
+    is_fictitious = forms.BooleanField(label="Identité fictive (traits « VIDE » acceptés)", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -167,7 +168,7 @@ class PatientIdentityForm(TraitsMixin, forms.ModelForm[Patient]):
             "mobile": "Numéro de mobile",
             "email": "Email",
         }
-        widgets = {"birth_date": DateInput(), "id_document_checked_on": DateInput()}
+        field_classes = {"birth_date": BirthDateField, "id_document_checked_on": DayField}
         help_texts = {
             "used_name": (
                 "Obligatoire s'il diffère du nom de naissance ; laissé vide, le nom de naissance est repris."
@@ -222,7 +223,7 @@ class PatientIdentityForm(TraitsMixin, forms.ModelForm[Patient]):
 
     def clean_id_document_checked_on(self) -> datetime.date | None:
         checked: datetime.date | None = self.cleaned_data.get("id_document_checked_on")
-        if checked and checked > timezone.localdate():
+        if checked and checked > clock.today():
             raise forms.ValidationError("La date de vérification ne peut pas être dans le futur.")
         return checked
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import nir as nir_number
 
+from cordee.core import clock
+from cordee.core.forms import DayField
 from cordee.core.text import search_key
 from cordee.patients.models import EMPTY_TRAIT, PROVISIONAL_BIRTH_DATE, PROVISIONAL_NAME, Sex
 
@@ -37,11 +39,23 @@ def clean_name(value: str, *, label: str, fictitious: bool) -> str:
 
 
 def clean_birth_date(value: datetime.date) -> datetime.date:
-    if value > timezone.localdate():
+    if value > clock.today():
         raise ValidationError("La date de naissance ne peut pas être dans le futur.")
     if value < PROVISIONAL_BIRTH_DATE:
         raise ValidationError("La date de naissance ne peut pas être antérieure au 01/01/1900.")
     return value
+
+
+class BirthDateField(DayField):
+    """A birth date: the identity-vigilance messages (not before 01/01/1900, not in the future)
+    come before the bound every typed date shares (issue 24)."""
+
+    def _check_day(self, day: datetime.date) -> None:
+        clean_birth_date(day)
+        super()._check_day(day)
+
+    def widget_attrs(self, widget: Any) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "max": clock.today().isoformat()}
 
 
 def compact_nir(value: str) -> str:

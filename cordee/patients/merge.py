@@ -61,7 +61,11 @@ def open_duplicates(patient: Patient) -> QuerySet[PotentialDuplicate]:
 
 
 def dismiss_duplicate(actor: Actor, flag: PotentialDuplicate) -> None:
-    """ "Ce ne sont pas les mêmes personnes": the pair is not proposed again."""
+    """ "Ce ne sont pas les mêmes personnes": the pair is not proposed again. Deciding it needs
+    the rights comparing and merging need, on both dossiers (issue 24: a coordinator who had
+    created a same-traits dossier dismissed the flag on a pediatrician's dossier he cannot see)."""
+    if not (can(actor, Perm.MERGE, flag.first) and can(actor, Perm.MERGE, flag.second)):
+        raise PermissionDenied
     with transaction.atomic():
         flag.status = PotentialDuplicate.Status.DISMISSED
         flag.decided_by = actor.user

@@ -75,8 +75,9 @@ def merge(request: AuthedRequest, public_id: str, flag_id: str) -> HttpResponse:
 
 @require_POST
 def dismiss(request: AuthedRequest, public_id: str, flag_id: str) -> HttpResponse:
-    patient = get_dossier(request.actor, public_id, Perm.EDIT_IDENTITY, what="doublon potentiel")
+    patient = get_dossier(request.actor, public_id, Perm.MERGE, what="doublon potentiel")
     flag = _flag(patient.pk, flag_id)
+    get_dossier(request.actor, flag.other(patient).public_id, Perm.MERGE, what="doublon potentiel")
     dismiss_duplicate(request.actor, flag)
     messages.success(request, "Le doublon potentiel est écarté : ce ne sont pas les mêmes personnes.")
     return redirect("patients:detail", public_id=patient.public_id)

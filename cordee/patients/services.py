@@ -110,7 +110,7 @@ def create_patient(actor: Actor, patient: Patient, consent: ConsentInput) -> Pat
             row.is_auto_habilitation = True
             row.created_by = actor.user
             row.save()
-        record_event(actor, patient, Event.Kind.CREATED, f"Dossier créé par {actor.label}")
+        record_event(actor, patient, Event.Kind.CREATED, "Dossier créé")
         journal(actor, patient, "create")
         flag_potential_duplicates(patient)
     return patient

@@ -9,6 +9,7 @@ app_name = "patients"
 urlpatterns = [
     path("", views.active_file, name="list"),
     path("filtres/", filter_views.save, name="filter_save"),
+    path("colonnes/", filter_views.columns, name="columns"),
     path("filtres/<uuid:public_id>/defaut/", filter_views.make_default, name="filter_default"),
     path("filtres/<uuid:public_id>/supprimer/", filter_views.delete, name="filter_delete"),
     path("nouveau/", create_views.search_before_create, name="search_before_create"),

@@ -7,14 +7,18 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
-from cordee.activity.models import Event
-from cordee.audit.services import journal
+from cordee.activity.views import feed_context, lifeline_context
+from cordee.audit.services import journal, journal_many
 from cordee.careteam.access import Perm, get_dossier, permissions, visible_dossiers
 from cordee.careteam.models import CircleMember
+from cordee.core import clock
 from cordee.core.http import AuthedRequest, wants_partial
+from cordee.memos.views import memo_panel
+from cordee.notifications.services import dossier_read
+from cordee.pathways.models import Theme
 from cordee.patients.active_file import (
+    COLUMNS,
     DEFAULT_SORT,
     PAGE_SIZES,
     ActiveFileFilterForm,
@@ -27,6 +31,7 @@ from cordee.patients.active_file import (
 from cordee.patients.forms import PatientIdentityForm
 from cordee.patients.merge import open_duplicates
 from cordee.patients.models import Favourite, Patient, PotentialDuplicate, SavedFilter
+from cordee.patients.programmes import PROGRAMMES, Enrolment, offered
 from cordee.patients.services import ConcurrentEditError, update_identity
 from cordee.tasks.models import OPEN_STATUSES, Task, TaskStatus
 
@@ -58,6 +63,8 @@ def active_file(request: AuthedRequest) -> HttpResponse:
         params.get("page")
     )
     rows = page_rows(list(page.object_list), request.user, catalogue.programmes)
+    # Issue 24: names and birth dates were shown — one journal row per dossier, one statement.
+    journal_many(request.actor, rows, "list_active_file", what="file active")
     query = params.copy()
     for name in ("page", "filtre"):
         query.pop(name, None)
@@ -74,15 +81,33 @@ def active_file(request: AuthedRequest) -> HttpResponse:
         "saved_filters": SavedFilter.objects.filter(user=request.user),
         "current_filter": params.get("filtre", ""),
         "page_sizes": PAGE_SIZES,
+        "columns": COLUMNS.shown(request.user),
+        "column_choices": COLUMNS.columns,
     }
     template = "patients/_active_file_results.html" if wants_partial(request) else "patients/active_file.html"
     return render(request, template, context)
+
+
+def _enrolments(patient: Patient) -> list[Enrolment]:
+    """Where the dossier stands in each programme (Cocon…) whose theme is not reserved."""
+    if not PROGRAMMES:
+        return []
+    codes = [programme.theme_code for programme in PROGRAMMES.values()]
+    restricted = set(Theme.objects.filter(code__in=codes, is_restricted=True).values_list("code", flat=True))
+    shown = []
+    for programme in offered(restricted):
+        enrolment = programme.summaries([patient.pk], clock.today()).get(patient.pk)
+        if enrolment is not None:
+            shown.append(enrolment)
+    return shown
 
 
 def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     """DOS-1: the dossier page, each section shown once its feature exists."""
     patient = get_dossier(request.actor, public_id, Perm.VIEW, what="dossier")
     actor = request.actor
+    # NOT-1 "Un professionnel accède à un dossier": the circle hears of the day's first read.
+    dossier_read(actor, patient)
     rights = permissions(actor, patient)
     circle = (
         CircleMember.objects.filter(patient=patient, removed_at__isnull=True)
@@ -102,9 +127,6 @@ def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         )
         if Perm.VIEW_HOSPITALISATIONS in rights
         else None,
-        "events": Event.objects.filter(patient=patient).select_related("created_by", "structure")[:15]
-        if Perm.VIEW_FEED in rights
-        else None,
         "links": _links(patient) if Perm.VIEW_LINKS in rights else None,
         "is_favourite": Favourite.objects.filter(user=request.user, patient=patient).exists(),
         "zones": list(patient.commune.zones.all()) if patient.commune else [],
@@ -113,10 +135,18 @@ def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         "can_manage_stays": Perm.MANAGE_HOSPITALISATIONS in rights,
         "can_manage_links": Perm.MANAGE_LINKS in rights,
         "can_manage_consent": Perm.MANAGE_CONSENT in rights and actor.is_acting_as_structure,
-        "today": timezone.localdate(),
+        "today": clock.today(),
         "duplicates": _duplicates_shown(request, patient),
         "can_merge": Perm.MERGE in rights,
         **_tasks_panel(patient, rights),
+        # Issue 23: the programmes the child is followed in (Cocon: the next step), up front.
+        "enrolments": _enrolments(patient) if Perm.VIEW_PATHWAYS in rights else [],
+        # ACT-1: the feed's first page, as the viewer may read it (its own filters and "voir plus").
+        **(feed_context(request, patient) if Perm.VIEW_FEED in rights else {"feed": None}),
+        # ACT-3: "6. La ligne de vie", the last quarter and what is planned.
+        "lifeline": lifeline_context(request, patient),
+        # ACT-2: "7. Mémo", the latest memos the viewer may read.
+        **(memo_panel(request, patient, on_dossier=True) if Perm.VIEW_MEMOS in rights else {"memos": None}),
     }
     return render(request, "patients/detail.html", context)
 

@@ -17,10 +17,10 @@ from django.db import connection
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import Expression, OrderBy
 from django.db.models.functions import Coalesce, Lower, NullIf
-from django.utils import timezone
 
 from cordee.accounts.models import User
 from cordee.careteam.access import visible_among
+from cordee.core import clock
 from cordee.core.actor import Actor
 from cordee.core.http import parse_uuid
 from cordee.core.text import search_key
@@ -331,15 +331,10 @@ def due_range(field: str, data: Mapping[str, object]) -> Q:
     condition = Q()
     debut, fin = data.get("debut"), data.get("fin")
     if isinstance(debut, datetime.date):
-        condition &= Q(**{f"{field}__gte": _day_start(debut)})
+        condition &= Q(**{f"{field}__gte": clock.start_of_day(debut)})
     if isinstance(fin, datetime.date):
-        condition &= Q(**{f"{field}__lt": _day_start(fin + datetime.timedelta(days=1))})
+        condition &= Q(**{f"{field}__lt": clock.start_of_day(fin + datetime.timedelta(days=1))})
     return condition
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    """Midnight, local time, of `day` (what `due_at__date` compares in the current time zone)."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def apply_filters(

@@ -5,22 +5,15 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
 from cordee.careteam.models import CircleMember
+from cordee.core import clock
+from cordee.core.forms import DateTimeInput, DayField, MomentField, free_text
 from cordee.documents.forms import DocumentsField
 from cordee.pathways.models import FormResponse
 from cordee.patients.active_file import page_size_field
-from cordee.patients.forms import DateInput
 from cordee.tasks.models import Task, TaskLevel, TaskStatus, TaskType
 from cordee.territory.models import Zone
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class RecipientField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
@@ -53,12 +46,13 @@ class TaskForm(forms.ModelForm[Task]):
     )
     documents = DocumentsField(label="Documents")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    comment = free_text("Commentaire")
 
     class Meta:
         model = Task
         fields = ["task_type", "label", "level", "status", "due_at", "action", "form", "comment"]
-        field_classes = {"form": FormChoiceField}
-        widgets = {"due_at": DateTimeInput(), "comment": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"form": FormChoiceField, "due_at": MomentField}
+        widgets = {"due_at": DateTimeInput()}
         help_texts = {
             "action": "Facultatif : l'action du plan personnalisé (PPCS) que cette tâche met en œuvre, "
             "par exemple « Action 2 — Mise en place d'une aide à domicile ».",
@@ -98,6 +92,11 @@ class TaskForm(forms.ModelForm[Task]):
             self.initial["version"] = self.instance.version
 
 
+# Issue 23: multiple choices are checkboxes (no Ctrl-click), shown as a searchable drop-down by
+# app.js ("_multiselect.html").
+CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+
+
 class TaskDashboardForm(forms.Form):
     """TSK-4: the seed's filters of "Consulter les tâches".
 
@@ -112,19 +111,24 @@ class TaskDashboardForm(forms.Form):
     statut = forms.MultipleChoiceField(
         label="Statut", choices=TaskStatus.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    debut = forms.DateField(label="Échéance début", required=False, widget=DateInput())
-    fin = forms.DateField(label="Échéance fin", required=False, widget=DateInput())
+    debut = DayField(label="Échéance début", required=False)
+    fin = DayField(label="Échéance fin", required=False)
     zone = forms.ModelMultipleChoiceField(
         label="Zones géographiques",
         queryset=Zone.objects.only("public_id", "name"),
         to_field_name="public_id",
         required=False,
+        widget=CHECKBOXES,
     )
-    type = forms.ModelMultipleChoiceField(label="Type(s)", queryset=TaskType.objects.all(), required=False)
+    type = forms.ModelMultipleChoiceField(
+        label="Type(s)", queryset=TaskType.objects.all(), required=False, widget=CHECKBOXES
+    )
     patients = forms.MultipleChoiceField(label="Patient(s)", required=False)
     action = forms.MultipleChoiceField(label="Action(s)", required=False)
     destinataire = forms.MultipleChoiceField(label="Destinataire(s)", required=False)
-    niveau = forms.ModelMultipleChoiceField(label="Niveau", queryset=TaskLevel.objects.all(), required=False)
+    niveau = forms.ModelMultipleChoiceField(
+        label="Niveau", queryset=TaskLevel.objects.all(), required=False, widget=CHECKBOXES
+    )
     patient = forms.UUIDField(required=False, widget=forms.HiddenInput)
     motif = forms.CharField(label="Motif", max_length=100, required=False)
     taille = page_size_field()
@@ -156,4 +160,4 @@ class TaskDashboardForm(forms.Form):
 
 
 def now_rounded() -> Any:
-    return timezone.localtime().replace(second=0, microsecond=0)
+    return clock.now().replace(second=0, microsecond=0)

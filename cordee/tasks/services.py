@@ -19,6 +19,8 @@ from cordee.core.actor import Actor
 from cordee.documents import services as documents
 from cordee.documents.checks import Checked
 from cordee.documents.models import Document
+from cordee.notifications.kinds import Kind as Notice
+from cordee.notifications.services import announce
 from cordee.patients.models import Patient
 from cordee.tasks.models import NEXT_STATUS, Task, TaskChange, TaskRecipient, TaskStatus
 
@@ -61,14 +63,9 @@ def _join(actor: Actor, task: Task, joined: Joined) -> None:
         count = len(joined)
         _history(actor, task, f"{count} document{'s' if count > 1 else ''} joint{'s' if count > 1 else ''}")
     for upload, checked in joined:
-        documents.store(actor, task.patient, upload, checked, Document.Source.TASK, task=task)
-        record_event(
-            actor,
-            task.patient,
-            Event.Kind.DOCUMENT_ADDED,
-            f"Document ajouté (tâche « {task.label} ») : {checked.name}",
-            task=str(task.public_id),
-        )
+        document = documents.store(actor, task.patient, upload, checked, Document.Source.TASK, task=task)
+        summary = f"Document ajouté (tâche « {task.label} ») : {checked.name}"
+        documents.document_added(actor, document, summary, task=str(task.public_id))
 
 
 def _check_may_join(actor: Actor, patient: Patient, joined: Joined) -> None:
@@ -122,7 +119,44 @@ def create_task(
             task=str(task.public_id),
         )
         journal(actor, patient, "create_task", what=str(task.public_id))
+        _tell_created(actor, task, pairs)
     return task
+
+
+def _tell_created(actor: Actor, task: Task, pairs: set[tuple[int | None, int | None]]) -> None:
+    """NOT-1: its recipients hear "une tâche m'est affectée"; the rest of the circle "une tâche
+    est ajoutée" (nobody hears both)."""
+    users = [user for user, _ in pairs if user is not None]
+    structures = [structure for _, structure in pairs if structure is not None]
+    about = {"task": str(task.public_id), "label": task.label}
+    announce(
+        Notice.TASK_ASSIGNED, actor, patient=task.patient, users=users, structures=structures, data=about
+    )
+    announce(
+        Notice.TASK_ADDED,
+        actor,
+        patient=task.patient,
+        circle=True,
+        skip=users,
+        skip_structures=structures,
+        data=about,
+    )
+
+
+def _tell_concerned(actor: Actor, task: Task, kind: Notice, **data: str) -> None:
+    """NOT-1: a task's change is told to the people it concerns: its recipients and its author."""
+    pairs = list(TaskRecipient.objects.filter(task=task).values_list("user_id", "structure_id"))
+    users = [user for user, _ in pairs if user is not None]
+    if task.created_by_id is not None:
+        users.append(task.created_by_id)
+    announce(
+        kind,
+        actor,
+        patient=task.patient,
+        users=users,
+        structures=[structure for _, structure in pairs if structure is not None],
+        data={"task": str(task.public_id), "label": task.label, **data},
+    )
 
 
 def create_common_task(
@@ -181,6 +215,9 @@ def advance_status(actor: Actor, task: Task, expected_version: int) -> Task:
             status=task.status,
         )
         journal(actor, task.patient, "task_status", what=str(task.public_id))
+        _tell_concerned(
+            actor, task, Notice.TASK_STATUS, previous=previous.label, status=TaskStatus(task.status).label
+        )
     return task
 
 
@@ -213,6 +250,7 @@ def edit_task(
                 f"Tâche « {task.label} » modifiée ({labels})",
                 task=str(task.public_id),
             )
+            _tell_concerned(actor, task, Notice.TASK_CHANGED, fields=labels)
         _join(actor, task, joined)
         journal(actor, task.patient, "edit_task", what=str(task.public_id))
     return task

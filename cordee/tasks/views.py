@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
+from cordee.audit.services import journal_many, journal_shown
 from cordee.careteam.access import Perm, can, get_dossier, permissions, visible_dossiers, visible_through
-from cordee.core.http import AuthedRequest, parse_uuid, safe_next, wants_partial
+from cordee.core.http import AuthedRequest, parse_uuid, safe_next, typed_text, wants_partial
 from cordee.core.text import search_key
 from cordee.documents.models import Document
 from cordee.pathways.services import readable_forms
@@ -266,6 +267,15 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     rows = rows.annotate(joined_documents=ROW_DOCUMENTS)
     by_id = {task.pk: task for task in rows}
     page.object_list = [by_id[pk] for pk in page.object_list if pk in by_id]
+    chosen = {name: _chosen(form, data, name) for name in PICKERS}
+    # Issue 24: the dossiers named on the page (rows and the chosen "Patient(s)"), journaled in
+    # one statement.
+    journal_shown(
+        request.actor,
+        [task.patient.public_id for task in page.object_list] + [value for value, _ in chosen["patients"]],
+        "list_tasks",
+        what="tableau des tâches",
+    )
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
@@ -282,7 +292,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         "sort_columns": filters.SORT_LABELS,
         "statuses": statuses,
         "page_sizes": PAGE_SIZES,
-        "chosen": {name: _chosen(form, data, name) for name in PICKERS},
+        "chosen": chosen,
     }
     template = "tasks/_dashboard_results.html" if wants_partial(request) else "tasks/dashboard.html"
     return render(request, template, context)
@@ -337,11 +347,14 @@ def picker(request: AuthedRequest, field: str) -> HttpResponse:
     search, chosen_in = PICKERS[field]
     scope = _Scope(request)
     chosen = chosen_in(scope.tasks, request.GET.getlist(field))
-    typed = request.GET.get("q", "").strip()[:100]
+    typed = typed_text(request.GET.get("q"))
     too_short = field in NAME_PICKERS and len(search_key(typed)) < 2
     # One more than shown tells whether to say "précisez la recherche"; the chosen ones may be among them.
     found = [] if too_short else search(scope, typed, filters.PICKER_SIZE + 1 + len(chosen))
     found = [option for option in found if option not in chosen]
+    if field in NAME_PICKERS:
+        shown = chosen + found[: filters.PICKER_SIZE]
+        journal_shown(request.actor, [value for value, _ in shown], "list_picker", what="tableau des tâches")
     context = {
         "field": field,
         "chosen": chosen,
@@ -356,6 +369,7 @@ def picker(request: AuthedRequest, field: str) -> HttpResponse:
 
 def choose_patient(request: AuthedRequest) -> HttpResponse:
     """TSK-1 from the dashboard: one patient only, found among the dossiers one may see."""
-    query = request.GET.get("nom", "").strip()[:100]
+    query = typed_text(request.GET.get("nom"))
     patients = list(visible_named(request.actor, query).order_by("birth_name_key", "first_name_key")[:20])
+    journal_many(request.actor, patients, "list_picker", what="nouvelle tâche : choix du patient")
     return render(request, "tasks/choose_patient.html", {"patients": patients, "nom": query})

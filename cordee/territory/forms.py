@@ -1,40 +1,79 @@
-"""The commune picker (TER-1): search by name or postal code, then choose."""
+"""The commune picker (TER-1): one combobox, searched by name or postal code, then chosen."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.urls import reverse
 
 from cordee.territory.models import Commune
+from cordee.territory.search import search_communes
+
+# IDV-4: the birth commune "99999" stands for an unknown place (a provisional identity).
+UNKNOWN_COMMUNE = "99999"
+UNKNOWN_COMMUNE_LABEL = "Commune inconnue (99999) — provisoire"
 
 
-class CommuneWidget(forms.Select):
-    """A search box that refreshes the select below it through htmx.
+class CommuneWidget(forms.Widget):
+    """One combobox (WAI-ARIA 1.2, list autocomplete; issue 23): the box shows the chosen
+    commune by name and postal code; typed text asks the server for matches, listed under it
+    (app.js, data-commune-combobox); the chosen commune's code travels in a hidden field named
+    after the form's field.
 
-    Without JavaScript the select still holds the current choice; with it, typing a name or a
-    postal code lists matching communes. Both controls carry their own label (RGAA).
+    Without JavaScript the typed text alone is sent (`<field>_search`) and resolved here: a
+    commune code, a commune's label as shown, or a search with a single match; anything else
+    stays as typed and the field refuses it in French.
     """
 
     template_name = "territory/commune_widget.html"
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
+        code = "" if value is None else str(value)
+        shown = code
+        if code == UNKNOWN_COMMUNE:
+            shown = UNKNOWN_COMMUNE_LABEL
+        elif code:
+            commune = Commune.objects.filter(code=code).first()
+            if commune is not None:
+                shown = _label(commune)
+            else:  # text typed without JavaScript that named no commune: given back as typed
+                code = ""
+        context["code"] = code
+        context["shown"] = shown
         context["search_url"] = reverse("territory:commune_search")
-        context["search_label"] = getattr(self, "search_label", "Rechercher une ville")
         return context
 
-    def optgroups(self, name: str, value: list[Any], attrs: dict[str, Any] | None = None) -> Any:
-        # Only the selected commune is rendered: listing 35,000 options would be unusable.
-        selected = [v for v in value if v]
-        communes = Commune.objects.filter(code__in=selected) if selected else Commune.objects.none()
-        groups = [(None, [self.create_option(name, "", "— Rechercher une ville —", not selected, 0)], 0)]
-        for index, commune in enumerate(communes, start=1):
-            groups.append(
-                (None, [self.create_option(name, commune.code, _label(commune), True, index)], index)
-            )
-        return groups
+    def format_value(self, value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        return str(value)
+
+    def value_from_datadict(self, data: Mapping[str, Any], files: Any, name: str) -> Any:
+        code = str(data.get(name) or "").strip()
+        if code:
+            return code
+        typed = str(data.get(f"{name}_search") or "").strip()
+        if not typed or "\x00" in typed:
+            return typed
+        if typed in (UNKNOWN_COMMUNE, UNKNOWN_COMMUNE_LABEL):
+            return UNKNOWN_COMMUNE  # the field decides whether an unknown commune is allowed
+        # "Nice (06000)", as the combobox shows a commune: searched by its name.
+        matches = list(search_communes(re.sub(r"\s*\([^()]*\)$", "", typed[:100])))
+        shown = [commune for commune in matches if _label(commune) == typed]
+        if len(matches) == 1 and (shown or not typed.endswith(")")):
+            return matches[0].code
+        if len(shown) == 1:
+            return shown[0].code
+        if Commune.objects.filter(code=typed).exists():  # an INSEE code
+            return typed
+        return typed
+
+    def value_omitted_from_data(self, data: Mapping[str, Any], files: Any, name: str) -> bool:
+        return name not in data and f"{name}_search" not in data
 
 
 def _label(commune: Commune) -> str:
@@ -51,12 +90,6 @@ class CommuneField(forms.ModelChoiceField):  # type: ignore[type-arg]
         kwargs.setdefault("widget", CommuneWidget)
         kwargs.setdefault("to_field_name", "code")
         super().__init__(**kwargs)
-
-    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
-        # Two pickers on one form (birth and residence) need search boxes named apart (RGAA).
-        label = f"Rechercher : {str(self.label).lower()}" if self.label else "Rechercher une ville"
-        setattr(widget, "search_label", label)  # noqa: B010 - an attribute CommuneWidget reads
-        return super().widget_attrs(widget)
 
     def label_from_instance(self, obj: Any) -> str:
         return _label(obj)

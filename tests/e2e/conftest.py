@@ -5,15 +5,11 @@ One browser per session, a fresh context (cookies, storage) per test.
 
 from __future__ import annotations
 
-import csv
-import functools
-import importlib
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.core import mail
 from django.test import Client
@@ -21,13 +17,11 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expec
 from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
 
-from cordee.accounts.models import Profession, TermsVersion, User
-from cordee.careteam.models import CircleRole, RightsRule
-from cordee.core.text import search_key
-from cordee.pathways.loader import load_shipped
-from cordee.territory.loader import DATA_DIR, load_territory
+from cordee.accounts.models import User
+from cordee.territory.loader import load_territory
 from cordee.territory.models import Commune, Country, Departement, Region
 from tests.factories import TEST_PASSWORD
+from tests.reference_data import reload_reference_data
 
 CHROMIUM = os.environ.get("CORDEE_E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,57 +38,11 @@ PHONE_VIEWPORT = {"width": 375, "height": 740}
 expect.set_options(timeout=10_000)
 
 
-# The communes of the test structures' territory (Nice is 06088); all the others only where a
-# test searches the whole COG: inserting 35,000 rows before each test would cost ~1 s.
-HOME_DEPARTEMENT = "06"
-
-
-@functools.cache
-def _cog(name: str) -> tuple[dict[str, str], ...]:
-    with (DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
-        return tuple(csv.DictReader(handle))
-
-
 @pytest.fixture(autouse=True)
 def reference_data(transactional_db: None) -> None:
     """Live-server tests are transactional: each one ends with a flush that also empties the
-    tables filled by data migrations (professions, CGU, COG). Put them back before each test."""
-    if not Profession.objects.exists() or not TermsVersion.objects.exists():
-        migration = importlib.import_module("cordee.accounts.migrations.0003_reference_data")
-        migration.load(django_apps, None)
-    # Relations ("Parent" / "Enfant") and discharge reasons: get_or_create, idempotent.
-    importlib.import_module("cordee.patients.migrations.0002_reference_data").load(django_apps, None)
-    # Circle roles and the default rights matrix (CIR-2, CIR-5): without them nobody opens a dossier.
-    if not CircleRole.objects.exists() or not RightsRule.objects.exists():
-        migration = importlib.import_module("cordee.careteam.migrations.0004_roles_and_rights_matrix")
-        migration.load(django_apps, None)
-    # Task types, levels and the TASKS section of the matrix (get_or_create, idempotent).
-    importlib.import_module("cordee.tasks.migrations.0002_reference_data").load(django_apps, None)
-    # Parcours themes, the matrix's Parcours / documents sections and the shipped questionnaires.
-    importlib.import_module("cordee.pathways.migrations.0002_reference_data").load(django_apps, None)
-    load_shipped()
-    # Cocon inclusion criteria and the network staff's group (extraction, cohort dashboard).
-    importlib.import_module("cordee.cocon.migrations.0002_reference_data").load(django_apps, None)
-    if not Region.objects.exists():
-        Region.objects.bulk_create(Region(code=r["code"], name=r["name"]) for r in _cog("regions.csv"))
-        Departement.objects.bulk_create(
-            Departement(code=d["code"], name=d["name"], region_id=d["region"])
-            for d in _cog("departements.csv")
-        )
-        Country.objects.bulk_create(
-            Country(code=c["code"], name=c["name"], iso2=c["iso2"]) for c in _cog("countries.csv")
-        )
-        Commune.objects.bulk_create(
-            Commune(
-                code=c["code"],
-                name=c["name"],
-                name_key=search_key(c["name"]),
-                postal_codes=c["postal_codes"],
-                departement_id=c["departement"] or None,
-            )
-            for c in _cog("communes.csv")
-            if c["departement"] == HOME_DEPARTEMENT
-        )
+    tables filled by data migrations. Put them back before each test."""
+    reload_reference_data()
 
 
 @pytest.fixture
@@ -128,18 +76,30 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def new_context(browser: Browser, live_server: LiveServer) -> Iterator[Callable[..., BrowserContext]]:
-    """Make browser contexts (one per person in a scenario); all closed at the end of the test."""
+    """Make browser contexts (one per person in a scenario); all closed at the end of the test.
+    Whatever the test does, no page may break the Content-Security-Policy (issue 22): Chromium
+    reports each refused inline style, inline script or eval on the console."""
     contexts: list[BrowserContext] = []
+    refused: list[str] = []
 
     def make(**kwargs: Any) -> BrowserContext:
         context = browser.new_context(base_url=live_server.url, locale="fr-FR", **kwargs)
         context.set_default_timeout(10_000)
+        context.on(
+            "console",
+            lambda message: (
+                refused.append(f"{message.location.get('url')}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         context.close()
+    assert not refused, refused
 
 
 @pytest.fixture

@@ -14,6 +14,9 @@ from pytest_django.live_server_helper import LiveServer
 
 from cordee.accounts.models import Membership, Profession, RegistrationRequest, Structure, User
 from cordee.core.identifiers import rpps_with_key
+from cordee.directory.importer import Importer
+from cordee.directory.models import DirectoryImport, DirectoryProfessional
+from cordee.directory.tests.extract import SAMPLE
 from tests.e2e.conftest import PHONE_VIEWPORT, force_sign_in
 from tests.factories import MembershipFactory, StructureFactory, UserFactory, accept_current_terms
 
@@ -86,6 +89,28 @@ def world(db: None) -> World:
     return World(structure, coordinator, member, admin, newcomer)
 
 
+def _national() -> DirectoryProfessional:
+    """The shipped sample's region imported (DIR-2); its pediatrician."""
+    if not DirectoryProfessional.objects.exists():
+        Importer(
+            lambda: SAMPLE.open("rb"), departements=frozenset({"04", "05", "06", "13", "83", "84"})
+        ).run()
+    return DirectoryProfessional.objects.get(last_name="AUBERT-LENOIR")
+
+
+def _import_run() -> DirectoryImport:
+    """A finished run with its rejected lines, as the task worker leaves it."""
+    report = Importer(lambda: SAMPLE.open("rb")).run()
+    return DirectoryImport.objects.create(
+        file_name=SAMPLE.name,
+        status=DirectoryImport.Status.DONE,
+        total_lines=report.total_lines,
+        lines_read=report.lines,
+        counts=report.counts(),
+        rejections=[list(item) for item in report.rejections],
+    )
+
+
 @dataclass(frozen=True)
 class PageCase:
     user: str | None  # attribute of World, None for an anonymous visitor
@@ -115,6 +140,22 @@ PAGES = {
         "coordinator", lambda w: f"/annuaire/structures/{w.structure.public_id}/", "DAC Test Azur"
     ),
     "invitation": PageCase("coordinator", lambda w: "/annuaire/inviter/", "Inviter un confrère"),
+    "annuaire-national": PageCase(
+        "coordinator",
+        lambda w: f"/annuaire/annuaire-national/{_national().public_id}/",
+        "Docteur AUBERT-LENOIR",
+    ),
+    "annuaire-recherche-non-inscrits": PageCase(
+        "coordinator", lambda w: (_national(), "/annuaire/?nom=aubert")[1], "Annuaire régional"
+    ),
+    "import-annuaire": PageCase(
+        "admin", lambda w: "/annuaire/administration/imports/", "Import de l'annuaire national"
+    ),
+    "import-annuaire-resultat": PageCase(
+        "admin",
+        lambda w: f"/annuaire/administration/imports/{_import_run().public_id}/",
+        "Import de l'annuaire national — PS_LibreAcces_Personne_activite_exemple.txt",
+    ),
     "demandes-inscription": PageCase(
         "admin", lambda w: "/administration/inscriptions/", "Demandes d'inscription"
     ),
@@ -147,10 +188,10 @@ def test_forms_with_errors_stay_accessible(
 ) -> None:
     anonymous = new_context().new_page()
     anonymous.goto("/inscription/")
-    anonymous.get_by_placeholder("Rechercher une ville").fill("Nice")
-    expect(
-        anonymous.get_by_label("Ville d'exercice", exact=True).locator("option", has_text="Nice (06000")
-    ).to_have_count(1)
+    anonymous.get_by_role("combobox", name="Ville d'exercice", exact=True).fill("Nice")
+    found = anonymous.get_by_role("listbox", name="Communes trouvées")
+    expect(found.get_by_role("option", name=re.compile("^Nice \\(06000"))).to_have_count(1)
+    assert_accessible(axe, anonymous)  # the combobox open
     anonymous.get_by_role("button", name="Envoyer ma demande d'inscription").click()
     expect(anonymous.get_by_text("Veuillez indiquer votre fonction.")).to_be_visible()
     assert_accessible(axe, anonymous)

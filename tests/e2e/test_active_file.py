@@ -18,6 +18,7 @@ from cordee.accounts.models import Structure, User
 from cordee.core.middleware import ACTING_STRUCTURE_KEY
 from cordee.patients.models import Favourite, Patient, SavedFilter, Sex
 from cordee.patients.testing import create_test_patient
+from cordee.territory.models import Commune, Zone
 from tests.e2e.conftest import PHONE_VIEWPORT, sign_in, sign_out
 from tests.e2e.test_accessibility import assert_accessible
 
@@ -294,9 +295,16 @@ def test_saved_filter_becomes_the_default_search_then_is_deleted(
         "« Patients d'Antibes » est votre recherche par défaut ★."
     )
     menu = saved_filters_menu(page)
-    expect(menu.get_by_role("link", name="Patients d'Antibes ★", exact=True)).to_be_visible()
+    expect(menu.get_by_role("link", name="Patients d'Antibes (par défaut)", exact=True)).to_be_visible()
     default_button = menu.get_by_role("button", name="Ne plus appliquer « Patients d'Antibes » par défaut")
-    expect(default_button.locator("[aria-hidden='true']")).to_have_text("★")
+    # Icons from the vendored set (no emoji a system may lack), on 44 px touch targets.
+    expect(default_button.locator("i.bi-star-fill")).to_have_count(1)
+    box = default_button.bounding_box()
+    assert box is not None and box["width"] >= 44 and box["height"] >= 44
+    delete_button = menu.get_by_role("button", name="Supprimer le filtre « Patients d'Antibes »")
+    expect(delete_button.locator("i.bi-trash3")).to_have_count(1)
+    box = delete_button.bounding_box()
+    assert box is not None and box["width"] >= 44 and box["height"] >= 44
 
     # A new session: "File active" lands on the default search, and the URL says so.
     sign_out(page)
@@ -348,6 +356,19 @@ def test_phone_shows_cards_without_horizontal_scroll(
         "cells => cells.map(cell => getComputedStyle(cell, '::before').content)"
     )
     assert labels[0] == '"Nom : "', labels
+    # Issue 23: the card shows what matters; the rest on demand; an empty value reads "—".
+    shown = [cell.get_attribute("data-label") for cell in rows.first.locator("td").all() if cell.is_visible()]
+    assert shown == ["Nom", "Date de naissance", "Statut", "Parcours", "Tâches", "Actions"], shown
+    expect(rows.first.locator('td[data-label="Tâches"]')).to_have_text("—")
+    more = rows.first.get_by_role("button", name=re.compile("^Plus de détails"))
+    expect(more).to_have_attribute("aria-expanded", "false")
+    more.click()
+    expect(rows.first.get_by_role("button", name=re.compile("^Moins de détails"))).to_have_attribute(
+        "aria-expanded", "true"
+    )
+    expect(rows.first.locator('td[data-label="Date de décès"]')).to_be_visible()
+    expect(rows.first.locator('td[data-label="Date de décès"]')).to_have_text("—")
+    expect(rows.nth(1).locator('td[data-label="Date de décès"]')).to_be_hidden()
     for cell in rows.first.locator("td").all():
         label = cell.get_attribute("data-label")
         assert label, cell.inner_html()
@@ -400,3 +421,146 @@ def test_active_file_with_filters_and_saved_filters_open_is_accessible(
     expect(menu.get_by_role("link", name="Mes patientes")).to_be_visible()
     expect(menu.get_by_label("Mémoriser ces filtres sous le nom")).to_be_visible()
     assert_accessible(axe, page)
+
+
+# --- Issue 23: multiple choices ------------------------------------------------------------
+
+
+def zone_filter(page: Page) -> tuple[Locator, Locator]:
+    group = page.get_by_role("group", name="Zones géographiques")
+    return group, group.get_by_role("button", name=re.compile(r"^Zones géographiques "))
+
+
+def test_zones_are_chosen_from_a_drop_down_of_checkboxes_with_the_keyboard(
+    new_context: Callable[..., BrowserContext],
+    coordinator: User,
+    structure: Structure,
+    dossiers: list[Patient],
+    live_server: LiveServer,
+    axe: Axe,
+) -> None:
+    """No Ctrl-click list box: a button names what is chosen, ↓ opens the list and enters it (a
+    search box first when the list is long), Space ticks, Échap closes; the search sends every
+    zone ticked."""
+    antibes = Zone.objects.create(name="Pays d'Antibes")
+    antibes.communes.add(Commune.objects.get(code=ANTIBES))
+    empty = [Zone.objects.create(name=f"Secteur {n}") for n in range(1, 8)]
+    page = open_signed_in(new_context, coordinator, live_server, acting_as=structure, reduced_motion="reduce")
+    open_active_file(page, "/patients/?tous=1")
+    mark_document(page)
+    page.get_by_text("Plus de critères").click()
+    group, toggle = zone_filter(page)
+    expect(toggle).to_have_accessible_name("Zones géographiques Indifférent")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(group.get_by_role("checkbox")).to_have_count(0)  # closed: the list is hidden
+
+    toggle.focus()
+    page.keyboard.press("ArrowDown")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    search = group.get_by_role("searchbox", name="Rechercher : Zones géographiques")
+    expect(search).to_be_focused()
+    expect(group.get_by_role("checkbox")).to_have_count(8)
+    page.keyboard.type("antib")
+    expect(group.get_by_role("checkbox")).to_have_count(1)
+    page.keyboard.press("ArrowDown")
+    expect(group.get_by_role("checkbox", name="Pays d'Antibes")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(group.get_by_role("checkbox", name="Pays d'Antibes")).to_be_checked()
+    page.keyboard.press("ArrowUp")
+    expect(search).to_be_focused()
+    search.fill("")
+    page.keyboard.press("ArrowDown")  # the first zone by name: Pays d'Antibes
+    page.keyboard.press("ArrowDown")
+    expect(group.get_by_role("checkbox", name="Secteur 1")).to_be_focused()
+    page.keyboard.press("Enter")  # ticks, does not send the form half chosen
+    expect(group.get_by_role("checkbox", name="Secteur 1")).to_be_checked()
+    expect(toggle).to_have_accessible_name("Zones géographiques 2 choix : Pays d'Antibes, Secteur 1")
+    assert_accessible(axe, page)
+    page.keyboard.press("Escape")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_be_focused()
+    expect(group.get_by_role("checkbox")).to_have_count(0)
+
+    # Opened with a click, closed by a click elsewhere or by leaving it with Tab.
+    toggle.click()
+    expect(group.get_by_role("checkbox")).to_have_count(8)
+    page.get_by_role("heading", name="Rechercher un patient").click()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Shift+Tab")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+
+    page.get_by_role("button", name="Rechercher les patients").click()
+    expect(listed_names(page)).to_have_text(IN_ANTIBES)
+    assert_same_document(page)
+    expect(page).to_have_url(re.compile(rf"zone={antibes.public_id}.*zone={empty[0].public_id}"))
+    page.reload()
+    group, toggle = zone_filter(page)
+    expect(toggle).to_have_accessible_name("Zones géographiques 2 choix : Pays d'Antibes, Secteur 1")
+
+
+def test_zones_are_chosen_without_javascript_too(
+    new_context: Callable[..., BrowserContext],
+    coordinator: User,
+    structure: Structure,
+    dossiers: list[Patient],
+    live_server: LiveServer,
+) -> None:
+    antibes = Zone.objects.create(name="Pays d'Antibes")
+    antibes.communes.add(Commune.objects.get(code=ANTIBES))
+    Zone.objects.create(name="Secteur 1")
+    page = open_signed_in(
+        new_context, coordinator, live_server, acting_as=structure, java_script_enabled=False
+    )
+    open_active_file(page, "/patients/?tous=1")
+    page.get_by_text("Plus de critères").click()
+    group = page.get_by_role("group", name="Zones géographiques")
+    expect(group.get_by_role("button")).to_have_count(0)
+    group.get_by_role("checkbox", name="Pays d'Antibes").check()
+    page.get_by_role("button", name="Rechercher les patients").click()
+    expect(page).to_have_url(re.compile(rf"zone={antibes.public_id}"))
+    expect(listed_names(page)).to_have_text(IN_ANTIBES)
+
+
+# --- Issue 23: the column chooser ----------------------------------------------------------
+
+
+def test_columns_chosen_with_the_keyboard_are_kept_for_the_person(
+    new_context: Callable[..., BrowserContext],
+    coordinator: User,
+    structure: Structure,
+    dossiers: list[Patient],
+    live_server: LiveServer,
+    axe: Axe,
+) -> None:
+    page = open_signed_in(new_context, coordinator, live_server, acting_as=structure, reduced_motion="reduce")
+    open_active_file(page, "/patients/?tous=1&tri=nom")
+    table = results_table(page)
+    expect(table.get_by_role("columnheader", name="Sexe")).to_have_count(1)
+    chooser = page.locator("details.column-chooser")
+    summary = chooser.locator("summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    group = page.get_by_role("group", name="Colonnes affichées")
+    expect(group).to_be_visible()
+    assert_accessible(axe, page)
+    for label in ("Sexe", "CP/Commune", "Date de mise à jour"):
+        box = group.get_by_role("checkbox", name=label, exact=True)
+        expect(box).to_be_checked()
+        box.focus()
+        page.keyboard.press("Space")
+        expect(box).not_to_be_checked()
+    page.get_by_role("button", name="Enregistrer les colonnes").press("Enter")
+    expect(page.get_by_text("Les colonnes choisies sont enregistrées.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"tri=nom"))  # back to the same search
+    expect(listed_names(page)).to_have_count(10)
+    for label in ("Sexe", "CP/Commune", "Date de mise à jour"):
+        header = re.compile("^" + re.escape(label).replace("/", r"\/"))
+        expect(table.get_by_role("columnheader", name=header)).to_have_count(0)
+    expect(table.get_by_role("columnheader", name=re.compile(r"^Statut"))).to_have_count(1)
+    # Kept on the server: another browser of the same person shows the same columns.
+    other = open_signed_in(new_context, coordinator, live_server, acting_as=structure)
+    open_active_file(other, "/patients/?tous=1")
+    expect(results_table(other).get_by_role("columnheader", name="Sexe")).to_have_count(0)
+    expect(results_table(other).get_by_role("columnheader", name="Tâches")).to_have_count(1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -113,6 +114,10 @@ def test_include_a_preterm_newborn_fill_the_3_month_notebook_and_extract_it(
     expect(page.get_by_role("heading", level=1, name=NOTEBOOK)).to_be_visible()
     page.get_by_label("Date de la consultation").fill(today.isoformat())
     page.get_by_role("textbox", name="Poids", exact=True).fill("4,6")
+    # Issue 23: the weight's z-score and centile appear at once, computed by the server.
+    expect(page.locator("#id_q-poids_sds")).to_have_text(re.compile(r"^-?\d+(,\d+)?"))
+    expect(page.locator("#id_q-poids_centile")).to_have_text(re.compile(r"^\d+(,\d+)?"))
+    assert not FormResponse.objects.filter(patient=patient).exists()
     page.get_by_role("radio", name="Pas de trouble du neurodéveloppement suspecté").check()
     page.get_by_role("button", name="Clôturer").click()
     expect(page.get_by_text(f"Le formulaire « {NOTEBOOK} » est clôturé.")).to_be_visible()

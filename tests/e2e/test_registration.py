@@ -141,17 +141,48 @@ def test_registration_refused_with_a_reason(
 
 
 def test_commune_picker_lists_matching_communes(page: Page, all_communes: None) -> None:
+    """TER-1, issue 23: one combobox (WAI-ARIA 1.2): typed text asks the server's matches,
+    listed under the box with the first one selected (aria-activedescendant); ↓/↑ move, Entrée
+    chooses (without sending the form), Échap closes; by name or by postal code."""
     page.goto("/inscription/")
-    page.get_by_placeholder("Rechercher une ville").fill("Nice")
+    commune = page.get_by_role("combobox", name="Ville d'exercice", exact=True)
+    listbox = page.get_by_role("listbox", name="Communes trouvées")
+    code = page.locator("[data-commune-code][name=commune]")
+    expect(commune).to_have_attribute("aria-expanded", "false")
+    commune.fill("Nice")
+    expect(listbox.get_by_role("option", name=re.compile(r"^Nice \(06000"))).to_have_count(1)
+    expect(commune).to_have_attribute("aria-expanded", "true")
+    first = listbox.get_by_role("option").first
+    expect(first).to_have_attribute("aria-selected", "true")
+    expect(commune).to_have_attribute("aria-activedescendant", first.get_attribute("id") or "?")
+    expect(page.get_by_text(re.compile(r"^\d+ communes? trouvées?"))).to_be_visible()
+    commune.press("ArrowDown")
+    second = listbox.get_by_role("option").nth(1)
+    if listbox.get_by_role("option").count() > 1:
+        expect(second).to_have_attribute("aria-selected", "true")
+        commune.press("ArrowUp")
+    expect(first).to_have_attribute("aria-selected", "true")
+    commune.press("Enter")
+    expect(listbox).to_be_hidden()
+    expect(commune).to_have_attribute("aria-expanded", "false")
+    expect(commune).to_have_value(re.compile(r"^Nice \(06000\)$"))
+    expect(code).to_have_value("06088")
+    expect(page.get_by_text("Veuillez indiquer votre fonction.")).to_have_count(0)  # the form not sent
 
-    commune = page.get_by_label("Ville d'exercice", exact=True)
-    expect(commune.locator("option", has_text="Nice (06000")).to_have_count(1)
-    expect(commune).to_have_value("06088")
-    expect(commune.locator("option").first).to_contain_text("choisissez la commune")
+    commune.fill("zzzz")
+    expect(code).to_have_value("")  # typing again forgets the choice
+    expect(page.get_by_text("Aucune commune ne correspond à « zzzz ».")).to_be_visible()
+    expect(listbox).to_be_hidden()
 
-    page.get_by_placeholder("Rechercher une ville").fill("zzzz")
-    expect(commune.locator("option")).to_have_text(["Aucune commune ne correspond à « zzzz »"])
-
-    # By postal code too.
-    page.get_by_placeholder("Rechercher une ville").fill("06000")
-    expect(commune.locator("option", has_text="Nice (06000")).to_have_count(1)
+    # By postal code too; Échap closes the list, a second one empties the box.
+    commune.fill("06000")
+    expect(listbox.get_by_role("option", name=re.compile(r"^Nice \(06000"))).to_have_count(1)
+    commune.press("Escape")
+    expect(listbox).to_be_hidden()
+    expect(commune).to_have_value("06000")
+    commune.press("Escape")
+    expect(commune).to_have_value("")
+    # A click chooses too.
+    commune.fill("Antibes")
+    listbox.get_by_role("option", name=re.compile(r"^Antibes \(")).click()
+    expect(code).to_have_value("06004")

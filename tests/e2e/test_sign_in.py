@@ -42,17 +42,20 @@ def test_first_sign_in_accepts_cgu_then_acts_as_structure_and_signs_out(page: Pa
     acting = page.get_by_role("region", name="Vous agissez en tant que")
     expect(acting).to_contain_text("COORDIN Claire (personne physique)")
 
-    # ACC-5: the top-bar select switches the actor as soon as it changes.
-    page.get_by_label("Agir en tant que").select_option(label="DAC Azur Ouest")
+    # ACC-5: the top-bar menu switches the actor when a structure's button is pressed.
+    switch = page.get_by_role("button", name=re.compile("^Agir en tant que"))
+    switch.click()
+    page.get_by_role("button", name="DAC Azur Ouest", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Vous agissez maintenant en tant que DAC Azur Ouest.")
     expect(acting).to_contain_text("DAC Azur Ouest (personne morale)")
     expect(acting).to_contain_text("Droits : Super utilisateur")
-    expect(page.get_by_label("Agir en tant que")).to_have_value(str(structure.public_id))
+    expect(switch).to_have_text(re.compile("DAC Azur Ouest"))
     side_menu = page.get_by_role("navigation", name="Menu latéral")
     expect(side_menu.get_by_role("link", name="Ma structure")).to_be_visible()
 
     # Back to oneself.
-    page.get_by_label("Agir en tant que").select_option(label="COORDIN Claire (personne physique)")
+    switch.click()
+    page.get_by_role("button", name="COORDIN Claire (personne physique)", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Vous agissez maintenant en votre nom propre.")
     expect(acting).to_contain_text("COORDIN Claire (personne physique)")
 

@@ -11,17 +11,22 @@ from dataclasses import dataclass
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings as django_settings
+from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import BrowserContext, FilePayload, Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from cordee.accounts.models import Membership, Structure, User
 from cordee.careteam.models import CircleMember
+from cordee.core import clock
 from cordee.core.actor import Actor
+from cordee.core.middleware import ACTING_STRUCTURE_KEY
 from cordee.patients.models import Patient
 from cordee.patients.testing import create_test_patient
 from cordee.tasks import services
 from cordee.tasks.models import Task, TaskChange, TaskLevel, TaskStatus, TaskType
+from tests.e2e.conftest import PHONE_VIEWPORT
 from tests.e2e.test_accessibility import assert_accessible
 from tests.e2e.test_dossier import open_as_person, open_as_structure, open_dossier, section, side_menu
 from tests.factories import accept_current_terms, make_user
@@ -30,8 +35,13 @@ pytestmark = pytest.mark.e2e
 
 PANEL = "4. Tâches"
 DASHBOARD = "Consulter les tâches"
+
+
 # Far enough ahead never to be overdue, whatever day the suite runs.
-DUE_YEAR = timezone.localdate().year + 1
+def due_year() -> int:
+    return clock.today().year + 1
+
+
 ORDONNANCE = b"%PDF-1.4 ordonnance de kinesitherapie"
 
 
@@ -121,7 +131,7 @@ def test_create_a_task_from_the_dossier_with_oneself_as_recipient(
     page.get_by_role("combobox", name="Type", exact=True).select_option(label="Appel téléphonique")
     page.get_by_role("combobox", name="Niveau", exact=True).select_option(label="Important")
     page.get_by_role("textbox", name="Libellé", exact=True).fill("Rappeler la maman pour le bilan")
-    page.get_by_label("Date d'échéance").fill(f"{DUE_YEAR}-12-01T09:30")
+    page.get_by_label("Date d'échéance").fill(f"{due_year()}-12-01T09:30")
     expect(page.get_by_role("combobox", name="Statut", exact=True)).to_have_value(TaskStatus.TODO)
     # The creator is a recipient by default, the structure is offered but not ticked.
     recipients = page.get_by_role("group", name="Destinataires")
@@ -136,14 +146,14 @@ def test_create_a_task_from_the_dossier_with_oneself_as_recipient(
     item = panel.get_by_role("listitem").filter(has_text="Rappeler la maman pour le bilan")
     expect(item).to_have_count(1)
     expect(status_button(item, "À traiter", "Rappeler la maman pour le bilan")).to_be_visible()
-    expect(item).to_contain_text(f"Important, échéance 01/12/{DUE_YEAR} 09:30")
+    expect(item).to_contain_text(f"Important, échéance 01/12/{due_year()} à 09:30")
     expect(item.get_by_text("En retard")).to_have_count(0)
     for count in ("À traiter : 1", "En cours : 0", "Traité : 0", "Annulé : 0"):
         expect(panel).to_contain_text(count)
 
     task = Task.objects.get()
     due = timezone.localtime(task.due_at)
-    assert (due.date(), due.hour, due.minute) == (datetime.date(DUE_YEAR, 12, 1), 9, 30)
+    assert (due.date(), due.hour, due.minute) == (datetime.date(due_year(), 12, 1), 9, 30)
     assert task.task_type.label == "Appel téléphonique"
     assert task.structure == structure
     assert [(r.user, r.structure) for r in task.recipients.all()] == [(coordinator, None)]
@@ -166,7 +176,7 @@ def test_join_documents_to_a_task_and_download_them(
     page.goto(f"{live_server.url}/patients/{patient.public_id}/taches/nouvelle/")
     page.get_by_role("combobox", name="Type", exact=True).select_option(label="Relance")
     page.get_by_role("textbox", name="Libellé", exact=True).fill("Transmettre l'ordonnance")
-    page.get_by_label("Date d'échéance").fill(f"{DUE_YEAR}-12-01T09:30")
+    page.get_by_label("Date d'échéance").fill(f"{due_year()}-12-01T09:30")
     documents = page.get_by_label("Documents", exact=True)
     documents.set_input_files(
         [
@@ -661,4 +671,58 @@ def test_read_only_task_page_has_no_serious_accessibility_violation(
     page = open_as_structure(new_context, coordinator, structure, live_server)
     page.goto(task_url(task))
     expect(page.get_by_text("n'est plus modifiable", exact=False)).to_be_visible()
+    assert_accessible(axe, page)
+
+
+# --- On a phone -----------------------------------------------------------------------------
+
+
+def test_dashboard_phone_cards_show_what_matters_and_the_rest_on_demand(
+    new_context: Callable[..., BrowserContext],
+    coordinator: User,
+    structure: Structure,
+    live_server: LiveServer,
+    axe: Axe,
+) -> None:
+    """Issue 23: on a phone a task's card shows its level, label, patient, due date and status;
+    questionnaire, plan action, comment, documents and recipients on demand, empty as "—"."""
+    patient = create_test_patient(coordinator, structure, birth_name="Martin", first_name="Léa")
+    make_task(coordinator, structure, patient, "Appeler la PMI", due_in=datetime.timedelta(days=1))
+    make_task(coordinator, structure, patient, "Relancer le CAMSP", due_in=datetime.timedelta(days=2))
+    client = Client()
+    client.force_login(coordinator)
+    session = client.session
+    session[ACTING_STRUCTURE_KEY] = str(structure.public_id)
+    session.save()
+    context = new_context(viewport=PHONE_VIEWPORT, reduced_motion="reduce")
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    page = context.new_page()
+    page.goto("/taches/")
+    expect(page.get_by_role("heading", level=1, name=DASHBOARD, exact=True)).to_be_visible()
+
+    rows = page.locator("#taches tbody tr")
+    expect(rows).to_have_count(2)
+    first = rows.first
+    expect(first.get_by_role("link", name="Appeler la PMI", exact=True)).to_be_visible()
+    shown = [cell.get_attribute("data-label") for cell in first.locator("td").all() if cell.is_visible()]
+    assert shown == ["Niveau", "Libellé", "Patient", "Date d'échéance", "Statut"], shown
+    recipients = first.locator('td[data-label="Destinataires"]')
+    expect(recipients).to_be_hidden()
+    more = first.get_by_role("button", name="Plus de détails sur « Appeler la PMI »")
+    expect(more).to_have_attribute("aria-expanded", "false")
+    more.click()
+    expect(first.get_by_role("button", name="Moins de détails sur « Appeler la PMI »")).to_have_attribute(
+        "aria-expanded", "true"
+    )
+    expect(recipients).to_be_visible()
+    expect(recipients).to_contain_text(coordinator.display_name)
+    for label in ("Questionnaire", "Actions", "Commentaire", "Documents"):
+        expect(first.locator(f'td[data-label="{label}"]')).to_have_text("—")
+    expect(rows.nth(1).locator('td[data-label="Destinataires"]')).to_be_hidden()
+    # The status still cycles from the card, the card staying open.
+    status_button(first, "À traiter", "Appeler la PMI").click()
+    expect(status_button(first, "En cours", "Appeler la PMI")).to_be_visible()
+    expect(recipients).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     assert_accessible(axe, page)

@@ -8,8 +8,10 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from cordee.accounts.models import TermsVersion
+from cordee.core import clock
 from cordee.core.middleware import LAST_SEEN_KEY, SIGNED_IN_AT_KEY
 from tests.factories import TEST_PASSWORD, make_user
 
@@ -42,7 +44,7 @@ def test_repeated_failures_lock_the_identifier_out(member, settings) -> None:
     for _ in range(settings.AXES_FAILURE_LIMIT):
         _sign_in(Client(), member.username, "mauvais")
     locked = _sign_in(Client(), member.username)  # even the right password
-    assert locked.status_code in (403, 429)
+    assert locked.status_code == 429
     assert "temporairement bloquée" in locked.content.decode()
 
 
@@ -115,6 +117,9 @@ def test_session_lifetime(member, client_for, signed_in_ago: int, last_seen_ago:
 def test_profile_shows_roles_structures_and_previous_sign_in(member, structure) -> None:
     client = Client()
     _sign_in(client, member.username)
+    member.refresh_from_db()
+    first = member.last_login
+    assert first is not None
     client.post(reverse("accounts:logout"))
     _sign_in(client, member.username)
     page = client.get(reverse("accounts:profile")).content.decode()
@@ -122,6 +127,9 @@ def test_profile_shows_roles_structures_and_previous_sign_in(member, structure) 
     assert "Utilisateur" in page
     assert "Première connexion" not in page
     assert member.rpps in page
+    # Issue 25: the previous sign-in on the Paris clock, as people read it.
+    assert f"{clock.date_of(first):%d/%m/%Y} à {timezone.localtime(first, clock.paris()):%H:%M}" in page
+    assert "(UTC)" not in page
 
 
 def test_password_change_is_authenticated_and_notified(

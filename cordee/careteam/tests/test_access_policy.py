@@ -24,10 +24,17 @@ from tests.factories import accept_current_terms, make_user
 # The dossier page's query budget, pinned: 6 for the session, user, second factor, CGU and actor;
 # 5 for the policy (dossier, circle rows, their roles, the matching rights rules, journal row);
 # 12 for the page (links both ways, favourite, zones, potential duplicates, the actor switcher,
-# stays, consents, circle, feed, task counts, open tasks) — the page's rights reuse the
-# policy's standing.
+# stays, consents, circle, feed, task counts, open tasks); 2 for "7. Mémo" (the memos, their
+# shares when there are memos); 6 for "6. Ligne de vie" (stays, tasks, forms, document
+# categories, documents, status events of the quarter) — the page's rights reuse the policy's
+# standing.
 # A new section may raise it on purpose; the number of events or circle members never may.
-DOSSIER_PAGE_QUERIES = 23
+# +2 (issue 23): the programmes' badge (reserved themes, the Cocon summary).
+# +2 (ACT-1): the feed hides the events of documents the viewer may not read (the closed
+# forms' themes, the documents closed to them).
+# +3 (AGD-1): the life line's appointments lane (the quarter's appointments, and the viewer's
+# structures, which decide whether a private appointment shows its title or "Occupé").
+DOSSIER_PAGE_QUERIES = 38
 
 
 def acting(user: User, structure: Structure | None = None) -> Actor:

@@ -600,3 +600,73 @@ def test_the_circle_page_query_count_does_not_grow_with_members(
     assert "Cabinet numéro 18" in page
     assert page.count("Modifier<span") == 22
     assert len(large.captured_queries) == baseline
+
+
+# --- issue 24: the rule holds whatever the order of changes ---------------------------------------
+
+
+def _reachable(dossier: Patient) -> bool:
+    live = CircleMember.objects.filter(patient=dossier, removed_at__isnull=True)
+    return live.filter(is_habilitated=True, sharing_refused=False).exists()
+
+
+def test_the_probe_s_order_delete_the_structure_then_refuse_one_s_own_row(
+    acting, coordinator, structure, dossier
+):
+    own_row = CircleMember.objects.get(patient=dossier, user=coordinator)
+    structure_row = CircleMember.objects.get(patient=dossier, structure=structure)
+    acting.post(member_url("member_delete", structure_row), follow=True)
+    structure_row.refresh_from_db()
+    assert structure_row.removed_at is not None
+    before = rows_state(dossier)
+    response = acting.post(
+        member_url("member_edit", own_row),
+        {"description": "", "sharing_refused": "on", "is_habilitated": "on"},
+        follow=True,
+    )
+    assert LAST_HABILITATED in text(response)
+    assert rows_state(dossier) == before
+    assert acting.get(_url("patients:detail", dossier)).status_code == 200
+
+
+def test_every_order_of_circle_changes_keeps_the_dossier_reachable(coordinator, structure, dossier) -> None:
+    import itertools
+
+    from django.core.exceptions import ValidationError
+
+    from cordee.careteam import services
+    from cordee.core.actor import Actor
+
+    actor = Actor(user=coordinator, membership=Membership.objects.get(user=coordinator, structure=structure))
+
+    def own() -> CircleMember:
+        return CircleMember.objects.get(patient=dossier, user=coordinator)
+
+    def the_structure() -> CircleMember:
+        return CircleMember.objects.get(patient=dossier, structure=structure)
+
+    def edit(row: CircleMember, *, habilitated: bool, refused: bool) -> None:
+        services.update_member(
+            actor, row, details={}, roles=[], habilitated=habilitated, sharing_refused=refused
+        )
+
+    changes = {
+        "delete the structure": lambda: services.delete_member(actor, the_structure()),
+        "unhabilitate the structure": lambda: services.remove_habilitation(actor, the_structure()),
+        "refuse sharing on one's row": lambda: edit(own(), habilitated=own().is_habilitated, refused=True),
+        "unhabilitate one's row": lambda: services.remove_habilitation(actor, own()),
+        "delete one's row": lambda: services.delete_member(actor, own()),
+    }
+    initial = rows_state(dossier)
+    for order in itertools.permutations(changes, 3):
+        sid = transaction.savepoint()
+        for step in order:
+            refusal: list[str] = []
+            try:
+                changes[step]()
+            except ValidationError as exc:
+                refusal = exc.messages
+            assert refusal in ([], [LAST_HABILITATED]), (order, step)
+            assert _reachable(dossier), (order, step)
+        transaction.savepoint_rollback(sid)
+        assert rows_state(dossier) == initial

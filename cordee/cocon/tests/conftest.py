@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cordee.accounts.models import Membership, Structure, User
 from cordee.cocon import services
-from cordee.cocon.demo import autofill
+from cordee.cocon.autofill import autofill
 from cordee.cocon.models import Inclusion, InclusionCriterion
 from cordee.core.actor import Actor
 from cordee.pathways import services as pathways

@@ -15,7 +15,6 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from cordee.accounts.models import User
 from cordee.audit.models import Access
@@ -24,11 +23,12 @@ from cordee.cocon.dashboard import cohort as compute_cohort
 from cordee.cocon.dashboard import lost_to_follow_up, step_state
 from cordee.cocon.models import Inclusion, ScheduledStep
 from cordee.cocon.schedule import BY_CODE, STEPS, State, Window, state
+from cordee.core import clock
 from cordee.core.actor import Actor
 from cordee.patients.models import Patient
 from cordee.territory.models import Commune, Zone
 
-TODAY = timezone.localdate()
+TODAY = clock.today  # asked when each test runs, not at import (issue 25)
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -66,7 +66,7 @@ def world(
     lost = child(400)
     _done(lost, "cocon-3-mois", _step(lost, "cocon-3-mois").closes_on + 5 * ONE_DAY)
     ended = child(400)
-    services.end_inclusion(actor, ended, TODAY, Inclusion.EndReason.MOVED)
+    services.end_inclusion(actor, ended, TODAY(), Inclusion.EndReason.MOVED)
     west = child(100, commune="06004", gestational_age_weeks=39)
     west_zone = Zone.objects.create(name="Ouest")
     west_zone.communes.add(*Commune.objects.filter(code__in=["06004"]))
@@ -88,12 +88,12 @@ def python_states(inclusions: list[Inclusion], today: datetime.date) -> Counter[
 
 
 def test_the_hand_built_cohort_in_each_state(world: World) -> None:
-    assert _step(world.due, "cocon-3-mois").opens_on <= TODAY <= _step(world.due, "cocon-3-mois").closes_on
+    assert _step(world.due, "cocon-3-mois").opens_on <= TODAY() <= _step(world.due, "cocon-3-mois").closes_on
     lost = {row.step: row for row in ScheduledStep.objects.filter(inclusion=world.lost)}
-    assert lost["cocon-6-mois"].missed_from <= TODAY  # the 9-month window has opened
-    assert lost["cocon-9-mois"].closes_on < TODAY < lost["cocon-9-mois"].missed_from
+    assert lost["cocon-6-mois"].missed_from <= TODAY()  # the 9-month window has opened
+    assert lost["cocon-9-mois"].closes_on < TODAY() < lost["cocon-9-mois"].missed_from
 
-    result = compute_cohort(TODAY)
+    result = compute_cohort(TODAY())
     assert (result.included, result.active, result.lost) == (5, 4, 1)
     rows = {row.label: row.counts for row in result.by_step}
     assert [row.label for row in result.by_step] == [step.short for step in STEPS]
@@ -104,12 +104,12 @@ def test_the_hand_built_cohort_in_each_state(world: World) -> None:
     for label in ("12 mois", "18 mois", "24 mois", "3 ans", "7 ans"):
         assert sum(rows[label].values()) == 0  # upcoming: not charted
     assert sum(bar.value for bar in result.by_month) == 5
-    assert result.by_month[-1].label == TODAY.strftime("%m/%y") and result.by_month[-1].value == 5
+    assert result.by_month[-1].label == TODAY().strftime("%m/%y") and result.by_month[-1].value == 5
 
 
 @pytest.mark.parametrize("shift", [-400, -30, -1, 0, 1, 45, 200, 800, 3000])
 def test_the_sql_states_agree_with_the_calendar_rules_on_any_day(world: World, shift: int) -> None:
-    today = TODAY + datetime.timedelta(days=shift)
+    today = TODAY() + datetime.timedelta(days=shift)
     active = [world.due, world.on_time, world.lost, world.west]
     sql = Counter(
         {
@@ -146,33 +146,33 @@ def test_boundary_days_in_sql(world: World) -> None:
 
 def test_lost_to_follow_up(actor: Actor, world: World) -> None:
     def lost() -> set[int]:
-        return set(Inclusion.objects.filter(lost_to_follow_up(TODAY)).values_list("pk", flat=True))
+        return set(Inclusion.objects.filter(lost_to_follow_up(TODAY())).values_list("pk", flat=True))
 
     assert lost() == {world.lost.pk}
     # The ended child, with the same missing consultation, is not "lost": they left.
     assert _step(world.ended, "cocon-6-mois").done_on is None
     # A notebook after the missed one: back in follow-up.
-    _done(world.lost, "cocon-9-mois", TODAY)
+    _done(world.lost, "cocon-9-mois", TODAY())
     assert lost() == set()
     # A missed consultation later made up is done (late), not missing: not lost either.
     _done(world.lost, "cocon-9-mois", None)  # type: ignore[arg-type]
-    _done(world.lost, "cocon-6-mois", TODAY)
+    _done(world.lost, "cocon-6-mois", TODAY())
     assert lost() == set()
     # Much later, the due child misses everything: lost.
     assert world.due.pk in set(
-        Inclusion.objects.filter(lost_to_follow_up(TODAY + datetime.timedelta(days=400))).values_list(
+        Inclusion.objects.filter(lost_to_follow_up(TODAY() + datetime.timedelta(days=400))).values_list(
             "pk", flat=True
         )
     )
 
 
 def test_the_zone_filter(world: World) -> None:
-    west = compute_cohort(TODAY, world.west_zone)
+    west = compute_cohort(TODAY(), world.west_zone)
     assert (west.included, west.active, west.lost) == (1, 1, 0)
     assert {row.label: row.counts["due"] for row in west.by_step}["3 mois"] == 1
-    east = compute_cohort(TODAY, world.east_zone)
+    east = compute_cohort(TODAY(), world.east_zone)
     assert (east.included, east.active, east.lost) == (4, 3, 1)
-    everything = compute_cohort(TODAY)
+    everything = compute_cohort(TODAY())
     zones = {row.zone: row for row in everything.by_zone}
     assert set(zones) == {"Ouest", "Est"}
     assert (zones["Ouest"].children, zones["Ouest"].lost) == (1, 0)
@@ -181,7 +181,7 @@ def test_the_zone_filter(world: World) -> None:
     assert (zones["Est"].expected, zones["Est"].done) == (6, 0)
     assert zones["Est"].on_time_rate == 0
     _done(world.ended, "cocon-3-mois", _step(world.ended, "cocon-3-mois").closes_on)
-    zones = {row.zone: row for row in compute_cohort(TODAY).by_zone}
+    zones = {row.zone: row for row in compute_cohort(TODAY()).by_zone}
     assert (zones["Est"].expected, zones["Est"].done, zones["Est"].on_time_rate) == (6, 1, 17)
 
 
@@ -247,7 +247,7 @@ def _newborns(
         if index % 3 == 0:
             _done(inclusion, "cocon-3-mois", _step(inclusion, "cocon-3-mois").target_on)
         if index % 5 == 4:
-            services.end_inclusion(actor, inclusion, TODAY, Inclusion.EndReason.OTHER)
+            services.end_inclusion(actor, inclusion, TODAY(), Inclusion.EndReason.OTHER)
 
 
 def test_the_number_of_queries_does_not_grow_with_the_cohort(
@@ -274,3 +274,19 @@ def test_the_number_of_queries_does_not_grow_with_the_cohort(
     with CaptureQueriesContext(connection) as filtered:
         client.get(url, {"zone": str(zone.public_id)})
     assert len(filtered.captured_queries) == len(small.captured_queries)
+
+
+def test_the_home_page_offers_the_cohort_pages_by_right(
+    member: User, client_for: Callable[..., Client]
+) -> None:
+    """The Cocon card of the home page (registered by cocon, core knowing nothing of it)."""
+    home = client_for(member).get("/").content.decode()
+    assert "Parcours Cocon" not in home and "/cocon/" not in home
+    member.user_permissions.add(Permission.objects.get(codename="view_cohort"))
+    home = client_for(member).get("/").content.decode()
+    assert "Tableau de bord de la cohorte" in home
+    assert "Extraction des cahiers clôturés" not in home
+    member.user_permissions.add(Permission.objects.get(codename="extract_notebooks"))
+    member = User.objects.get(pk=member.pk)  # a fresh permission cache
+    home = client_for(member).get("/").content.decode()
+    assert "Tableau de bord de la cohorte" in home and "Extraction des cahiers clôturés" in home

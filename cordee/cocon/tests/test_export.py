@@ -25,6 +25,7 @@ from cordee.audit.models import Access
 from cordee.cocon.export import FIXED_COLUMNS, Extraction, Filters, notebooks, pseudonym
 from cordee.cocon.models import Inclusion
 from cordee.cocon.tests.conftest import close_notebook
+from cordee.core import clock
 from cordee.core.actor import Actor
 from cordee.pathways.models import FormResponse, FormStatus, Questionnaire, QuestionnaireVersion
 from cordee.patients.models import Patient
@@ -32,7 +33,7 @@ from cordee.territory.models import Commune, Zone
 
 pytestmark = pytest.mark.usefixtures("shipped")
 
-TODAY = timezone.localdate()
+TODAY = clock.today  # asked when each test runs, not at import (issue 25)
 STAFF_GROUP = "Réseau périnatal — évaluation Cocon"
 FIXED = [code for code, _ in FIXED_COLUMNS]
 
@@ -59,10 +60,10 @@ def cohort(
     )
     include_child(anna, gestational_age_weeks=30, gestational_age_days=0, birth_weight_g=1310)
     include_child(basile, gestational_age_weeks=39, gestational_age_days=4, birth_weight_g=3420)
-    anna_three = close_notebook(actor, anna, "cocon-3-mois", TODAY - datetime.timedelta(days=10))
-    close_notebook(actor, anna, "cocon-6-mois", TODAY - datetime.timedelta(days=1), closing=False)
-    basile_three = close_notebook(actor, basile, "cocon-3-mois", TODAY - datetime.timedelta(days=3))
-    basile_mobile = close_notebook(actor, basile, "cocon-equipe-mobile", TODAY - datetime.timedelta(days=2))
+    anna_three = close_notebook(actor, anna, "cocon-3-mois", TODAY() - datetime.timedelta(days=10))
+    close_notebook(actor, anna, "cocon-6-mois", TODAY() - datetime.timedelta(days=1), closing=False)
+    basile_three = close_notebook(actor, basile, "cocon-3-mois", TODAY() - datetime.timedelta(days=3))
+    basile_mobile = close_notebook(actor, basile, "cocon-equipe-mobile", TODAY() - datetime.timedelta(days=2))
     west = Zone.objects.create(name="Ouest azuréen")
     west.communes.add(*Commune.objects.filter(code__in=["06004", "06155"]))
     east = Zone.objects.create(name="Est azuréen")
@@ -97,7 +98,7 @@ def test_a_closed_form_of_another_questionnaire_is_not_extracted(actor: Actor, c
         patient=cohort.anna,
         questionnaire_version=version,
         theme=other.theme,
-        answers={"date_consultation": TODAY.isoformat()},
+        answers={"date_consultation": TODAY().isoformat()},
         status=FormStatus.CLOSED,
         closed_at=timezone.now(),
         created_by=actor.user,
@@ -114,9 +115,9 @@ def test_notebooks_of_a_child_never_included_are_not_extracted(actor: Actor, coh
 def test_the_row_s_fixed_columns_and_answers(cohort: Cohort) -> None:
     rows = {row["CAHIER"] + row["SEXE"]: row for row in table(Extraction(Filters()))}
     anna = rows["cocon-3-moisF"]
-    consultation = TODAY - datetime.timedelta(days=10)
+    consultation = TODAY() - datetime.timedelta(days=10)
     assert anna["ID_ENFANT"] == pseudonym(cohort.anna.public_id)
-    assert (anna["VERSION_CAHIER"], anna["DATE_CLOTURE"]) == (1, TODAY.isoformat())
+    assert (anna["VERSION_CAHIER"], anna["DATE_CLOTURE"]) == (1, TODAY().isoformat())
     assert (anna["TERME_SA"], anna["TERME_JOURS"], anna["POIDS_NAISSANCE_G"]) == (30, 0, 1310)
     assert anna["AGE_CONSULTATION_MOIS"] == round(190 / 30.4375, 1)
     assert anna["AGE_CORRIGE_CONSULTATION_MOIS"] == round((190 - 70) / 30.4375, 1)
@@ -131,6 +132,26 @@ def test_the_row_s_fixed_columns_and_answers(cohort: Cohort) -> None:
     assert (basile["TERME_SA"], basile["TERME_JOURS"], basile["ZONES"]) == (39, 4, "Ouest azuréen")
 
 
+def test_a_notebook_closed_at_half_past_midnight_in_paris_is_dated_that_day(cohort: Cohort) -> None:
+    """Issue 25: DATE_CLOTURE is the Paris date of the closing, not the UTC date (23:30 UTC on
+    3 December is 00:30 on 4 December in Paris; 22:30 UTC in summer is 00:30 too)."""
+    for closed_at, paris_day in (
+        (datetime.datetime(2026, 12, 3, 23, 30, tzinfo=datetime.UTC), "2026-12-04"),
+        (datetime.datetime(2027, 7, 14, 22, 30, tzinfo=datetime.UTC), "2027-07-15"),
+        (
+            datetime.datetime(2027, 3, 28, 0, 30, tzinfo=datetime.UTC),
+            "2027-03-28",
+        ),  # the clocks go forward at 2:00
+    ):
+        FormResponse.objects.filter(pk=cohort.anna_three.pk).update(closed_at=closed_at)
+        anna = next(
+            row
+            for row in table(Extraction(Filters()))
+            if row["ID_ENFANT"] == pseudonym(cohort.anna.public_id)
+        )
+        assert anna["DATE_CLOTURE"] == paris_day
+
+
 def test_the_header_is_the_fixed_columns_then_every_item_code_once(cohort: Cohort) -> None:
     extraction = Extraction(Filters())
     header = extraction.header
@@ -139,10 +160,13 @@ def test_the_header_is_the_fixed_columns_then_every_item_code_once(cohort: Cohor
     codes = set(header[len(FIXED) :])
     for code in ("DATE_CONSULTATION", "POIDS_KG", "CONCLUSION", "M03_TENUE_TETE", "A6_CLOCHE_PIED"):
         assert code in codes
-    # Every answering item of every notebook has its column; groups and displays have none.
+    # Every answering item of every notebook has its column; groups and displays have none, nor
+    # free texts and attachments the dictionary does not mark safe (issue 24).
     for version in QuestionnaireVersion.objects.filter(questionnaire__code__startswith="cocon"):
         for item in version.parsed().walk():
-            if item.type in ("group", "display"):
+            if item.type in ("group", "display") or (
+                item.type in ("string", "text", "attachment") and not item.extractable
+            ):
                 assert item.code not in codes or not item.code
             else:
                 assert item.code in codes, (version, item.link_id)
@@ -162,12 +186,13 @@ def test_a_code_shared_by_two_versions_is_one_column(actor: Actor, cohort: Cohor
             "type": "string",
             "text": "Lieu de la consultation",
             "code": "LIEU_CONSULTATION",
+            "extractable": True,  # the dictionary's decision: safe to extract
         },
     )
     QuestionnaireVersion.objects.create(
         questionnaire=questionnaire, number=2, definition=definition, published_at=timezone.now()
     )
-    second = close_notebook(actor, cohort.anna, "cocon-3-mois", TODAY, seed=5)
+    second = close_notebook(actor, cohort.anna, "cocon-3-mois", TODAY(), seed=5)
     assert second.questionnaire_version.number == 2
     extraction = Extraction(Filters(step="cocon-3-mois"))
     header = extraction.header
@@ -188,7 +213,7 @@ def test_an_unpublished_draft_version_adds_no_column(cohort: Cohort) -> None:
     assert version is not None
     definition = copy.deepcopy(version.definition)
     definition["items"].append(
-        {"linkId": "brouillon", "type": "string", "text": "Brouillon", "code": "BROUILLON"}
+        {"linkId": "brouillon", "type": "integer", "text": "Brouillon", "code": "BROUILLON"}
     )
     QuestionnaireVersion.objects.create(questionnaire=questionnaire, number=2, definition=definition)
     extraction = Extraction(Filters())
@@ -200,15 +225,15 @@ def test_filters_period_zone_step(cohort: Cohort) -> None:
     def extracted(filters: Filters) -> list[tuple[str, str]]:
         return sorted((row["CAHIER"], row["SEXE"]) for row in table(Extraction(filters)))
 
-    five_days_ago = TODAY - datetime.timedelta(days=5)
+    five_days_ago = TODAY() - datetime.timedelta(days=5)
     assert extracted(Filters(start=five_days_ago)) == [("cocon-3-mois", "M"), ("cocon-equipe-mobile", "M")]
     assert extracted(Filters(end=five_days_ago)) == [("cocon-3-mois", "F")]
     # Bounds are inclusive, on the consultation date (not the closing date, today for all).
-    ten = TODAY - datetime.timedelta(days=10)
+    ten = TODAY() - datetime.timedelta(days=10)
     assert extracted(Filters(start=ten, end=ten)) == [("cocon-3-mois", "F")]
-    three = TODAY - datetime.timedelta(days=3)
+    three = TODAY() - datetime.timedelta(days=3)
     assert extracted(Filters(start=three, end=three)) == [("cocon-3-mois", "M")]
-    assert extracted(Filters(start=TODAY, end=TODAY)) == []
+    assert extracted(Filters(start=TODAY(), end=TODAY())) == []
     assert extracted(Filters(zone=cohort.west)) == [("cocon-3-mois", "M"), ("cocon-equipe-mobile", "M")]
     assert extracted(Filters(zone=Zone.objects.get(name="Est azuréen"))) == [("cocon-3-mois", "F")]
     assert extracted(Filters(step="cocon-equipe-mobile")) == [("cocon-equipe-mobile", "M")]
@@ -396,8 +421,8 @@ def test_a_period_ending_before_it_starts_is_refused_in_french(
         reverse("cocon:extraction"),
         {
             "output": "csv",
-            "start": TODAY.isoformat(),
-            "end": (TODAY - datetime.timedelta(days=1)).isoformat(),
+            "start": TODAY().isoformat(),
+            "end": (TODAY() - datetime.timedelta(days=1)).isoformat(),
         },
     )
     assert response.status_code == 400
@@ -413,3 +438,88 @@ def test_the_form_page(staff: User, client_for: Callable[..., Client]) -> None:
     page = response.content.decode()
     assert "Extraction des cahiers de suivi Cocon" in page and "Dictionnaire des données (CSV)" in page
     assert not Access.objects.filter(action="cocon_extraction").exists()
+
+
+# --- issue 24: really pseudonymous, and no formula ---------------------------------------------------
+
+
+def _poison(response: FormResponse, **answers: Any) -> None:
+    FormResponse.objects.filter(pk=response.pk).update(answers={**response.answers, **answers})
+
+
+def test_free_texts_and_file_names_never_leave_unless_marked_safe(
+    cohort: Cohort, staff: User, client_for: Callable[..., Client]
+) -> None:
+    _poison(
+        cohort.anna_three,
+        synthese="Vue avec sa grand-mère Mme Quenouille",
+        lait_type="Lait de Mme Quenouille",
+        document={"document": "0b7c2d4e-0000-4000-8000-000000000000", "name": "cr-Quenouille-Annabelle.pdf"},
+    )
+    header = Extraction(Filters()).header
+    assert "SYNTHESE" not in header and "DOCUMENT" not in header and "LAIT_TYPE" not in header
+    assert "CONCLUSION" in header and "POIDS_KG" in header  # coded answers still go
+    client = client_for(staff)
+    for output in ("csv", "xlsx", "dictionary"):
+        content = download(client, {"output": output})
+        text = content.decode("utf-8-sig") if output != "xlsx" else _xlsx_text(content)
+        assert "quenouille" not in text.lower() and "cr-" not in text
+
+
+def test_an_attachment_marked_safe_is_only_its_presence(actor: Actor, cohort: Cohort) -> None:
+    questionnaire = Questionnaire.objects.get(code="cocon-3-mois")
+    version = questionnaire.current_version()
+    assert version is not None
+    definition = copy.deepcopy(version.definition)
+
+    def mark(items: list[dict[str, Any]]) -> None:
+        for item in items:
+            if item.get("code") in ("DOCUMENT", "LAIT_TYPE"):
+                item["extractable"] = True
+            mark(item.get("items", []))
+
+    mark(definition["items"])
+    QuestionnaireVersion.objects.filter(pk=version.pk).update(definition=definition)
+    _poison(
+        cohort.anna_three,
+        lait_type="Enrichie post-sortie",
+        document={"document": "0b7c2d4e-0000-4000-8000-000000000000", "name": "cr-Quenouille.pdf"},
+    )
+    row = next(r for r in table(Extraction(Filters())) if r["ID_ENFANT"] == pseudonym(cohort.anna.public_id))
+    assert row["DOCUMENT"] == "oui" and row["LAIT_TYPE"] == "Enrichie post-sortie"
+
+
+def _xlsx_text(content: bytes) -> str:
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    return "\n".join(
+        ";".join("" if cell is None else str(cell) for cell in row)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+    )
+
+
+@pytest.mark.parametrize("formula", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1"])
+def test_every_string_is_neutralised_against_formulas(
+    cohort: Cohort, staff: User, client_for: Callable[..., Client], formula: str
+) -> None:
+    questionnaire = Questionnaire.objects.get(code="cocon-3-mois")
+    version = questionnaire.current_version()
+    assert version is not None
+    definition = copy.deepcopy(version.definition)
+    definition["items"].append(
+        {"linkId": "remarque", "type": "string", "text": formula, "code": "REMARQUE", "extractable": True}
+    )
+    QuestionnaireVersion.objects.filter(pk=version.pk).update(definition=definition)
+    _poison(cohort.anna_three, remarque=formula)
+    client = client_for(staff)
+    rows = list(
+        csv.reader(io.StringIO(download(client, {"output": "csv"}).decode("utf-8-sig")), delimiter=";")
+    )
+    cells = [cell for row in rows for cell in row]
+    assert "'" + formula in cells and formula not in cells
+    book = openpyxl.load_workbook(io.BytesIO(download(client, {"output": "xlsx"})))
+    values = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    assert not any(cell.data_type == "f" for cell in values)  # no formula cell anywhere
+    assert "'" + formula in [cell.value for cell in values]
+    dictionary = download(client, {"output": "dictionary"}).decode("utf-8-sig")
+    assert "'" + formula in [c for row in csv.reader(io.StringIO(dictionary), delimiter=";") for c in row]

@@ -1,5 +1,6 @@
 """COC-3 reminders: a task for the referent pediatrician, once per step — never twice, even with
-two runs at once — and none for a child out of the pathway, discharged, deceased, or whose
+two runs at once — one open at a time per child, for its current step (issue 23: missed steps
+do not pile up), and none for a child out of the pathway, discharged, deceased, or whose
 referent left the circle."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +20,7 @@ from cordee.careteam import services as careteam
 from cordee.careteam.models import CircleMember
 from cordee.cocon import services
 from cordee.cocon.models import Inclusion, ScheduledStep
-from cordee.cocon.reminders import TASK_TYPE, create_reminders
+from cordee.cocon.reminders import TASK_TYPE, create_reminders, pending
 from cordee.cocon.tests.conftest import actor_for, close_notebook
 from cordee.core.actor import Actor
 from cordee.patients.models import DossierStatus, Patient
@@ -42,27 +44,44 @@ def _opened(inclusion: Inclusion) -> list[str]:
     )
 
 
-def test_one_task_per_opened_step_and_a_second_run_creates_none(
+def test_one_reminder_per_child_for_its_current_step_and_a_second_run_creates_none(
     included: Inclusion, coordinator: User
 ) -> None:
     opened = _opened(included)
     assert opened == ["cocon-3-mois", "cocon-6-mois", "cocon-9-mois"]
     first = create_reminders(TODAY())
-    assert (first.created, first.skipped_no_referent) == (3, 0)
+    assert (first.created, first.skipped_no_referent) == (1, 0)
     second = create_reminders(TODAY())
     assert (second.created, second.skipped_no_referent) == (0, 0)
-    tasks = Task.objects.filter(patient=included.patient)
-    assert tasks.count() == 3
-    rows = ScheduledStep.objects.filter(inclusion=included, reminder__isnull=False).order_by("rank")
-    assert [row.step for row in rows] == opened
-    assert len({row.reminder_id for row in rows}) == 3
-    # Tomorrow, the day after: still nothing new until the 12-month window opens.
+    # The 3 and 6-month consultations are missed (the 9-month window is open): no task of their own.
+    rows = ScheduledStep.objects.filter(inclusion=included, reminder__isnull=False)
+    assert [row.step for row in rows] == ["cocon-9-mois"]
+    reminder = rows[0].reminder
+    assert reminder is not None and reminder.label.startswith("Cocon : suivi des 9 mois ")
     assert create_reminders(TODAY() + datetime.timedelta(days=1)).created == 0
+    # The 12-month window opens while the 9-month reminder is still open: it does not pile up.
     twelve = ScheduledStep.objects.get(inclusion=included, step="cocon-12-mois")
     assert create_reminders(twelve.opens_on - datetime.timedelta(days=1)).created == 0
+    assert create_reminders(twelve.opens_on).created == 0
+    # Settled ("Traité"), the next step gets its own reminder, once.
+    Task.objects.filter(pk=reminder.pk).update(status=TaskStatus.DONE)
     assert create_reminders(twelve.opens_on).created == 1
     assert create_reminders(twelve.opens_on).created == 0
-    assert Task.objects.filter(patient=included.patient).count() == 4
+    assert Task.objects.filter(patient=included.patient).count() == 2
+
+
+def test_a_child_with_years_of_missed_consultations_gets_one_reminder(
+    make_newborn: Callable[..., Patient], include_child: Callable[..., Inclusion]
+) -> None:
+    """The demo had ten urgent tasks due tonight for one child: one, for the age it is now."""
+    # Included just before 2 years old: the 3, 6, 9, 12 and 18-month windows all opened.
+    included = include_child(make_newborn(days_old=720), gestational_age_days=0)
+    assert len(_opened(included)) == 5
+    assert create_reminders(TODAY()).created == 1
+    task = Task.objects.get(patient=included.patient)
+    current = ScheduledStep.objects.get(inclusion=included, reminder=task)
+    assert current.opens_on <= TODAY() < current.missed_from
+    assert timezone.localtime(task.due_at).date() >= TODAY()
 
 
 def test_the_task_is_the_referent_s_and_says_what_and_when(
@@ -71,21 +90,37 @@ def test_the_task_is_the_referent_s_and_says_what_and_when(
     coordinator: User,
     client_for: Callable[..., object],
 ) -> None:
-    # 370 days old at 30 weeks: 300 days corrected, the 9-month window open, the 3-month one past.
-    included = include_child(make_newborn(days_old=370), gestational_age_days=0)
+    # 370 days old at 30 weeks: 300 days corrected, the 9-month window open.
+    due_child = include_child(make_newborn(days_old=370), gestational_age_days=0)
+    nine = ScheduledStep.objects.get(inclusion=due_child, step="cocon-9-mois")
+    assert nine.opens_on <= TODAY() <= nine.closes_on
+    # Another child, whose 9-month window closed yesterday: late, before it counts as missed.
+    late_child = include_child(make_newborn(days_old=370), gestational_age_days=0)
+    late_day = nine.closes_on + datetime.timedelta(days=1)
+    assert late_day < nine.missed_from
+    ScheduledStep.objects.filter(inclusion=late_child).update(
+        opens_on=F("opens_on") - (late_day - TODAY()),
+        closes_on=F("closes_on") - (late_day - TODAY()),
+        missed_from=F("missed_from") - (late_day - TODAY()),
+    )
     create_reminders(TODAY())
-    rows = {
-        row.step: row for row in ScheduledStep.objects.filter(inclusion=included).select_related("reminder")
-    }
-    three, nine = rows["cocon-3-mois"], rows["cocon-9-mois"]
-    assert three.closes_on < TODAY() <= nine.closes_on
-    late, due = three.reminder, nine.reminder
+    due = (
+        ScheduledStep.objects.select_related("reminder")
+        .get(inclusion=due_child, step="cocon-9-mois")
+        .reminder
+    )
+    late_row = ScheduledStep.objects.select_related("reminder").get(inclusion=late_child, step="cocon-9-mois")
+    late = late_row.reminder
     assert late is not None and due is not None
-    assert late.label == "Cocon : suivi des 3 mois en retard" and late.level.label == "Urgent"
+    assert late.label == "Cocon : suivi des 9 mois en retard" and late.level.label == "Urgent"
     assert due.label == "Cocon : suivi des 9 mois à réaliser" and due.level.label == "Important"
     assert due.task_type.label == TASK_TYPE and due.status == TaskStatus.TODO
     assert timezone.localtime(due.due_at).date() == nine.closes_on
-    assert timezone.localtime(late.due_at).date() == TODAY()  # late: due today, not in the past
+    # Late: a week to see the child (not "today at 18:00"), before the consultation is missed.
+    assert timezone.localtime(late.due_at).date() == min(
+        TODAY() + datetime.timedelta(days=7), late_row.missed_from - datetime.timedelta(days=1)
+    )
+    assert timezone.localtime(late.due_at).date() > TODAY()
     assert f"{nine.opens_on:%d/%m/%Y}" in due.comment and f"{nine.closes_on:%d/%m/%Y}" in due.comment
     for task in (late, due):
         recipients = list(TaskRecipient.objects.filter(task=task))
@@ -96,7 +131,7 @@ def test_the_task_is_the_referent_s_and_says_what_and_when(
     assert page.status_code == 200
     content = page.content.decode()
     assert (
-        "Cocon : suivi des 9 mois à réaliser" in content and "Cocon : suivi des 3 mois en retard" in content
+        "Cocon : suivi des 9 mois à réaliser" in content and "Cocon : suivi des 9 mois en retard" in content
     )
 
 
@@ -157,7 +192,7 @@ def test_no_reminder_when_the_referent_left_the_circle(
     else:
         CircleMember.objects.filter(pk=member.pk).update(sharing_refused=True)
     outcome = create_reminders(TODAY())
-    assert (outcome.created, outcome.skipped_no_referent) == (0, 3)
+    assert (outcome.created, outcome.skipped_no_referent) == (0, 1)
     assert not Task.objects.exists()
     assert not ScheduledStep.objects.filter(inclusion=inclusion, reminder__isnull=False).exists()
     # Nobody else got it (the structure, the coordinator who included).
@@ -171,9 +206,9 @@ def test_a_referent_back_in_the_circle_gets_the_reminders_once(
     referent = _second_pediatrician(actor, patient)
     include_child(patient, referent_pediatrician=referent)
     careteam.remove_habilitation(actor, CircleMember.objects.get(patient=patient, user=referent))
-    assert create_reminders(TODAY()).skipped_no_referent == 3
+    assert create_reminders(TODAY()).skipped_no_referent == 1
     careteam.ensure_in_circle(actor, patient, referent, habilitated=True)
-    assert create_reminders(TODAY()).created == 3
+    assert create_reminders(TODAY()).created == 1
     assert create_reminders(TODAY()).created == 0
     assert set(TaskRecipient.objects.values_list("user_id", flat=True)) == {referent.pk}
 
@@ -186,7 +221,7 @@ def test_the_management_command_refreshes_and_reminds(included: Inclusion) -> No
     ScheduledStep.objects.filter(inclusion=included).delete()
     out = StringIO()
     call_command("cocon_schedule", stdout=out)
-    assert "Calendriers à jour : 1 ; tâches créées : 3" in out.getvalue()
+    assert "Calendriers à jour : 1 ; tâches créées : 1" in out.getvalue()
     assert ScheduledStep.objects.filter(inclusion=included).count() == 11
     out = StringIO()
     call_command("cocon_schedule", stdout=out)
@@ -198,8 +233,7 @@ def test_the_management_command_refreshes_and_reminds(included: Inclusion) -> No
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_two_concurrent_runs_create_each_reminder_once(
-    transactional_db: None,
-    django_db_serialized_rollback: None,
+    reloaded_reference_data: None,
     coordinator: User,
     structure: Structure,
     make_newborn: Callable[..., Patient],
@@ -210,8 +244,9 @@ def test_two_concurrent_runs_create_each_reminder_once(
     children = [make_newborn(days_old=400 + index) for index in range(12)]
     for child in children:
         services.include(actor, child, inclusion_input(coordinator, gestational_age_days=0))
-    expected = ScheduledStep.objects.filter(opens_on__lte=TODAY()).count()
-    assert expected >= 36
+    # One reminder per child, for its current step.
+    expected = pending(TODAY()).values("inclusion").distinct().count()
+    assert expected == 12
     barrier = threading.Barrier(4)
     results: list[int] = []
     errors: list[BaseException] = []

@@ -259,7 +259,9 @@ def test_end_inclusion(actor: Actor, newborn: Patient, include_child: Callable[.
     assert ScheduledStep.objects.filter(inclusion=inclusion).count() == 11
     event = Event.objects.get(patient=newborn, kind=Event.Kind.COCON_ENDED)
     assert "Déménagement hors région" in event.summary
-    assert Access.objects.filter(patient=newborn, action="cocon_end", what="MOVED").exists()
+    assert Access.objects.filter(
+        patient=newborn, action="cocon_end", what="Déménagement hors région"
+    ).exists()
     # A second end is refused and changes nothing.
     with pytest.raises(ValidationError):
         services.end_inclusion(actor, inclusion, TODAY(), Inclusion.EndReason.OTHER)

@@ -6,24 +6,25 @@ offered up to 12 months only."""
 from __future__ import annotations
 
 import datetime
+import html
 import re
 from collections.abc import Callable
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from cordee.accounts.models import Structure, User
 from cordee.careteam import services as careteam
 from cordee.cocon.models import Inclusion, InclusionCriterion, ScheduledStep
 from cordee.cocon.tests.conftest import close_notebook
+from cordee.core import clock
 from cordee.core.actor import Actor
 from cordee.pathways.models import Questionnaire
 from cordee.patients.models import Patient
 from tests.factories import accept_current_terms, make_user
 
-TODAY = timezone.localdate()
+TODAY = clock.today  # asked when each test runs, not at import (issue 25)
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def rows_of(page: str) -> dict[str, str]:
 
 def post_data(referent: User, **changes: str) -> dict[str, object]:
     data: dict[str, object] = {
-        "inclusion_date": TODAY.isoformat(),
+        "inclusion_date": TODAY().isoformat(),
         "gestational_age_weeks": "30",
         "gestational_age_days": "0",
         "birth_weight_g": "1350",
@@ -70,8 +71,8 @@ def test_the_calendar_page(
     page = acting.get(url("dossier", patient)).content.decode()
     assert "pas encore inclus" in page and url("include", patient) in page
     include_child(patient, gestational_age_days=0)
-    close_notebook(actor, patient, "cocon-3-mois", TODAY - datetime.timedelta(days=2))
-    close_notebook(actor, patient, "cocon-9-mois", TODAY - datetime.timedelta(days=1), closing=False)
+    close_notebook(actor, patient, "cocon-3-mois", TODAY() - datetime.timedelta(days=2))
+    close_notebook(actor, patient, "cocon-9-mois", TODAY() - datetime.timedelta(days=1), closing=False)
 
     response = acting.get(url("dossier", patient))
     assert response.status_code == 200
@@ -89,7 +90,7 @@ def test_the_calendar_page(
     three = steps["cocon-3-mois"]
     # 3 months: done late (closed two days ago, long after the window), "Voir le cahier".
     assert ">Fait en retard<" in rows["Suivi des 3 mois"]
-    assert f"le {TODAY - datetime.timedelta(days=2):%d/%m/%Y}" in rows["Suivi des 3 mois"]
+    assert f"le {TODAY() - datetime.timedelta(days=2):%d/%m/%Y}" in rows["Suivi des 3 mois"]
     assert f"du {three.opens_on:%d/%m/%Y} au {three.closes_on:%d/%m/%Y}" in rows["Suivi des 3 mois"]
     assert "Voir le cahier" in rows["Suivi des 3 mois"] and three.form is not None
     assert (
@@ -117,7 +118,7 @@ def test_a_due_step_offers_remplir_and_then_shows_fait(
     include_child(patient, gestational_age_days=0)
     rows = rows_of(acting.get(url("dossier", patient)).content.decode())
     assert ">À faire<" in rows["Suivi des 3 mois"] and "Remplir" in rows["Suivi des 3 mois"]
-    close_notebook(actor, patient, "cocon-3-mois", TODAY)
+    close_notebook(actor, patient, "cocon-3-mois", TODAY())
     rows = rows_of(acting.get(url("dossier", patient)).content.decode())
     assert ">Fait<" in rows["Suivi des 3 mois"] and "Remplir" not in rows["Suivi des 3 mois"]
 
@@ -185,7 +186,7 @@ def test_ending_needs_the_dossier_too(
 ) -> None:
     inclusion = include_child(newborn)
     client = client_for(stranger if who == "stranger" else listed)
-    response = client.post(url("end", newborn), {"ended_on": TODAY.isoformat(), "end_reason": "MOVED"})
+    response = client.post(url("end", newborn), {"ended_on": TODAY().isoformat(), "end_reason": "MOVED"})
     assert response.status_code == status
     inclusion.refresh_from_db()
     assert inclusion.is_active
@@ -270,7 +271,7 @@ def test_ending_the_follow_up(
 ) -> None:
     inclusion = include_child(newborn)
     response = acting.post(
-        url("end", newborn), {"ended_on": TODAY.isoformat(), "end_reason": ""}, follow=True
+        url("end", newborn), {"ended_on": TODAY().isoformat(), "end_reason": ""}, follow=True
     )
     assert "Indiquez la date et le motif de sortie." in response.content.decode()
     inclusion.refresh_from_db()
@@ -282,16 +283,16 @@ def test_ending_the_follow_up(
         "La date de sortie doit être entre l&#x27;inclusion et aujourd&#x27;hui." in response.content.decode()
     )
     response = acting.post(
-        url("end", newborn), {"ended_on": TODAY.isoformat(), "end_reason": "MOVED"}, follow=True
+        url("end", newborn), {"ended_on": TODAY().isoformat(), "end_reason": "MOVED"}, follow=True
     )
     assert "plus aucun rappel ne sera créé" in response.content.decode()
     inclusion.refresh_from_db()
-    assert inclusion.ended_on == TODAY and inclusion.end_reason == "MOVED"
+    assert inclusion.ended_on == TODAY() and inclusion.end_reason == "MOVED"
     page = response.content.decode()
     assert "Sortie du parcours" in page and "Déménagement hors région" in page
     assert "Enregistrer la sortie" not in page  # ended: no second end
     assert (
-        acting.post(url("end", newborn), {"ended_on": TODAY.isoformat(), "end_reason": "OTHER"}).status_code
+        acting.post(url("end", newborn), {"ended_on": TODAY().isoformat(), "end_reason": "OTHER"}).status_code
         == 403
     )
     assert acting.get(url("end", newborn)).status_code == 405
@@ -325,8 +326,21 @@ def test_date_fields_render_iso_values_a_date_input_can_show(
 ) -> None:
     """<input type="date"> ignores "26/11/2026": the French format would blank the field."""
     page = acting.get(url("include", newborn)).content.decode()
-    assert f'type="date" name="inclusion_date" value="{TODAY.isoformat()}"' in page
-    day = TODAY - datetime.timedelta(days=3)
+    assert f'type="date" name="inclusion_date" value="{TODAY().isoformat()}"' in page
+    day = TODAY() - datetime.timedelta(days=3)
     include_child(newborn, inclusion_date=day)
     page = acting.get(url("include", newborn)).content.decode()
     assert f'name="inclusion_date" value="{day.isoformat()}"' in page
+
+
+def test_the_dossier_page_says_the_child_is_in_cocon_with_the_next_step(
+    acting: Client, newborn: Patient, include_child: Callable[..., Inclusion]
+) -> None:
+    """Issue 23: a visible programme badge with the next step, linking to the calendar."""
+    detail = reverse("patients:detail", kwargs={"public_id": newborn.public_id})
+    assert "Programme Cocon" not in acting.get(detail).content.decode()
+    include_child(newborn)
+    page = html.unescape(acting.get(detail).content.decode())
+    assert "Programme Cocon" in page
+    assert re.search(r"Suivi des \d+ mois : (à venir|à faire|en retard)", page)
+    assert f'href="{url("dossier", newborn)}"' in page

@@ -84,3 +84,16 @@ def test_500_page_is_french_and_self_contained(rf) -> None:
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "Une erreur est survenue" in response.content.decode()
+
+
+def test_the_acting_switch_is_a_menu_of_buttons_naming_each_structure_in_full(
+    member, structure, client_for
+) -> None:
+    """Issue 23, WCAG 3.2.2: no select switching the actor on change; one button per choice."""
+    page = client_for(member, acting_as=structure).get(reverse("core:home")).content.decode()
+    switch = page.split('class="dropdown acting-switch', 1)[1].split("</form>", 1)[0]
+    assert "<select" not in switch and "data-autosubmit" not in switch
+    assert f'<button type="submit" name="structure" value="{structure.public_id}"' in switch
+    assert f"{structure.name}</button>" in switch
+    assert '<button type="submit" name="structure" value=""' in switch
+    assert f'Agir en tant que : </span><span class="acting-name">{structure.name}</span>' in switch

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
 from django.db.models import Q
+from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from cordee.accounts.models import Membership, Profession, RegistrationRequest, Structure, User
+from cordee.activity.models import Event, Note
 from cordee.careteam.models import CircleMember, FavouriteGroup
 from cordee.core.tests.url_registry import LOGIN, NAMESPACE_RULES, REGISTRY, World
-from cordee.documents.models import Document
+from cordee.documents.models import Document, DocumentCategory
+from cordee.memos.models import Memo
 from cordee.pathways.models import DossierTheme, Theme
 from cordee.pathways.testing import make_form, make_questionnaire
 from cordee.patients.models import Hospitalisation, PatientLink, PotentialDuplicate, RelationType, SavedFilter
@@ -64,7 +68,16 @@ def world(
     twin = create_test_patient(coordinator, maternity, first_name="Lea")  # flagged as a potential duplicate
     version = make_questionnaire()
     form = make_form(version, patient, {"poids": 12.5})
+    note_event = Event.objects.create(patient=patient, kind=Event.Kind.NOTE, summary="Note", section="FEED")
     return World(
+        memo=Memo.objects.create(
+            patient=patient,
+            title="Étage",
+            text="5e sans ascenseur",
+            visibility="PUBLIC",
+            created_by=coordinator,
+        ),
+        note=Note.objects.create(event=note_event, text="Appeler la PMI", created_by=coordinator),
         dossier_theme=DossierTheme.objects.create(patient=patient, theme=Theme.objects.get(code="handicap")),
         questionnaire=version.questionnaire,
         form=form,
@@ -76,6 +89,9 @@ def world(
             content_type="application/pdf",
             size=13,
             sha256="0" * 64,
+            category=DocumentCategory.objects.get(code="COORDINATION"),
+            title="Compte rendu",
+            document_date=date(2025, 1, 2),
         ),
         circle_member=circle_member,
         task=Task.objects.create(
@@ -99,6 +115,7 @@ def world(
         structure=structure,
         membership=Membership.objects.get(user=coordinator, structure=structure),
         professional=coordinator,
+        appointment=_appointment(coordinator, patient),
         registration=RegistrationRequest.objects.create(
             profession=Profession.objects.get(code="medecin"),
             last_name="Demandeur",
@@ -109,10 +126,46 @@ def world(
     )
 
 
+def _appointment(coordinator: User, patient: Any) -> Any:
+    """A weekly appointment in the coordinator's agenda, about the world's dossier."""
+    from cordee.agenda.models import Appointment, EventType, Participant
+
+    start = timezone.make_aware(datetime(2027, 1, 4, 9, 0))  # noqa: DTZ001 - Paris, made aware
+    appointment = Appointment.objects.create(
+        title="RCP",
+        event_type=EventType.objects.get(label="RCP"),
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        last_ends_at=start + timedelta(days=60),
+        repeat="WEEKLY",
+        repeat_until=date(2027, 3, 1),
+        patient=patient,
+        created_by=coordinator,
+    )
+    Participant.objects.create(
+        appointment=appointment, user=coordinator, starts_at=start, last_ends_at=appointment.last_ends_at
+    )
+    return appointment
+
+
+def _assert_security_headers(response: HttpResponseBase, name: str) -> None:
+    """Issue 22: every answer, whoever asks and whatever the status, carries the headers."""
+    policy = response.get("Content-Security-Policy", "")
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy, f"{name}: {policy!r}"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, f"{name}: {policy!r}"
+    assert "camera=()" in response.get("Permissions-Policy", ""), name
+    assert response.get("Referrer-Policy") == "same-origin", name
+    assert response.get("X-Content-Type-Options") == "nosniff", name
+    assert response.get("X-Frame-Options") == "DENY", name
+
+
 def _check(client: Client, name: str, world: World, expected: int | str) -> None:
     spec = REGISTRY[name]
     url = reverse(name, kwargs=spec.kwargs(world))
     response = getattr(client, spec.method)(url, spec.data(world))
+    _assert_security_headers(response, name)
+    if response.wsgi_request.user.is_authenticated:  # issue 24: never cached, whatever the status
+        assert "no-store" in response.get("Cache-Control", ""), f"{name}: {response.get('Cache-Control')}"
     if expected == LOGIN:
         assert response.status_code == 302, f"{name}: {response.status_code}"
         assert response["Location"].startswith(reverse("accounts:login")), f"{name}: {response['Location']}"

@@ -40,6 +40,9 @@ class World:
     questionnaire: Any
     form: Any
     document: Any
+    note: Any
+    memo: Any
+    appointment: Any = None
 
 
 @dataclass(frozen=True)
@@ -80,18 +83,97 @@ def _dossier_theme(w: World) -> dict[str, Any]:
     return {"public_id": w.patient.public_id, "row_id": w.dossier_theme.public_id}
 
 
+def _note(w: World) -> dict[str, Any]:
+    return {"public_id": w.patient.public_id, "note_id": w.note.public_id}
+
+
+def _memo(w: World) -> dict[str, Any]:
+    return {"public_id": w.patient.public_id, "memo_id": w.memo.public_id}
+
+
 def _flag(w: World) -> dict[str, Any]:
     return {"public_id": w.patient.public_id, "flag_id": w.duplicate.public_id}
+
+
+def _document(w: World) -> dict[str, Any]:
+    return {"public_id": w.patient.public_id, "document_id": w.document.public_id}
 
 
 def _stay(w: World) -> dict[str, Any]:
     return {"public_id": w.patient.public_id, "stay_id": w.stay.public_id}
 
 
+def _listed_team(w: World) -> dict[str, Any]:
+    from cordee.directory.models import ResourceTeam
+
+    ResourceTeam.objects.get_or_create(structure=w.structure, defaults={"is_listed": True})
+    return {"team_id": w.structure.public_id}
+
+
+def _referral(w: World) -> dict[str, Any]:
+    """A request from the coordinator (acting as the maternity) to the structure, a listed team."""
+    from cordee.accounts.models import Membership
+    from cordee.core.actor import Actor
+    from cordee.referrals.models import Motif, Referral
+    from cordee.referrals.services import NewReferral, create_referral
+
+    referral = Referral.objects.first()
+    if referral is None:
+        _listed_team(w)
+        membership = Membership.objects.filter(user=w.professional).exclude(structure=w.structure).first()
+        motif = Motif.objects.get(code="situation-complexe")
+        referral = create_referral(
+            Actor(w.professional, membership),
+            NewReferral(team=w.structure, motif=motif, detail="Appui", patient=w.patient),
+        )
+    return {"public_id": referral.public_id}
+
+
+def _appointment(w: World) -> dict[str, Any]:
+    return {"appointment_id": w.appointment.public_id}
+
+
+def _notification(w: World) -> dict[str, Any]:
+    """A notification of the professional's (the coordinator): neither persona's own."""
+    from cordee.notifications.models import Notification
+
+    told, _ = Notification.objects.get_or_create(recipient=w.professional, kind="PASSWORD_CHANGED")
+    return {"public_id": told.public_id}
+
+
+def _directory_entry() -> Any:
+    """A professional of the national directory not registered (created on first use)."""
+    from cordee.directory.models import DirectoryProfessional, NationalProfession
+
+    NationalProfession.objects.get_or_create(code="10", defaults={"label": "Médecin"})
+    entry, _ = DirectoryProfessional.objects.get_or_create(
+        national_id="810099000019",
+        defaults={
+            "identifier_type": "8",
+            "rpps": "10099000019",
+            "last_name": "AUBERT",
+            "name_key": "AUBERT",
+            "national_profession_id": "10",
+            "digest": "-",
+        },
+    )
+    return entry
+
+
+def _directory_import() -> Any:
+    from cordee.directory.models import DirectoryImport
+
+    run, _ = DirectoryImport.objects.get_or_create(file_name="PS_LibreAcces_Personne_activite.txt")
+    return run
+
+
 REGISTRY: dict[str, Expect] = {
     "core:home": Expect(LOGIN, 200, 200),
     "accounts:login": Expect(200, 302, 302),
     "accounts:otp_verify": Expect(LOGIN, 302, 302),
+    # ACC-2: Pro Santé Connect does not exist until it is configured (its own tests configure it).
+    "accounts:psc_start": Expect(404, 404, 404),
+    "accounts:psc_callback": Expect(404, 404, 404),
     "accounts:logout": Expect(302, 302, 302, method="post"),
     "accounts:terms": Expect(LOGIN, 200, 200),
     "accounts:register": Expect(200, 200, 200),
@@ -128,7 +210,31 @@ REGISTRY: dict[str, Expect] = {
         LOGIN, 200, 200, kwargs=lambda w: {"public_id": w.professional.public_id}
     ),
     "directory:structure": Expect(LOGIN, 200, 200, kwargs=_structure),
+    # DIR-2: the national directory is open to every signed-in professional, like DIR-1.
+    "directory:entry": Expect(LOGIN, 200, 200, kwargs=lambda w: {"public_id": _directory_entry().public_id}),
     "directory:invite": Expect(LOGIN, 200, 200),
+    # ACC-8: the directory of resource teams is open to every signed-in professional; a
+    # structure's settings tab to its members, changed by its super user only (the
+    # refused POST: cordee/directory/tests/test_resource_teams.py).
+    "directory:resource_teams": Expect(LOGIN, 200, 200),
+    "directory:resource_team_settings": Expect(LOGIN, 404, 200, kwargs=_structure),
+    # DEM-1/DEM-2: a request exists for its team (members acting for it) and its requester only;
+    # the world's request is from the coordinator to the structure, so the member acting for it
+    # reads it but the team's actions on it are theirs too: they act for the team (302). Other
+    # refusals (the requester acting, tampered fields): cordee/referrals/tests.
+    "referrals:dashboard": Expect(LOGIN, 403, 200),
+    "referrals:mine": Expect(LOGIN, 200, 200),
+    "referrals:new": Expect(LOGIN, 200, 200, kwargs=_listed_team),
+    "referrals:detail": Expect(LOGIN, 404, 200, kwargs=_referral),
+    "referrals:act": Expect(
+        LOGIN, 404, 302, method="post", kwargs=_referral, data=lambda w: {"action": "next", "version": "1"}
+    ),
+    "referrals:take_on": Expect(LOGIN, 404, 302, method="post", kwargs=_referral),
+    # DIR-2: uploading an extract is for platform administrators only.
+    "directory:import_list": Expect(LOGIN, 403, 403),
+    "directory:import_detail": Expect(
+        LOGIN, 403, 403, kwargs=lambda w: {"public_id": _directory_import().public_id}
+    ),
     "territory:commune_search": Expect(200, 200, 200),
     "admin_login_redirect": Expect(302, 302, 302),
     # Dossiers. The member persona is in the patient's circle without habilitation: 403.
@@ -138,6 +244,8 @@ REGISTRY: dict[str, Expect] = {
     "patients:filter_save": Expect(
         LOGIN, 302, 302, method="post", data=lambda w: {"name": "x", "query": "nom=a"}
     ),
+    # Issue 23: one's own columns of the active file.
+    "patients:columns": Expect(LOGIN, 302, 302, method="post", data=lambda w: {"colonne": ["statut"]}),
     "patients:filter_default": Expect(
         LOGIN, 404, 404, method="post", kwargs=lambda w: {"public_id": w.saved_filter.public_id}
     ),
@@ -146,7 +254,7 @@ REGISTRY: dict[str, Expect] = {
     ),
     # Creation needs to act as a structure: the stranger has none.
     "patients:search_before_create": Expect(LOGIN, 403, 200),
-    "patients:create": Expect(LOGIN, 403, 200),
+    "patients:create": Expect(LOGIN, 403, 302),  # IDV-2: no identity form before the search
     "patients:consent_blank": Expect(LOGIN, 200, 200),
     "patients:detail": Expect(LOGIN, 404, 403, kwargs=_patient),
     "patients:identity_edit": Expect(LOGIN, 404, 403, kwargs=_patient),
@@ -206,11 +314,52 @@ REGISTRY: dict[str, Expect] = {
     "pathways:form": Expect(LOGIN, 404, 403, kwargs=_form),
     "pathways:reopen": Expect(LOGIN, 404, 403, method="post", kwargs=_form, data=lambda w: {"version": "1"}),
     "pathways:history": Expect(LOGIN, 404, 403, kwargs=_form),
-    "documents:download": Expect(
+    "pathways:computed": Expect(
         LOGIN,
         404,
         403,
-        kwargs=lambda w: {"public_id": w.patient.public_id, "document_id": w.document.public_id},
+        method="post",
+        kwargs=lambda w: {
+            "public_id": w.patient.public_id,
+            "version_id": w.form.questionnaire_version.public_id,
+        },
+        data=lambda w: {"q-poids": "12"},
+    ),
+    # ACT-1: the feed and its notes, through the dossier like everything in it.
+    "activity:feed": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "activity:note_add": Expect(
+        LOGIN, 404, 403, method="post", kwargs=_patient, data=lambda w: {"text": "x", "importance": "NORMAL"}
+    ),
+    "activity:note_edit": Expect(LOGIN, 404, 403, kwargs=_note),
+    "activity:note_withdraw": Expect(
+        LOGIN, 404, 403, method="post", kwargs=_note, data=lambda w: {"version": "1"}
+    ),
+    "activity:note_history": Expect(LOGIN, 404, 403, kwargs=_note),
+    # ACT-3: the life line, each fact read under its own right.
+    "activity:lifeline": Expect(LOGIN, 404, 403, kwargs=_patient),
+    # ACT-2: memos, through the dossier; a memo one may not read does not exist for them.
+    "memos:list": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "memos:create": Expect(
+        LOGIN,
+        404,
+        403,
+        method="post",
+        kwargs=_patient,
+        data=lambda w: {"title": "x", "text": "x", "visibility": "PUBLIC"},
+    ),
+    "memos:edit": Expect(LOGIN, 404, 403, kwargs=_memo),
+    "memos:delete": Expect(LOGIN, 404, 403, method="post", kwargs=_memo, data=lambda w: {"version": "1"}),
+    # ACT-4: the documents space; a document is reached through its dossier only.
+    "documents:tab": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "documents:add": Expect(LOGIN, 404, 403, kwargs=_patient),
+    "documents:download": Expect(LOGIN, 404, 403, kwargs=_document),
+    "documents:detail": Expect(LOGIN, 404, 403, kwargs=_document),
+    "documents:preview": Expect(LOGIN, 404, 403, kwargs=_document),
+    "documents:new_version": Expect(
+        LOGIN, 404, 403, method="post", kwargs=_document, data=lambda w: {"version": "1"}
+    ),
+    "documents:withdraw": Expect(
+        LOGIN, 404, 403, method="post", kwargs=_document, data=lambda w: {"version": "1", "reason": "Erreur"}
     ),
     "cocon:dossier": Expect(LOGIN, 404, 403, kwargs=_patient),
     "cocon:include": Expect(LOGIN, 404, 403, kwargs=_patient),
@@ -222,6 +371,47 @@ REGISTRY: dict[str, Expect] = {
     "tasks:choose_patient": Expect(LOGIN, 200, 200),
     # The pickers search one's own tasks: anyone signed in gets an answer, naming only those.
     "tasks:picker": Expect(LOGIN, 200, 200, kwargs=lambda w: {"field": "destinataire"}),
+    # NOT-1: one's own notifications and preferences; another's notification does not exist.
+    # AGD-1: one's own agenda and one's colleagues' (the member shares the coordinator's
+    # structure); an appointment outside one's reach does not exist; the feed opens by its
+    # secret alone (an unknown one: 404 to everyone).
+    "agenda:calendar": Expect(LOGIN, 200, 200),
+    "agenda:create": Expect(LOGIN, 200, 200),
+    "agenda:patient_search": Expect(LOGIN, 200, 200, data=lambda w: {"q": "mar"}),
+    "agenda:detail": Expect(LOGIN, 404, 200, kwargs=_appointment),
+    "agenda:ics": Expect(LOGIN, 404, 200, kwargs=_appointment),
+    "agenda:cancel": Expect(
+        LOGIN, 404, 302, method="post", kwargs=_appointment, data=lambda w: {"version": "1"}
+    ),
+    "agenda:restore": Expect(
+        LOGIN, 404, 302, method="post", kwargs=_appointment, data=lambda w: {"version": "1"}
+    ),
+    "agenda:delete": Expect(
+        LOGIN, 404, 302, method="post", kwargs=_appointment, data=lambda w: {"version": "1"}
+    ),
+    "agenda:move": Expect(
+        LOGIN,
+        404,
+        302,
+        method="post",
+        kwargs=_appointment,
+        data=lambda w: {"version": "1", "debut": "2027-01-05T09:00"},
+    ),
+    "agenda:remove_occurrence": Expect(
+        LOGIN,
+        404,
+        302,
+        method="post",
+        kwargs=_appointment,
+        data=lambda w: {"version": "1", "occurrence": "2027-01-11"},
+    ),
+    "agenda:feed_settings": Expect(LOGIN, 200, 200),
+    "agenda:feed": Expect(404, 404, 404, kwargs=lambda w: {"token": "inconnu"}),
+    "notifications:centre": Expect(LOGIN, 200, 200),
+    "notifications:bell": Expect(LOGIN, 200, 200),
+    "notifications:mark_all_read": Expect(LOGIN, 302, 302, method="post"),
+    "notifications:open": Expect(LOGIN, 404, 404, kwargs=_notification),
+    "notifications:preferences": Expect(LOGIN, 200, 200),
     "tasks:create": Expect(LOGIN, 404, 403, kwargs=_patient),
     "tasks:edit": Expect(LOGIN, 404, 403, kwargs=_task),
     "tasks:advance": Expect(LOGIN, 404, 403, method="post", kwargs=_task, data=lambda w: {"version": "1"}),
@@ -231,6 +421,42 @@ REGISTRY: dict[str, Expect] = {
         403,
         method="post",
         kwargs=lambda w: {"public_id": w.patient.public_id, "link_id": w.link.public_id},
+    ),
+    # INT-1: the tokens tab of the profile; the API itself answers software holding a token
+    # (a session opens nothing there: 401), its schema and documentation are public. The API's
+    # own walk, with each persona's token, is cordee/api/tests/test_api_walk.py.
+    "api:tokens": Expect(LOGIN, 200, 200),
+    "api:token_revoke": Expect(
+        LOGIN, 404, 404, method="post", kwargs=lambda w: {"public_id": "00000000-0000-4000-8000-000000000000"}
+    ),
+    "api_v1:api-root": Expect(404, 404, 404),
+    "api_v1:openapi-json": Expect(200, 200, 200),
+    "api_v1:openapi-view": Expect(200, 200, 200),
+    "api_v1:me": Expect(401, 401, 401),
+    # INT-2: FHIR — the CapabilityStatement is public, resources need a token.
+    "fhir:metadata": Expect(200, 200, 200),
+    "fhir:patient_search": Expect(401, 401, 401),
+    "fhir:patient_read": Expect(401, 401, 401, kwargs=lambda w: {"public_id": w.patient.public_id}),
+    "fhir:task_search": Expect(401, 401, 401),
+    "fhir:task_read": Expect(401, 401, 401, kwargs=lambda w: {"public_id": w.task.public_id}),
+    "fhir:care_team_search": Expect(401, 401, 401),
+    "fhir:care_team_read": Expect(401, 401, 401, kwargs=lambda w: {"public_id": w.patient.public_id}),
+    "fhir:practitioner_read": Expect(401, 401, 401, kwargs=lambda w: {"public_id": w.professional.public_id}),
+    "fhir:organization_read": Expect(401, 401, 401, kwargs=lambda w: {"public_id": w.structure.public_id}),
+    "api_v1:search": Expect(401, 401, 401),
+    "api_v1:create": Expect(401, 401, 401, method="post"),
+    "api_v1:read": Expect(401, 401, 401, kwargs=lambda w: {"dossier_id": w.patient.public_id}),
+    "api_v1:circle": Expect(401, 401, 401, kwargs=lambda w: {"dossier_id": w.patient.public_id}),
+    "api_v1:tasks": Expect(401, 401, 401, kwargs=lambda w: {"dossier_id": w.patient.public_id}),
+    "api_v1:create_task": Expect(
+        401, 401, 401, method="post", kwargs=lambda w: {"dossier_id": w.patient.public_id}
+    ),
+    "api_v1:change_status": Expect(
+        401,
+        401,
+        401,
+        method="post",
+        kwargs=lambda w: {"dossier_id": w.patient.public_id, "task_id": w.task.public_id},
     ),
 }
 

@@ -81,14 +81,14 @@ def test_results_are_paginated_with_a_constant_query_count(
     client = client_for(member)
     for i in range(45):
         make_membership(user=make_user(username=f"page{i}"), structure=structure)
-    # Session, user, gate (2FA, CGU), menu, form choices, count, page, prefetch, session touch:
-    # bounded whatever the data.
-    with django_assert_max_num_queries(14):
+    # Session, user, gate (2FA, CGU), menu, form choices, counts (registered, national
+    # directory), page, prefetch, session touch: bounded whatever the data.
+    with django_assert_max_num_queries(15):
         first = client.get(reverse("directory:search"))
     assert len(first.context["page"].object_list) == 20
     for i in range(45, 90):
         make_membership(user=make_user(username=f"page{i}"), structure=structure)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(17):
         client.get(reverse("directory:search"), {"page": "3"})
 
 
@@ -184,3 +184,45 @@ def test_membership_inactive_hides_structure_from_card(region, member, client_fo
         .content.decode()
     )
     assert "Cabinet des Pins" not in page
+
+
+def test_inviting_from_a_circle_returns_to_it_with_the_colleague_addable(
+    coordinator, structure, dossier, client_for, stranger
+) -> None:
+    """Issue 23: "Inviter un confrère" from the circle no longer loses the patient."""
+    from cordee.careteam.models import CircleMember
+
+    acting = client_for(coordinator, acting_as=structure)
+    add = acting.get(reverse("careteam:add_professional", kwargs={"public_id": dossier.public_id}))
+    invite_url = f"{reverse('directory:invite')}?dossier={dossier.public_id}"
+    assert f'href="{invite_url}"' in add.content.decode()
+    page = acting.get(invite_url).content.decode()
+    assert f'name="dossier" value="{dossier.public_id}"' in page and "Retour au cercle de soins" in page
+
+    response = acting.post(
+        reverse("directory:invite"),
+        {
+            "email": "kine@example.org",
+            "last_name": "Durand",
+            "first_name": "Paul",
+            "dossier": dossier.public_id,
+        },
+    )
+    assert response.status_code == 302
+    back = response["Location"]
+    assert back.startswith(reverse("careteam:add_manual", kwargs={"public_id": dossier.public_id}))
+    form = acting.get(back).content.decode()
+    assert 'value="Durand"' in form and 'value="Paul"' in form and 'value="kine@example.org"' in form
+    assert Invitation.objects.filter(email="kine@example.org").exists()
+    assert not CircleMember.objects.filter(patient=dossier, manual_last_name="Durand").exists()
+
+    # Someone who may not manage that circle gets the policy's answer, and no invitation leaves.
+    refused = client_for(stranger).post(
+        reverse("directory:invite"),
+        {"email": "x@example.org", "last_name": "X", "dossier": dossier.public_id},
+    )
+    assert refused.status_code == 404
+    assert not Invitation.objects.filter(email="x@example.org").exists()
+    assert (
+        client_for(coordinator).get(f"{reverse('directory:invite')}?dossier=pas-un-uuid").status_code == 404
+    )

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cordee.documents.checks import check_upload
+from cordee.documents.checks import Checked, check_upload, upload_name
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 20
@@ -84,7 +84,67 @@ def test_a_too_big_file_is_refused(settings) -> None:
 )
 def test_disguised_or_unknown_files_are_refused(name: str, content: bytes) -> None:
     checked, error = check_upload(upload(name, content))
-    assert checked is None and error.startswith("Type de fichier non accepté (formats acceptés : PDF, PNG")
+    assert checked is None
+    assert error.startswith(
+        (
+            "Type de fichier non accepté (formats acceptés : PDF, PNG",
+            "Le contenu du fichier ne correspond pas",
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"<html><body><script>alert(document.cookie)</script></body></html>",
+        b"<!DOCTYPE html>\n<html><script>fetch('/patients/')</script>",
+        b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        b"  <svg onload='alert(1)'/>",
+    ],
+)
+@pytest.mark.parametrize("name", ["compte-rendu.pdf", "notes.txt", "photo.png"])
+def test_markup_that_runs_script_is_refused_whatever_its_name(name: str, content: bytes) -> None:
+    checked, error = check_upload(upload(name, content))
+    assert checked is None and error
+
+
+def test_a_declared_type_that_disagrees_with_the_content_is_named_in_the_message() -> None:
+    checked, error = check_upload(upload("ordonnance.pdf", PNG))
+    assert checked is None
+    assert error.startswith("Le contenu du fichier ne correspond pas à son extension « .pdf »")
+
+
+def test_webp_and_opendocument_are_recognised_from_their_content() -> None:
+    webp = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 30
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "mimetype", "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED
+        )
+        archive.writestr("content.xml", "<document/>")
+    odt = buffer.getvalue()
+    assert check_upload(upload("photo.webp", webp))[0] == Checked("photo.webp", "image/webp", len(webp))
+    checked, _ = check_upload(upload("courrier.odt", odt))
+    assert checked is not None and checked.content_type == "application/vnd.oasis.opendocument.text"
+    assert check_upload(upload("courrier.docx", odt))[0] is None  # an OpenDocument is not a Word file
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("C:\\Users\\Martin\\compte rendu.pdf", "compte rendu.pdf"),
+        ("../../etc/cr.pdf", "cr.pdf"),
+        ("rcp\u202efdp.exe.pdf", "rcpfdp.exe.pdf"),  # the right-to-left override is dropped
+        ("bilan\x00.pdf", "bilan.pdf"),
+        ("e\u0301chographie.pdf", "échographie.pdf"),
+    ],
+)
+def test_names_are_sanitised(given: str, kept: str) -> None:
+    class Named(io.BytesIO):
+        name = given
+        size = len(PDF)
+
+    assert upload_name(Named(PDF)) == kept
 
 
 def test_a_french_text_file_is_accepted_whatever_falls_on_the_sniffing_boundary() -> None:

@@ -79,6 +79,13 @@ def test_unknown_property() -> None:
     assert "propriété « hidden » inconnue" in _one([q("a", hidden=True)])
 
 
+def test_extractable_is_a_boolean_and_false_unless_said() -> None:
+    """COC-4 / issue 24: a free text leaves a pseudonymised extraction only when marked safe."""
+    assert "extractable vaut true ou false" in _one([q("a", extractable="oui")])
+    marked = parse_definition({"items": [q("a", extractable=True), q("b")]})
+    assert [item.extractable for item in marked.walk()] == [True, False]
+
+
 def test_label_is_required_except_for_groups() -> None:
     assert "libellé" in _one([{"linkId": "a", "type": "string"}])
     assert "libellé" in _one([{"linkId": "a", "type": "string", "text": "   "}])

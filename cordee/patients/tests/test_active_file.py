@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 
+from cordee.audit.models import Access
 from cordee.careteam.models import CircleMember, CircleRole
+from cordee.core.models import ListColumns
 from cordee.patients.models import DossierStatus, Favourite, Hospitalisation, Patient, SavedFilter
 from cordee.patients.testing import create_test_patient
 from cordee.territory.models import Commune, Zone
@@ -169,9 +172,16 @@ def test_query_count_is_pinned_with_1_and_50_dossiers(
     # page's rows with their columns and open-task counts, their zones, their Parcours themes,
     # their Cocon calendars);
     # 5 for the page around it (themes and programmes offered, structures to act for, saved
-    # filters, zone and role choices).
-    with django_assert_num_queries(16):
+    # filters, zone and role choices);
+    # 1 for the columns chosen (issue 23);
+    # 1 for AGD-1 "Prochain RDV";
+    # 1 for the journal: every dossier shown, one multi-row INSERT (issue 24).
+    with django_assert_num_queries(19):
         acting.get(URL, {"taille": "50"})
+    shown = Access.objects.filter(action="list_active_file", user=coordinator, structure=structure)
+    # One row per dossier shown, per request (two requests here), naming the dossier.
+    assert shown.count() == 2 * (extra + 1)
+    assert set(shown.values_list("patient__birth_name", flat=True)) == {f"Nom{i}" for i in range(extra + 1)}
 
 
 def test_save_pick_default_and_delete_filters(region, acting, coordinator, structure, client_for) -> None:
@@ -272,3 +282,58 @@ def test_the_themes_and_open_tasks_columns(coordinator, structure, acting, dossi
     page = acting.get(URL).content.decode()
     assert "Gérontologie" in page and "Santé mentale" not in page
     assert f'?patient={dossier.public_id}">2<' in page
+
+
+def test_zones_and_themes_are_checkboxes_several_chosen_at_once(region, acting) -> None:
+    """Issue 23: multiple choices are checkboxes in a fieldset (no Ctrl-click list box, and they
+    work without JavaScript); two zones ticked answer the dossiers of either, and stay ticked."""
+    other = Zone.objects.create(name="Var")
+    other.communes.add(*Commune.objects.filter(code="83137"))
+    response = acting.get(URL, {"zone": [str(region["zone"].public_id), str(other.public_id)], "tous": "1"})
+    assert sorted(_names(response)) == ["Lefèvre-Dupré", "Martin"]
+    html = response.content.decode()
+    assert '<select name="zone"' not in html and '<select name="thematique"' not in html
+    for zone in (region["zone"], other):
+        ticked = rf'<input type="checkbox" name="zone" value="{zone.public_id}"[^>]* checked'
+        assert re.search(ticked, html), html
+    assert html.count("data-multiselect") == 2  # zones and thématiques
+    assert re.search(r'<input type="checkbox" name="thematique" value="[^"]+" class="form-check-input"', html)
+
+
+def test_the_columns_chosen_are_kept_for_the_person_only(
+    region, acting, coordinator, client_for, stranger
+) -> None:
+    """Issue 23: "Colonnes" — the optional columns one unticks disappear from one's active file,
+    page after page and session after session (kept on the server), not from anyone else's; the
+    name and the way in always show; an unknown column is ignored."""
+    before = acting.get(URL, {"tous": "1"}).content.decode()
+    assert 'data-label="Sexe"' in before and 'data-label="CP/Commune"' in before
+    assert 'data-label="Date de début"' not in before  # not a default column
+    assert 'name="colonne" value="debut" id="colonne-debut">' in before
+    assert 'name="colonne" value="sexe" id="colonne-sexe" checked' in before
+    response = acting.post(
+        reverse("patients:columns"),
+        {"colonne": ["statut", "naissance", "taches", "inconnue"], "query": "nom=mar&page=2&evil=1"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/patients/?nom=mar"
+    assert ListColumns.objects.get(user=coordinator).columns == ["naissance", "statut", "taches"]
+    html = acting.get(URL, {"tous": "1"}).content.decode()
+    for label in ("Sexe", "Date de début", "CP/Commune", "Parcours", "Date de mise à jour"):
+        assert f'data-label="{label}"' not in html and f">{label}</th>" not in html
+    for label in ("Nom", "Date de naissance", "Statut", "Tâches", "Actions"):
+        assert f'data-label="{label}"' in html
+    assert 'name="colonne" value="sexe" id="colonne-sexe">' in html
+    partial = acting.get(URL, {"tous": "1"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-label="Sexe"' not in partial and 'data-label="Statut"' in partial
+    # Someone else's active file keeps its own columns.
+    other = client_for(stranger).get(URL, {"tous": "1"}).content.decode()
+    assert 'name="colonne" value="sexe" id="colonne-sexe" checked' in other
+    # Nothing ticked: only the name and the way in.
+    acting.post(reverse("patients:columns"), {"query": ""})
+    bare = acting.get(URL, {"tous": "1"}).content.decode()
+    assert 'data-label="Statut"' not in bare and 'data-label="Nom"' in bare and 'data-label="Actions"' in bare
+
+
+def test_choosing_columns_needs_a_post(acting) -> None:
+    assert acting.get(reverse("patients:columns")).status_code == 405
+    assert not ListColumns.objects.exists()

@@ -105,7 +105,7 @@ def test_death_declaration_with_unknown_date(acting, dossier) -> None:
     ("data", "message"),
     [
         ({"death_date": "", "declared_on": "2025-01-02", "place": "DOMICILE"}, "ou cocher « Non connu »"),
-        ({"death_date": "2999-01-01", "declared_on": "2999-01-02", "place": "DOMICILE"}, "dans le futur"),
+        ({"death_date": "2099-01-01", "declared_on": "2099-01-02", "place": "DOMICILE"}, "dans le futur"),
         (
             {"death_date": "2020-01-01", "declared_on": "2025-01-02", "place": "DOMICILE"},
             "précéder la date de naissance",
@@ -215,3 +215,51 @@ def test_a_dossier_one_cannot_open_cannot_be_linked(acting, dossier, dossier_of_
     )
     assert "vous n&#x27;y avez pas accès" in response.content.decode()
     assert not PatientLink.objects.exists()
+
+
+def test_the_closing_checklist_lists_the_open_forms_and_tasks(
+    acting, coordinator, structure, dossier
+) -> None:
+    """DOS-2: the seed's checklist — forms not closed, tasks neither "Traité" nor "Annulé"."""
+    from cordee.pathways.testing import make_form, make_questionnaire
+    from cordee.tasks.models import TaskStatus
+    from cordee.tasks.tests.helpers import actor_for, make_task
+
+    actor = actor_for(coordinator, structure)
+    make_task(actor, dossier, "Appeler la famille", status=TaskStatus.IN_PROGRESS)
+    make_task(actor, dossier, "Tâche finie", status=TaskStatus.DONE)
+    make_task(actor, dossier, "Tâche annulée", status=TaskStatus.CANCELLED)
+    make_form(make_questionnaire(title="Bilan d'entrée"), dossier)
+    dossier.refresh_from_db()
+
+    page = acting.get(_url("status", dossier)).content.decode()
+    assert "Aucun élément en cours" not in page
+    assert "Appeler la famille" in page and "En cours" in page
+    assert "Bilan d&#x27;entrée" in page
+    assert "Tâche finie" not in page and "Tâche annulée" not in page
+
+    reason = DischargeReason.objects.get(label="Perdu de vue")
+    data = {"status": "DISCHARGED", "reason": reason.pk, "version": dossier.version}
+    refused = acting.post(_url("status", dossier), data).content.decode()
+    assert "confirmez la clôture" in refused
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.ACTIVE
+    assert not Event.objects.filter(patient=dossier, kind=Event.Kind.STATUS_CHANGED).exists()
+
+    acting.post(_url("status", dossier), {**data, "checklist_confirmed": "on"})
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.DISCHARGED
+
+
+def test_a_dossier_with_everything_settled_closes_without_confirmation(
+    acting, coordinator, structure, dossier
+):
+    from cordee.tasks.models import TaskStatus
+    from cordee.tasks.tests.helpers import actor_for, make_task
+
+    make_task(actor_for(coordinator, structure), dossier, "Tâche finie", status=TaskStatus.DONE)
+    dossier.refresh_from_db()
+    assert "Aucun élément en cours" in acting.get(_url("status", dossier)).content.decode()
+    acting.post(_url("status", dossier), {"status": "ARCHIVED", "version": dossier.version})
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.ARCHIVED

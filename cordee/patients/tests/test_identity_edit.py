@@ -162,7 +162,7 @@ def test_validating_the_identity_records_an_identity_validated_event(
         ),
         ({"id_document": "CNI", "id_document_checked_on": ""}, "Indiquez la date de vérification"),
         ({"id_document": "PERMIS", "id_document_checked_on": "2025-01-10"}, "Sélectionnez un choix valide"),
-        ({"id_document": "CNI", "id_document_checked_on": "2999-01-01"}, "ne peut pas être dans le futur"),
+        ({"id_document": "CNI", "id_document_checked_on": "2099-01-01"}, "ne peut pas être dans le futur"),
         (
             {"id_document": "CNI", "id_document_checked_on": "2025-01-10", "birth_commune": "99999"},
             "Une identité validée ne peut pas comporter de valeur provisoire",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.urls import reverse
 
@@ -160,3 +161,31 @@ def test_showing_a_duplicates_traits_is_journaled(pair, coordinator, structure, 
         reverse("patients:detail", kwargs={"public_id": original.public_id})
     )
     assert Access.objects.filter(patient=copy, action="identity_duplicate").count() == 1
+
+
+def test_dismissing_needs_the_merge_rights_on_both_dossiers(coordinator, structure, maternity, client_for):
+    """Issue 24: the coordinator, outside the pediatrician's dossier, created one with the same
+    traits; the flag between them may not be dismissed by him (nor by the service directly)."""
+    from cordee.core.actor import Actor
+    from cordee.patients.merge import dismiss_duplicate
+    from tests.factories import accept_current_terms, make_membership, make_user
+
+    pediatrician = make_user(username="pediatre", last_name="Pediatre", first_name="Paula")
+    make_membership(user=pediatrician, structure=maternity, role=Membership.Role.SUPERUSER)
+    accept_current_terms(pediatrician)
+    theirs = create_test_patient(pediatrician, maternity)
+    mine = create_test_patient(coordinator, structure)
+    flag = _flag(theirs, mine)
+    url = reverse(
+        "patients:duplicate_dismiss", kwargs={"public_id": mine.public_id, "flag_id": flag.public_id}
+    )
+    response = client_for(coordinator, acting_as=structure).post(url)
+    assert response.status_code in (403, 404)
+    flag.refresh_from_db()
+    assert flag.status == PotentialDuplicate.Status.OPEN
+    actor = Actor(user=coordinator, membership=Membership.objects.get(user=coordinator, structure=structure))
+    with pytest.raises(PermissionDenied):
+        dismiss_duplicate(actor, flag)
+    flag.refresh_from_db()
+    assert flag.status == PotentialDuplicate.Status.OPEN
+    assert not Access.objects.filter(action="dismiss_duplicate").exists()

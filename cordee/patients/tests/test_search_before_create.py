@@ -6,7 +6,7 @@ import datetime
 import html
 import re
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
@@ -142,7 +142,7 @@ SEARCH = {
 
 
 def _search(client: Client, **overrides: str) -> Any:
-    return client.get(reverse("patients:search_before_create"), {**SEARCH, **overrides})
+    return client.post(reverse("patients:search_before_create"), {**SEARCH, **overrides})
 
 
 def _detail(patient: Patient) -> str:
@@ -238,21 +238,28 @@ def test_the_page_does_not_propose_an_unrelated_person(acting, unrelated) -> Non
     assert not Access.objects.filter(action="identity_search").exists()
 
 
-def test_the_create_link_carries_the_typed_traits(acting) -> None:
-    typed = {**SEARCH, "birth_name": "Dupont-Aïssa", "first_name": "Maëlle"}
-    page = acting.get(reverse("patients:search_before_create"), typed).content.decode()
-    hrefs = [
-        html.unescape(href)
-        for href in re.findall(r'href="([^"]+)"', page)
-        if urlsplit(html.unescape(href)).path == reverse("patients:create")
-    ]
-    assert len(hrefs) == 1, hrefs
-    carried = {name: values[0] for name, values in parse_qs(urlsplit(hrefs[0]).query).items()}
-    assert carried == typed
-    form = acting.get(hrefs[0]).content.decode()
+def test_the_traits_never_travel_in_a_url(acting, dossier) -> None:
+    """Issue 23: the five traits are posted; the way on to creation carries none of them."""
+    page = _search(acting, birth_name="Dupont-Aïssa", first_name="Maëlle").content.decode()
+    assert re.search(r'<form method="post"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken"', page)
+    hrefs = [html.unescape(href) for href in re.findall(r'href="([^"]+)"', page)]
+    create = [href for href in hrefs if urlsplit(href).path == reverse("patients:create")]
+    assert create == [reverse("patients:create")]
+    for href in hrefs:
+        assert "Dupont" not in href and "2024-03-14" not in href and "birth_" not in href
+    form = acting.get(create[0]).content.decode()
     assert 'value="Dupont-Aïssa"' in form
     assert 'value="Maëlle"' in form
     assert 'value="2024-03-14"' in form
+
+
+def test_traits_in_a_query_string_are_not_searched(acting, dossier) -> None:
+    page = html.unescape(acting.get(reverse("patients:search_before_create"), SEARCH).content.decode())
+    assert "Propositions" not in page
+    assert not Access.objects.filter(action="identity_search").exists()
+    # Nor do they fill the identity form: no search was made.
+    response = acting.get(reverse("patients:create"), SEARCH)
+    assert response.status_code == 302 and response["Location"] == reverse("patients:search_before_create")
 
 
 def test_invalid_traits_show_the_french_messages_and_no_proposal(acting, dossier) -> None:
@@ -300,3 +307,13 @@ def test_an_exact_match_is_found_among_many_dossiers_sharing_the_stand_in_birth_
         coordinator, structure, birth_name="Dupont", birth_date=PROVISIONAL_BIRTH_DATE
     )
     assert found(traits(birth_name="Dupont", birth_date=PROVISIONAL_BIRTH_DATE)) == [target]
+
+
+def test_the_birth_commune_is_marked_required(acting) -> None:
+    """Issue 23: required for a birth in France, so it carries the asterisk like the others."""
+    page = acting.get(reverse("patients:search_before_create")).content.decode()
+    assert re.search(r'Commune de naissance <span aria-hidden="true">\*</span></label>', page)
+    assert re.search(r'role="combobox" name="birth_commune_search"[^>]*aria-required="true"', page)
+    _search(acting)
+    form = acting.get(reverse("patients:create")).content.decode()
+    assert re.search(r'Commune de naissance <span aria-hidden="true">\*</span></label>', form)

@@ -6,6 +6,7 @@ of the picker's endpoint (`tasks:picker`) as one types."""
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -319,7 +320,7 @@ def test_the_action_picker_and_filter(acting, world, dossier) -> None:
         Choice("Action 2 — Aide", "Action 2 — Aide", True),
     ]
     # The "Actions" column shows the task's plan action.
-    assert '<td data-label="Actions" class="small">Action 2 — Aide</td>' in both.content.decode()
+    assert '<td data-label="Actions" class="small card-more">Action 2 — Aide</td>' in both.content.decode()
     from_dossier = _offered(acting, "action", patient=str(dossier.public_id))
     assert "Action 3 — Kiné" in from_dossier
     assert "Action secrète" not in from_dossier
@@ -632,3 +633,22 @@ def test_a_large_scope_offers_what_its_soonest_open_tasks_hold(
         html, _ = _pick(acting, field)
         for never in (*NEVER, *NOT_MINE):
             assert never not in html
+
+
+def test_zones_types_and_levels_are_checkboxes_several_chosen_at_once(acting, world) -> None:
+    """Issue 23: no Ctrl-click list box — zones, types and levels are checkboxes (app.js shows
+    them as a drop-down); two levels ticked answer the tasks of either, and stay ticked."""
+    urgent, information = TaskLevel.objects.get(label="Urgent"), TaskLevel.objects.get(label="Information")
+    Task.objects.filter(label="Pour moi").update(level=urgent)
+    Task.objects.filter(label="Pour la structure").update(level=information)
+    response = acting.get(DASHBOARD, {"niveau": [urgent.pk, information.pk]})
+    assert _labels(response) == ["Pour la structure", "Pour moi"]
+    html = response.content.decode()
+    for name in ("zone", "type", "niveau"):
+        assert f'<select name="{name}"' not in html
+    assert html.count("data-multiselect") == 3
+    important = TaskLevel.objects.get(label="Important")
+    for level, ticked in ((urgent, True), (information, True), (important, False)):
+        tag = re.search(rf'<input type="checkbox" name="niveau" value="{level.pk}"[^>]*>', html)
+        assert tag is not None, html
+        assert (" checked" in tag.group(0)) is ticked

@@ -54,9 +54,10 @@ def test_commune_search_by_name_or_postal_code(query: str, expected: str | None)
 @pytest.mark.django_db
 def test_the_picker_endpoint_lists_options() -> None:
     page = Client().get(reverse("territory:commune_search"), {"q": "Nice"}).content.decode()
-    assert 'value="06088"' in page and "Nice (06000" in page
+    assert 'role="option" data-code="06088" data-label="Nice (06000)"' in page
+    assert 'data-message="1 commune trouvée."' in page or "communes trouvées" in page
     empty = Client().get(reverse("territory:commune_search"), {"q": "zzzz"}).content.decode()
-    assert "Aucune commune ne correspond" in empty
+    assert "Aucune commune ne correspond à « zzzz »" in empty and 'role="option"' not in empty
 
 
 class _Form(forms.Form):
@@ -72,10 +73,46 @@ def test_an_unknown_commune_is_refused_in_french() -> None:
 
 
 @pytest.mark.django_db
-def test_the_widget_renders_the_selected_commune_only() -> None:
-    html = str(_Form(data={"commune": "06088"})["commune"])
-    assert "Nice (06000)" in html and html.count("<option") == 2
-    assert 'hx-get="/territoire/communes/recherche/"' in html
+def test_the_widget_is_one_combobox_showing_the_chosen_commune() -> None:
+    """Issue 23: one combobox (WAI-ARIA 1.2) named by the field's label, its listbox, and the
+    chosen code in a hidden field under the field's own name."""
+    form = _Form(data={"commune": "06088"})
+    html = str(form["commune"])
+    assert html.count('role="combobox"') == 1 and "<select" not in html
+    assert 'id="id_commune"' in html and 'aria-controls="id_commune_liste"' in html
+    assert 'role="listbox" id="id_commune_liste"' in html
+    assert 'name="commune_search" value="Nice (06000)"' in html
+    assert '<input type="hidden" name="commune" value="06088" data-commune-code>' in html
+    assert 'data-search-url="/territoire/communes/recherche/"' in html
+    assert "required" in html  # the field is required: so is the box
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("Nice (06000)", "06088"),  # as the combobox shows it
+        ("06088", "06088"),  # an INSEE code
+        ("Antibes", "06004"),  # a single match
+    ],
+)
+def test_without_javascript_the_typed_text_is_resolved(typed: str, code: str) -> None:
+    form = _Form(data={"commune": "", "commune_search": typed})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["commune"].code == code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["zzzz", "Ni\x00ce", "x" * 500])
+def test_a_typed_text_naming_no_commune_is_refused_in_french_and_given_back(typed: str) -> None:
+    form = _Form(data={"commune": "", "commune_search": typed})
+    assert not form.is_valid()
+    assert form.errors["commune"][0] in (
+        "Commune inconnue : recherchez-la par son nom ou son code postal.",
+        "Le caractère nul n’est pas autorisé.",
+    )
+    html = str(form["commune"])
+    assert '<input type="hidden" name="commune" value="" data-commune-code>' in html
 
 
 @pytest.mark.django_db
@@ -83,3 +120,10 @@ def test_a_zone_groups_communes() -> None:
     zone = Zone.objects.create(name="Test littoral")
     zone.communes.add(*Commune.objects.filter(code__in=["06088", "06029"]))
     assert set(Commune.objects.get(code="06088").zones.all()) == {zone}
+
+
+@pytest.mark.django_db
+def test_the_picker_search_box_is_read_under_its_own_name() -> None:
+    """The widget's box sends `<field>_search` (no script renames it: CSP without eval)."""
+    page = Client().get(reverse("territory:commune_search"), {"birth_commune_search": "Nice"})
+    assert 'data-code="06088"' in page.content.decode()

@@ -88,7 +88,8 @@
       } else if (wrapper.dataset.function === "age_months") {
         result = ageMonths(args[0]);
       }
-      if (wrapper.dataset.function !== "corrected_age_months") {
+      // Growth statistics and corrected ages are the server's (see askServer).
+      if (wrapper.dataset.function === "bmi" || wrapper.dataset.function === "age_months") {
         var out = wrapper.querySelector("output");
         var unit = wrapper.dataset.unit ? " " + wrapper.dataset.unit : "";
         out.textContent = result === null ? "—" : String(result).replace(".", ",") + unit;
@@ -116,8 +117,38 @@
     computeAll();
   }
 
-  form.addEventListener("input", evaluate);
-  form.addEventListener("change", evaluate);
+  // Growth z-scores and centiles (and every other computed value) come from the server, which
+  // holds the references and the dossier's sex, birth date and term: the figure shown while
+  // typing is the one the saved form keeps. The answers are posted, never put in a URL.
+  var computedUrl = form.dataset.computedUrl;
+  var pending = null;
+  var asked = 0;
+
+  function askServer() {
+    if (!computedUrl || !window.fetch || !window.FormData) return;
+    var body = new FormData(form);
+    var files = form.querySelectorAll('input[type="file"]');
+    for (var i = 0; i < files.length; i++) body.delete(files[i].name);  // files stay in the browser
+    var ticket = ++asked;
+    fetch(computedUrl, { method: "POST", body: body, credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data || ticket !== asked) return;  // a later request is on its way
+        Object.keys(data.computed).forEach(function (id) {
+          var out = document.getElementById(id);
+          if (out && out.closest("form") === form) out.textContent = data.computed[id];
+        });
+      })
+      .catch(function () { /* offline: the value is computed again when the form is saved */ });
+  }
+
+  function scheduleServer() {
+    if (pending) clearTimeout(pending);
+    pending = setTimeout(askServer, 350);
+  }
+
+  form.addEventListener("input", function () { evaluate(); scheduleServer(); });
+  form.addEventListener("change", function () { evaluate(); scheduleServer(); });
 
   form.addEventListener("click", function (event) {
     var add = event.target.closest("button.q-add");

@@ -1,0 +1,305 @@
+"""The agenda's pictures (AGD-1): a week centred on 7h–19h, a day with the agendas side by side, a
+month — built on the server from one query of the shown agendas' participant rows.
+
+Positions in the time grid are classes of a fixed set (agenda.css: a quarter-hour row to start
+at, a number of quarters to span, a lane among overlapping appointments), never inline styles:
+the CSP forbids them (issue 22).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from cordee.agenda import recurrence
+from cordee.agenda.agendas import Agenda, sees_details
+from cordee.agenda.models import Appointment, Participant
+from cordee.careteam.access import visible_among
+from cordee.core import clock
+from cordee.core.actor import Actor
+
+QUARTERS = 96  # a day's rows
+FIRST_SHOWN_HOUR, LAST_SHOWN_HOUR = 7, 19  # the seed: "centré sur une plage horaire de 7H à 19H"
+MAX_LANES = 4
+DAY_NAMES = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+SHORT_MONTHS = [
+    *("janv.", "févr.", "mars", "avr.", "mai", "juin"),
+    *("juil.", "août", "sept.", "oct.", "nov.", "déc."),
+]
+
+
+@dataclass
+class Item:
+    """One occurrence as a viewer sees it."""
+
+    appointment: Appointment
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    details: bool  # False: "Occupé", nothing else
+    patient_visible: bool
+    agendas: list[Agenda] = field(default_factory=list)
+    row: int = 0
+    span: int = 1
+    lane: int = 0
+    lanes: int = 1
+
+    @property
+    def title(self) -> str:
+        return self.appointment.title if self.details else "Occupé"
+
+    @property
+    def colour(self) -> str:
+        return self.appointment.event_type.colour if self.details else "gris"
+
+    @property
+    def patient_name(self) -> str:
+        patient = self.appointment.patient
+        return patient.display_name if patient is not None and self.details and self.patient_visible else ""
+
+    @property
+    def local_start(self) -> datetime.datetime:
+        return clock.local(self.starts_at)
+
+    @property
+    def local_end(self) -> datetime.datetime:
+        return clock.local(self.ends_at)
+
+    @property
+    def when(self) -> str:
+        if self.appointment.all_day:
+            return "Toute la journée"
+        return f"{self.local_start:%H:%M}–{self.local_end:%H:%M}"
+
+    @property
+    def occurrence_day(self) -> str:
+        return clock.date_of(self.starts_at).isoformat()
+
+    @property
+    def classes(self) -> str:
+        return f"agd-t-{self.row} agd-h-{self.span} agd-l-{self.lane}-{self.lanes} agd-c-{self.colour}"
+
+    @property
+    def who(self) -> str:
+        return ", ".join(agenda.label for agenda in self.agendas)
+
+
+@dataclass
+class Column:
+    day: datetime.date
+    agenda: Agenda | None
+    timed: list[Item]
+    all_day: list[Item]
+
+    @property
+    def is_today(self) -> bool:
+        return self.day == clock.today()
+
+    @property
+    def heading(self) -> str:
+        return f"{DAY_NAMES[self.day.weekday()]} {self.day:%d/%m}"
+
+
+def week_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    monday = day - datetime.timedelta(days=day.weekday())
+    return monday, monday + datetime.timedelta(days=7)
+
+
+def month_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The month's whole weeks (Monday of its first week → Monday after its last)."""
+    first = day.replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    start = first - datetime.timedelta(days=first.weekday())
+    end = following + datetime.timedelta(days=(7 - following.weekday()) % 7)
+    return start, end
+
+
+def items(actor: Actor, agendas: list[Agenda], first: datetime.date, last: datetime.date) -> list[Item]:
+    """The occurrences in [first, last) of the shown agendas, each once, with its agendas — three
+    queries whatever their number: the participant rows (with their appointments), the actor's own
+    rows among them (private ones), and the policy on the patients named."""
+    start, end = clock.start_of_day(first), clock.start_of_day(last)
+    users = [a.user for a in agendas if a.user is not None]
+    structures = [a.structure for a in agendas if a.structure is not None]
+    if not users and not structures:
+        return []
+    rows = list(
+        Participant.objects.filter(is_live=True, starts_at__lt=end, last_ends_at__gt=start)
+        .filter(Q(user__in=users) | Q(structure__in=structures))
+        .select_related("appointment__event_type", "appointment__patient")
+        .only(
+            *("user_id", "structure_id", "appointment__public_id", "appointment__title"),
+            *("appointment__starts_at", "appointment__ends_at", "appointment__all_day"),
+            *("appointment__is_private", "appointment__status", "appointment__created_by_id"),
+            *("appointment__repeat", "appointment__repeat_until", "appointment__exdates"),
+            *("appointment__version", "appointment__place_kind", "appointment__address"),
+            *("appointment__event_type__label", "appointment__event_type__colour"),
+            *("appointment__patient__public_id", "appointment__patient__birth_name"),
+            *("appointment__patient__used_name", "appointment__patient__first_name"),
+            *("appointment__patient__used_first_name", "appointment__patient__merged_into_id"),
+        )
+        .order_by("starts_at", "appointment_id")[:5000]
+    )
+    by_appointment: dict[int, tuple[Appointment, list[Agenda]]] = {}
+    agenda_of = {("u", a.user.pk): a for a in agendas if a.user is not None} | {
+        ("s", a.structure.pk): a for a in agendas if a.structure is not None
+    }
+    for row in rows:
+        key = ("u", row.user_id) if row.user_id else ("s", row.structure_id)
+        appointment, shown_in = by_appointment.setdefault(row.appointment_id, (row.appointment, []))
+        shown_in.append(agenda_of[key])  # type: ignore[index]
+    private_ids = [pk for pk, (a, _) in by_appointment.items() if a.is_private]
+    taking_part = (
+        set(
+            Participant.objects.filter(appointment_id__in=private_ids, user=actor.user).values_list(
+                "appointment_id", flat=True
+            )
+        )
+        if private_ids
+        else set()
+    )
+    patient_ids = {a.patient_id for a, _ in by_appointment.values() if a.patient_id is not None}
+    seen_patients = visible_among(actor, patient_ids) if patient_ids else set()
+    found = []
+    for pk, (appointment, shown_in) in by_appointment.items():
+        details = sees_details(actor, appointment, {actor.user.pk} if pk in taking_part else set())
+        for occurrence in recurrence.occurrences(appointment, start, end):
+            found.append(
+                Item(
+                    appointment,
+                    occurrence.starts_at,
+                    occurrence.ends_at,
+                    details,
+                    appointment.patient_id in seen_patients,
+                    shown_in,
+                )
+            )
+    return sorted(found, key=lambda i: (i.starts_at, i.ends_at, i.appointment.pk))
+
+
+def _place(day: datetime.date, timed: list[Item]) -> list[Item]:
+    """Rows and lanes within one day: overlapping appointments share the width (up to 4 lanes)."""
+    midnight = clock.start_of_day(day)
+    placed: list[Item] = []
+    for item in timed:
+        start = max(item.starts_at, midnight)
+        end = min(item.ends_at, clock.start_of_day(day + datetime.timedelta(days=1)))
+        # Quarters of wall-clock time, so 10:00 sits on the 10:00 row on the days the clocks change.
+        first = _quarter(clock.local(start), day)
+        last = _quarter(
+            clock.local(end), day, end_of_day=end >= clock.start_of_day(day + datetime.timedelta(1))
+        )
+        copy = dataclasses.replace(item)
+        copy.row, copy.span = first, max(1, min(QUARTERS - first, last - first))
+        placed.append(copy)
+    clusters: list[list[Item]] = []
+    cluster_end = -1
+    for item in placed:
+        if item.row >= cluster_end:
+            clusters.append([])
+        clusters[-1].append(item)
+        cluster_end = max(cluster_end, item.row + item.span)
+    for cluster in clusters:
+        lane_ends: list[int] = []
+        for item in cluster:
+            lane = next((i for i, ends in enumerate(lane_ends) if ends <= item.row), len(lane_ends))
+            if lane == len(lane_ends):
+                lane_ends.append(0)
+            lane_ends[lane] = item.row + item.span
+            item.lane = min(lane, MAX_LANES - 1)
+        for item in cluster:
+            item.lanes = min(len(lane_ends), MAX_LANES)
+    return placed
+
+
+def _quarter(moment: datetime.datetime, day: datetime.date, *, end_of_day: bool = False) -> int:
+    if end_of_day or clock.date_of(moment) > day:
+        return QUARTERS
+    if clock.date_of(moment) < day:
+        return 0
+    return moment.hour * 4 + moment.minute // 15
+
+
+def columns(
+    found: list[Item], days: list[datetime.date], agendas: list[Agenda] | None = None
+) -> list[Column]:
+    """One column per day (the week: every agenda together) or per agenda (the day, side by side)."""
+    result = []
+    for day in days:
+        start, end = clock.start_of_day(day), clock.start_of_day(day + datetime.timedelta(days=1))
+        todays = [i for i in found if i.starts_at < end and i.ends_at > start]
+        shown: list[Agenda | None] = list(agendas) if agendas else [None]
+        for agenda in shown:
+            mine = [i for i in todays if agenda is None or agenda in i.agendas]
+            whole = [i for i in mine if i.appointment.all_day]
+            timed = [i for i in mine if not i.appointment.all_day]
+            result.append(Column(day, agenda, _place(day, timed), whole))
+    return result
+
+
+@dataclass
+class MonthDay:
+    day: datetime.date
+    in_month: bool
+    items: list[Item]
+
+    @property
+    def is_today(self) -> bool:
+        return self.day == clock.today()
+
+    @property
+    def shown(self) -> list[Item]:
+        return self.items[:3]
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.items) - 3)
+
+
+def month_days(found: list[Item], first: datetime.date, last: datetime.date, month: int) -> list[MonthDay]:
+    by_day: dict[datetime.date, list[Item]] = defaultdict(list)
+    for item in found:
+        day = clock.date_of(item.starts_at)
+        final = clock.date_of(item.ends_at - datetime.timedelta(microseconds=1))
+        while day <= final:
+            by_day[day].append(item)
+            day += datetime.timedelta(days=1)
+    days = []
+    day = first
+    while day < last:
+        days.append(MonthDay(day, day.month == month, by_day.get(day, [])))
+        day += datetime.timedelta(days=1)
+    return days
+
+
+def hours() -> list[dict[str, object]]:
+    return [{"hour": h, "row": h * 4, "label": f"{h:02d}:00"} for h in range(24)]
+
+
+def title_of(view: str, day: datetime.date) -> str:
+    if view == "jour":
+        return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+    if view == "mois":
+        return f"{MONTHS[day.month - 1].capitalize()} {day.year}"
+    monday, following = week_of(day)
+    sunday = following - datetime.timedelta(days=1)
+    first, last = SHORT_MONTHS[monday.month - 1], SHORT_MONTHS[sunday.month - 1]
+    return f"{monday.day} {first} – {sunday.day} {last} {sunday.year}"

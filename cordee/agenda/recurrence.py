@@ -1,0 +1,105 @@
+"""Recurring appointments (AGD-1): RFC 5545 rules expanded by dateutil's `rrule`.
+
+A rule is read on the Paris wall clock — DTSTART is the local, naive start — and each occurrence
+is made aware afterwards: a weekly Monday 10:00 is 10:00 in winter and in summer, never 09:00 or
+11:00 the week after the clocks change. Its duration is the wall-clock duration of the first one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Literal
+
+from dateutil import rrule
+from django.utils import timezone
+
+from cordee.agenda.models import OPEN_END, Appointment
+from cordee.core import clock
+
+FREQUENCIES: dict[str, Literal[1, 2]] = {
+    Appointment.Repeat.WEEKLY: rrule.WEEKLY,
+    Appointment.Repeat.MONTHLY: rrule.MONTHLY,
+}
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    appointment: Appointment
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+
+    @property
+    def day(self) -> datetime.date:
+        return clock.date_of(self.starts_at)
+
+
+def _naive(moment: datetime.datetime) -> datetime.datetime:
+    return timezone.make_naive(moment, clock.paris())
+
+
+def _aware(moment: datetime.datetime) -> datetime.datetime:
+    return timezone.make_aware(moment, clock.paris())
+
+
+def rule_of(appointment: Appointment) -> rrule.rrule | None:
+    if not appointment.repeat:
+        return None
+    until = None
+    if appointment.repeat_until is not None:
+        until = datetime.datetime.combine(appointment.repeat_until, datetime.time.max)
+    return rrule.rrule(FREQUENCIES[appointment.repeat], dtstart=_naive(appointment.starts_at), until=until)
+
+
+def _wall_duration(appointment: Appointment) -> datetime.timedelta:
+    return _naive(appointment.ends_at) - _naive(appointment.starts_at)
+
+
+def rrule_text(appointment: Appointment) -> str:
+    """The RRULE line's value (e.g. "FREQ=WEEKLY;UNTIL=20270630T235959"), for the iCalendar feed."""
+    rule = rule_of(appointment)
+    if rule is None:
+        return ""
+    return str(rule).split("RRULE:", 1)[1]
+
+
+def last_end(appointment: Appointment) -> datetime.datetime:
+    """The end of the series' last occurrence (OPEN_END when it never ends)."""
+    rule = rule_of(appointment)
+    if rule is None:
+        return appointment.ends_at
+    if appointment.repeat_until is None:
+        return OPEN_END
+    last = rule.before(datetime.datetime.combine(appointment.repeat_until, datetime.time.max), inc=True)
+    if last is None:
+        return appointment.ends_at
+    return _aware(last + _wall_duration(appointment))
+
+
+def occurrences(
+    appointment: Appointment, start: datetime.datetime, end: datetime.datetime, limit: int = 400
+) -> list[Occurrence]:
+    """The appointment's occurrences that touch [start, end), exceptions removed."""
+    rule = rule_of(appointment)
+    if rule is None:
+        if appointment.starts_at < end and appointment.ends_at > start:
+            return [Occurrence(appointment, appointment.starts_at, appointment.ends_at)]
+        return []
+    duration = _wall_duration(appointment)
+    removed = set(appointment.exdates or [])
+    found = []
+    for first in rule.between(_naive(start) - duration, _naive(end), inc=True):
+        if clock.wall_date(first).isoformat() in removed:
+            continue
+        occurrence = Occurrence(appointment, _aware(first), _aware(first + duration))
+        if occurrence.starts_at < end and occurrence.ends_at > start:
+            found.append(occurrence)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def is_occurrence_day(appointment: Appointment, day: datetime.date) -> bool:
+    """Whether the series has an occurrence starting on `day` (Paris) — to take one out."""
+    start = clock.start_of_day(day)
+    return any(o.day == day for o in occurrences(appointment, start, start + datetime.timedelta(days=1)))

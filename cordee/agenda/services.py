@@ -1,0 +1,359 @@
+"""Appointment writes (AGD-1, AGD-2): one transaction, a version check, the dossier's story and
+the access journal when a patient is named, and the participants told after commit.
+
+Rules enforced here, whatever the form says:
+- the end comes after the start; both within the project's plausible dates (issue 24);
+- a patient may be named only by who may see that dossier (`careteam.access`);
+- every participant's agenda must be within the author's reach (`agendas.Reach`);
+- a change made on a page older than the appointment's last change is refused (SEC-4);
+- nothing is ever deleted: "supprimer" stamps the row, which then leaves every agenda.
+Overlaps for a participant are returned as warnings: told to the author, never blocking.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from cordee.accounts.models import Structure, User
+from cordee.activity.models import Event
+from cordee.activity.services import record_event
+from cordee.agenda import recurrence
+from cordee.agenda.agendas import Reach
+from cordee.agenda.models import Appointment, Participant
+from cordee.audit.services import journal
+from cordee.careteam.access import Perm, can
+from cordee.core import clock
+from cordee.core.actor import Actor
+from cordee.core.forms import EARLIEST_DAY, LATEST_DAY
+from cordee.notifications.kinds import Kind as Notice
+from cordee.notifications.services import announce
+
+EDITABLE = [
+    "title",
+    "event_type",
+    "starts_at",
+    "ends_at",
+    "all_day",
+    "place_kind",
+    "address",
+    "commune",
+    "patient",
+    "is_private",
+    "notes",
+    "repeat",
+    "repeat_until",
+]
+
+
+class StaleAppointmentError(Exception):
+    """SEC-4: the appointment changed since the page was shown."""
+
+    message = (
+        "Ce rendez-vous a été modifié par quelqu'un d'autre entre-temps : votre changement n'a pas été "
+        "enregistré. Le rendez-vous est affiché dans son état actuel."
+    )
+
+
+@dataclass(frozen=True)
+class Attendees:
+    users: list[User]
+    structures: list[Structure]
+
+    @property
+    def user_ids(self) -> set[int]:
+        return {user.pk for user in self.users}
+
+    @property
+    def structure_ids(self) -> set[int]:
+        return {structure.pk for structure in self.structures}
+
+
+def check_times(appointment: Appointment) -> None:
+    """French messages for the times, whatever reached the service (a form, an htmx move)."""
+    errors: dict[str, str] = {}
+    for name in ("starts_at", "ends_at"):
+        moment = getattr(appointment, name)
+        if moment is None:
+            errors[name] = "Veuillez indiquer la date et l'heure."
+        elif not EARLIEST_DAY <= clock.date_of(moment) <= LATEST_DAY:
+            errors[name] = (
+                f"Veuillez indiquer une date entre le {EARLIEST_DAY:%d/%m/%Y} et le {LATEST_DAY:%d/%m/%Y}."
+            )
+    if not errors and appointment.ends_at <= appointment.starts_at:
+        errors["ends_at"] = "La fin du rendez-vous doit être postérieure à son début."
+    if not errors and appointment.repeat_until is not None:
+        if appointment.repeat_until < clock.date_of(appointment.starts_at):
+            errors["repeat_until"] = "La fin de la répétition ne peut pas précéder le premier rendez-vous."
+        elif appointment.repeat_until > LATEST_DAY:
+            errors["repeat_until"] = f"Veuillez indiquer une date avant le {LATEST_DAY:%d/%m/%Y}."
+    if (
+        not errors
+        and appointment.repeat
+        and appointment.ends_at - appointment.starts_at
+        > datetime.timedelta(days=7 if appointment.repeat == Appointment.Repeat.WEEKLY else 28)
+    ):
+        errors["ends_at"] = "Un rendez-vous qui se répète ne peut pas durer plus longtemps que sa période."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_patient(actor: Actor, appointment: Appointment, previous_patient_id: int | None) -> None:
+    if appointment.patient_id is None or appointment.patient_id == previous_patient_id:
+        return
+    assert appointment.patient is not None
+    if not can(actor, Perm.VIEW, appointment.patient):
+        raise ValidationError({"patient": "Vous ne pouvez lier qu'un dossier que vous pouvez consulter."})
+
+
+def _check_attendees(actor: Actor, attendees: Attendees, reach: Reach) -> None:
+    if not attendees.users and not attendees.structures:
+        raise ValidationError({"participants": "Choisissez au moins un agenda pour ce rendez-vous."})
+    if not (attendees.user_ids <= reach.user_ids and attendees.structure_ids <= reach.structure_ids):
+        raise ValidationError(
+            {
+                "participants": (
+                    "Un participant doit être vous-même, une de vos structures ou un de leurs membres."
+                )
+            }
+        )
+
+
+def _sync_participants(appointment: Appointment, attendees: Attendees) -> None:
+    """Participant rows follow the appointment's range and state (their index is the agenda)."""
+    live = appointment.deleted_at is None
+    wanted = {("u", u.pk) for u in attendees.users} | {("s", s.pk) for s in attendees.structures}
+    existing: dict[tuple[str, int], int] = {
+        ("u" if p.user_id else "s", p.user_id or p.structure_id or 0): p.pk
+        for p in Participant.objects.filter(appointment=appointment)
+    }
+    Participant.objects.filter(pk__in=[pk for key, pk in existing.items() if key not in wanted]).delete()
+    Participant.objects.bulk_create(
+        [
+            Participant(
+                appointment=appointment,
+                user_id=pk if kind == "u" else None,
+                structure_id=pk if kind == "s" else None,
+                starts_at=appointment.starts_at,
+                last_ends_at=appointment.last_ends_at,
+                is_live=live,
+            )
+            for kind, pk in sorted(wanted - set(existing))
+        ]
+    )
+    _follow(appointment)
+
+
+def _follow(appointment: Appointment) -> None:
+    Participant.objects.filter(appointment=appointment).update(
+        starts_at=appointment.starts_at,
+        last_ends_at=appointment.last_ends_at,
+        is_live=appointment.deleted_at is None,
+    )
+
+
+def attendees_of(appointment: Appointment) -> Attendees:
+    rows = list(Participant.objects.filter(appointment=appointment).select_related("user", "structure"))
+    return Attendees(
+        users=[row.user for row in rows if row.user is not None],
+        structures=[row.structure for row in rows if row.structure is not None],
+    )
+
+
+def overlaps(appointment: Appointment, attendees: Attendees) -> list[str]:
+    """AGD-1: "X a déjà « Y » à ce moment" for each participant busy elsewhere (a warning).
+
+    The first occurrences in the coming year are compared, so a weekly series is checked too."""
+    horizon = min(appointment.last_ends_at, appointment.starts_at + datetime.timedelta(days=366))
+    mine = recurrence.occurrences(appointment, appointment.starts_at, horizon, limit=60)
+    if not mine or (not attendees.users and not attendees.structures):
+        return []
+    first, last = mine[0].starts_at, mine[-1].ends_at
+    rows = (
+        Participant.objects.filter(is_live=True, starts_at__lt=last, last_ends_at__gt=first)
+        .filter(Q(user__in=attendees.users) | Q(structure__in=attendees.structures))
+        .exclude(appointment=appointment)
+        .exclude(appointment__status=Appointment.Status.CANCELLED)
+        .select_related("appointment", "user", "structure")[:200]
+    )
+    warnings = []
+    for row in rows:
+        theirs = recurrence.occurrences(row.appointment, first, last, limit=400)
+        clash = next(
+            (o for o in theirs for m in mine if o.starts_at < m.ends_at and o.ends_at > m.starts_at), None
+        )
+        if clash is None:
+            continue
+        who = row.user.display_name if row.user is not None else row.structure.name  # type: ignore[union-attr]
+        title = "Occupé" if row.appointment.is_private else row.appointment.title
+        when = clock.local(clash.starts_at)
+        warnings.append(f"{who} a déjà « {title} » le {when:%d/%m/%Y à %H:%M}.")
+    return sorted(set(warnings))
+
+
+def _story(actor: Actor, appointment: Appointment, what: str) -> None:
+    """The dossier's feed and journal, when the appointment names a patient. A private
+    appointment's story tells no title: the circle reads the feed."""
+    if appointment.patient is None:
+        return
+    when = clock.local(appointment.starts_at)
+    title = "rendez-vous privé" if appointment.is_private else f"« {appointment.title} »"
+    record_event(
+        actor,
+        appointment.patient,
+        Event.Kind.APPOINTMENT,
+        f"Rendez-vous {what} : {title}, le {when:%d/%m/%Y à %H:%M}",
+        appointment=str(appointment.public_id),
+    )
+    journal(actor, appointment.patient, f"appointment_{what}", what=str(appointment.public_id))
+
+
+def _tell(actor: Actor, appointment: Appointment, kind: Notice, attendees: Attendees) -> None:
+    """AGD-2: the persons (and the members of the structures) in whose agenda it sits hear of a
+    change made by someone else; no patient is named (an agenda is not a dossier)."""
+    when = clock.local(appointment.starts_at)
+    announce(
+        kind,
+        actor,
+        users=attendees.users,
+        structures=attendees.structures,
+        data={
+            "appointment": str(appointment.public_id),
+            "label": "Occupé" if appointment.is_private else appointment.title,
+            "when": f"{when:%d/%m/%Y à %H:%M}",
+        },
+    )
+
+
+def _bump(appointment: Appointment, expected_version: int) -> None:
+    updated = Appointment.objects.filter(
+        pk=appointment.pk, version=expected_version, deleted_at__isnull=True
+    ).update(version=F("version") + 1)
+    if updated == 0:
+        raise StaleAppointmentError
+    appointment.version = expected_version + 1
+
+
+def create_appointment(
+    actor: Actor, appointment: Appointment, attendees: Attendees, reach: Reach | None = None
+) -> list[str]:
+    """Create it in the participants' agendas; returns the overlap warnings."""
+    check_times(appointment)
+    _check_attendees(actor, attendees, reach or Reach(actor))
+    _check_patient(actor, appointment, None)
+    with transaction.atomic():
+        appointment.created_by = actor.user
+        appointment.structure = actor.structure
+        appointment.last_ends_at = recurrence.last_end(appointment)
+        appointment.save()
+        _sync_participants(appointment, attendees)
+        _story(actor, appointment, "ajouté")
+        _tell(actor, appointment, Notice.APPOINTMENT_ADDED, attendees)
+    return overlaps(appointment, attendees)
+
+
+def edit_appointment(
+    actor: Actor,
+    appointment: Appointment,
+    changes: dict[str, Any],
+    attendees: Attendees,
+    expected_version: int,
+    reach: Reach | None = None,
+    *,
+    check_attendees: bool = True,
+) -> list[str]:
+    """Change what the form shows; participants removed hear of it as a cancellation. A move
+    (`check_attendees=False`) keeps the participants as they are."""
+    previous_patient = appointment.patient_id
+    before = attendees_of(appointment)
+    for name in EDITABLE:
+        if name in changes:
+            setattr(appointment, name, changes[name])
+    check_times(appointment)
+    if check_attendees:
+        _check_attendees(actor, attendees, reach or Reach(actor))
+    _check_patient(actor, appointment, previous_patient)
+    with transaction.atomic():
+        _bump(appointment, expected_version)
+        appointment.last_ends_at = recurrence.last_end(appointment)
+        appointment.save()
+        _sync_participants(appointment, attendees)
+        _story(actor, appointment, "modifié")
+        _tell(actor, appointment, Notice.APPOINTMENT_CHANGED, attendees)
+        removed = Attendees(
+            [u for u in before.users if u.pk not in attendees.user_ids],
+            [s for s in before.structures if s.pk not in attendees.structure_ids],
+        )
+        if removed.users or removed.structures:
+            _tell(actor, appointment, Notice.APPOINTMENT_CANCELLED, removed)
+    return overlaps(appointment, attendees)
+
+
+def move_appointment(
+    actor: Actor, appointment: Appointment, starts_at: datetime.datetime, expected_version: int
+) -> list[str]:
+    """Move it to another start, keeping its (wall-clock) duration."""
+    duration = timezone.make_naive(appointment.ends_at, clock.paris()) - timezone.make_naive(
+        appointment.starts_at, clock.paris()
+    )
+    ends_at = timezone.make_aware(timezone.make_naive(starts_at, clock.paris()) + duration, clock.paris())
+    attendees = attendees_of(appointment)
+    return edit_appointment(
+        actor,
+        appointment,
+        {"starts_at": starts_at, "ends_at": ends_at},
+        attendees,
+        expected_version,
+        check_attendees=False,
+    )
+
+
+def cancel_appointment(actor: Actor, appointment: Appointment, expected_version: int) -> None:
+    """It stays in the agendas, crossed out, so everyone sees the slot was given back."""
+    with transaction.atomic():
+        _bump(appointment, expected_version)
+        appointment.status = Appointment.Status.CANCELLED
+        appointment.save(update_fields=["status", "version", "updated_at"])
+        _story(actor, appointment, "annulé")
+        _tell(actor, appointment, Notice.APPOINTMENT_CANCELLED, attendees_of(appointment))
+
+
+def restore_appointment(actor: Actor, appointment: Appointment, expected_version: int) -> None:
+    with transaction.atomic():
+        _bump(appointment, expected_version)
+        appointment.status = Appointment.Status.CONFIRMED
+        appointment.save(update_fields=["status", "version", "updated_at"])
+        _story(actor, appointment, "rétabli")
+        _tell(actor, appointment, Notice.APPOINTMENT_CHANGED, attendees_of(appointment))
+
+
+def delete_appointment(actor: Actor, appointment: Appointment, expected_version: int) -> None:
+    """Soft delete: the row stays (data safety), it leaves every agenda and list."""
+    with transaction.atomic():
+        _bump(appointment, expected_version)
+        appointment.deleted_at = timezone.now()
+        appointment.deleted_by = actor.user
+        appointment.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+        _follow(appointment)
+        _story(actor, appointment, "supprimé")
+        _tell(actor, appointment, Notice.APPOINTMENT_DELETED, attendees_of(appointment))
+
+
+def remove_occurrence(
+    actor: Actor, appointment: Appointment, day: datetime.date, expected_version: int
+) -> None:
+    """An exception to a series (RFC 5545 EXDATE): the occurrence of `day` is taken out."""
+    if not appointment.is_recurring or not recurrence.is_occurrence_day(appointment, day):
+        raise ValidationError({"occurrence": "Ce rendez-vous n'a pas d'occurrence ce jour-là."})
+    with transaction.atomic():
+        _bump(appointment, expected_version)
+        appointment.exdates = sorted({*(appointment.exdates or []), day.isoformat()})
+        appointment.save(update_fields=["exdates", "version", "updated_at"])
+        _story(actor, appointment, f"retiré le {day:%d/%m/%Y} de la série")
+        _tell(actor, appointment, Notice.APPOINTMENT_CANCELLED, attendees_of(appointment))

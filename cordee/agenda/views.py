@@ -1,0 +1,433 @@
+"""The agenda's pages (AGD-1): the calendar (week, day, month), an appointment's page and form."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from cordee.agenda import grid, ical, services
+from cordee.agenda.agendas import Agenda, Reach, sees_details
+from cordee.agenda.forms import AppointmentForm
+from cordee.agenda.models import Appointment, EventType, FeedToken, Participant
+from cordee.audit.services import journal, journal_many
+from cordee.careteam.access import Perm, can, get_dossier
+from cordee.core import clock
+from cordee.core.forms import EARLIEST_DAY, LATEST_DAY
+from cordee.core.http import AuthedRequest, parse_uuid, safe_next, typed_text
+from cordee.patients.active_file import visible_named
+
+VIEWS = {"jour": "Jour", "semaine": "Semaine", "mois": "Mois"}
+
+
+def _day(value: str | None) -> datetime.date:
+    """The day asked for, or today: a tampered date never reaches year 1 or 9999 (issue 24)."""
+    try:
+        day = datetime.date.fromisoformat(str(value))
+    except ValueError:
+        return clock.today()
+    return min(max(day, EARLIEST_DAY + datetime.timedelta(days=7)), LATEST_DAY - datetime.timedelta(days=40))
+
+
+def _step(view: str, day: datetime.date, direction: int) -> datetime.date:
+    if view == "jour":
+        return day + datetime.timedelta(days=direction)
+    if view == "mois":
+        first = day.replace(day=1)
+        if direction > 0:
+            return (first + datetime.timedelta(days=32)).replace(day=1)
+        return (first - datetime.timedelta(days=1)).replace(day=1)
+    return day + datetime.timedelta(days=7 * direction)
+
+
+def _journal_patients(request: AuthedRequest, found: list[grid.Item]) -> None:
+    """The dossiers named on the page, journaled once each (SEC-2)."""
+    patients = {i.appointment.patient_id: i.appointment.patient for i in found if i.patient_name}
+    if patients:
+        journal_many(request.actor, patients.values(), "view", what="agenda")
+
+
+def calendar_page(request: AuthedRequest) -> HttpResponse:
+    reach = Reach(request.actor)
+    view = request.GET.get("vue", "semaine")
+    view = view if view in VIEWS else "semaine"
+    day = _day(request.GET.get("date"))
+    shown = reach.pick(request.GET.getlist("voir")) or reach.default()
+    if view == "jour":
+        days = [day]
+        first, last = day, day + datetime.timedelta(days=1)
+    elif view == "mois":
+        first, last = grid.month_of(day)
+        days = []
+    else:
+        first, last = grid.week_of(day)
+        days = [first + datetime.timedelta(days=n) for n in range(7)]
+    found = grid.items(request.actor, shown, first, last)
+    _journal_patients(request, found)
+    keys = [agenda.key for agenda in shown]
+
+    def link(**changes: Any) -> str:
+        params = {"vue": view, "date": day.isoformat(), **changes}
+        return "?" + urlencode([*params.items(), *[("voir", key) for key in keys]])
+
+    context: dict[str, Any] = {
+        "view": view,
+        "views": [(code, label, link(vue=code)) for code, label in VIEWS.items()],
+        "day": day,
+        "title": grid.title_of(view, day),
+        "shown": shown,
+        "agendas": reach.agendas,
+        "keys": keys,
+        "today_link": link(date=clock.today().isoformat()),
+        "previous_link": link(date=_step(view, day, -1).isoformat()),
+        "next_link": link(date=_step(view, day, 1).isoformat()),
+        "hours": grid.hours(),
+        "first_row": grid.FIRST_SHOWN_HOUR * 4,
+        "new_link": reverse("agenda:create") + "?" + urlencode([("agenda", k) for k in keys]),
+        "count": len(found),
+        "legend": list(EventType.objects.filter(is_active=True).values_list("colour", "label")),
+    }
+    if view == "mois":
+        context["month_days"] = grid.month_days(found, first, last, day.month)
+        context["day_names"] = grid.DAY_NAMES
+        context["day_link"] = lambda d: link(vue="jour", date=d.isoformat())
+    else:
+        context["columns"] = grid.columns(found, days, shown if view == "jour" else None)
+    return render(request, "agenda/calendar.html", context)
+
+
+def _appointment(request: AuthedRequest, appointment_id: Any, reach: Reach) -> tuple[Appointment, set[int]]:
+    """The appointment if it sits in an agenda within the actor's reach (else 404, as a dossier);
+    with the ids of the persons taking part."""
+    appointment = (
+        Appointment.objects.select_related("event_type", "patient", "commune", "created_by", "structure")
+        .filter(public_id=appointment_id, deleted_at__isnull=True)
+        .first()
+    )
+    if appointment is None:
+        raise Http404
+    rows = list(Participant.objects.filter(appointment=appointment).values_list("user_id", "structure_id"))
+    users = {user for user, _ in rows if user is not None}
+    structures = {structure for _, structure in rows if structure is not None}
+    if not reach.reaches(appointment, users, structures):
+        raise Http404
+    return appointment, users
+
+
+def _keys_of(attendees: services.Attendees) -> list[str]:
+    return [Agenda(user=u).key for u in attendees.users] + [
+        Agenda(structure=s).key for s in attendees.structures
+    ]
+
+
+def _attendees(reach: Reach, keys: list[str]) -> services.Attendees:
+    chosen = reach.pick(keys)
+    return services.Attendees(
+        [a.user for a in chosen if a.user is not None],
+        [a.structure for a in chosen if a.structure is not None],
+    )
+
+
+def _warn(request: AuthedRequest, warnings: list[str]) -> None:
+    for warning in warnings:
+        messages.warning(request, f"Chevauchement : {warning} Le rendez-vous est tout de même enregistré.")
+
+
+def _back(appointment: Appointment, keys: list[str]) -> str:
+    day = clock.date_of(appointment.starts_at).isoformat()
+    return reverse("agenda:calendar") + "?" + urlencode([("date", day), *[("voir", k) for k in keys]])
+
+
+def create(request: AuthedRequest) -> HttpResponse:
+    reach = Reach(request.actor)
+    asked = reach.pick(request.GET.getlist("agenda")) or reach.default()
+    start = _start_asked(request.GET.get("debut"))
+    initial: dict[str, Any] = {
+        "starts_at": start,
+        "ends_at": start + datetime.timedelta(minutes=30),
+        "participants": [a.key for a in asked],
+    }
+    patient_id = parse_uuid(request.GET.get("patient"))
+    if patient_id is not None:
+        # Taking an appointment from a dossier: opened through the policy, journaled.
+        initial["patient"] = get_dossier(request.actor, patient_id, Perm.VIEW, what="rendez-vous").public_id
+    form = AppointmentForm(
+        request.POST if request.method == "POST" else None, initial=initial, actor=request.actor, reach=reach
+    )
+    if request.method == "POST" and form.is_valid():
+        appointment = form.save(commit=False)
+        keys = form.cleaned_data["participants"]
+        try:
+            warnings = services.create_appointment(request.actor, appointment, _attendees(reach, keys), reach)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, f"Le rendez-vous « {appointment.title} » est enregistré.")
+            _warn(request, warnings)
+            return redirect(safe_next(request, fallback=_back(appointment, keys)))
+    return render(request, "agenda/appointment_form.html", {"form": form, "appointment": None})
+
+
+def _start_asked(value: str | None) -> datetime.datetime:
+    """The slot clicked in the grid ("2027-01-12T10:00"), or the next round half hour."""
+    try:
+        asked = datetime.datetime.fromisoformat(str(value))
+        if EARLIEST_DAY <= clock.wall_date(asked) <= LATEST_DAY:
+            return clock.at(clock.wall_date(asked), asked.time().replace(second=0, microsecond=0))
+    except ValueError:
+        pass
+    now = clock.now().replace(second=0, microsecond=0)
+    return now + datetime.timedelta(minutes=30 - now.minute % 30)
+
+
+def _errors(form: AppointmentForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def detail(request: AuthedRequest, appointment_id: str) -> HttpResponse:
+    """The appointment's page, its form for who may change it (a private one: its people only)."""
+    reach = Reach(request.actor)
+    appointment, users = _appointment(request, appointment_id, reach)
+    details = sees_details(request.actor, appointment, users)
+    patient_visible = appointment.patient is not None and can(request.actor, Perm.VIEW, appointment.patient)
+    if patient_visible and details:
+        journal(
+            request.actor, appointment.patient, str(Perm.VIEW), what=f"rendez-vous {appointment.public_id}"
+        )
+    attendees = services.attendees_of(appointment)
+    form = None
+    if details:
+        form = AppointmentForm(
+            request.POST if request.method == "POST" else None,
+            instance=appointment,
+            initial={"participants": _keys_of(attendees)},
+            actor=request.actor,
+            reach=reach,
+        )
+        if not patient_visible and appointment.patient_id is not None:
+            # A patient the editor may not see stays as it is, unnamed (the field is not offered).
+            del form.fields["patient"]
+    elif request.method == "POST":
+        raise PermissionDenied
+    if request.method == "POST" and form is not None and form.is_valid():
+        keys = form.cleaned_data["participants"]
+        changes = {name: form.cleaned_data[name] for name in services.EDITABLE if name in form.cleaned_data}
+        fresh = Appointment.objects.select_related("patient").get(pk=appointment.pk)
+        try:
+            warnings = services.edit_appointment(
+                request.actor,
+                fresh,
+                changes,
+                _attendees(reach, keys),
+                form.cleaned_data.get("version") or 0,
+                reach,
+            )
+        except services.StaleAppointmentError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "Le rendez-vous est mis à jour.")
+            _warn(request, warnings)
+            return redirect(_back(fresh, keys))
+    context = {
+        "appointment": appointment,
+        "details": details,
+        "patient_visible": patient_visible,
+        "attendees": attendees,
+        "form": form,
+        "occurrence": request.GET.get("occurrence", ""),
+        "back": _back(appointment, _keys_of(attendees)),
+    }
+    return render(request, "agenda/appointment_detail.html", context)
+
+
+def _write(request: AuthedRequest, appointment_id: str) -> tuple[Appointment, int]:
+    reach = Reach(request.actor)
+    appointment, users = _appointment(request, appointment_id, reach)
+    if not sees_details(request.actor, appointment, users):
+        raise PermissionDenied
+    try:
+        expected = int(request.POST.get("version", ""))
+    except ValueError:
+        expected = -1
+    return appointment, expected
+
+
+def _act(request: AuthedRequest, appointment_id: str, action: str) -> HttpResponse:
+    appointment, expected = _write(request, appointment_id)
+    done = {
+        "annuler": (services.cancel_appointment, "Le rendez-vous est annulé."),
+        "retablir": (services.restore_appointment, "Le rendez-vous est rétabli."),
+        "supprimer": (services.delete_appointment, "Le rendez-vous est supprimé."),
+    }[action]
+    try:
+        done[0](request.actor, appointment, expected)
+    except services.StaleAppointmentError as exc:
+        messages.error(request, exc.message)
+        return redirect("agenda:detail", appointment_id=appointment.public_id)
+    messages.success(request, done[1])
+    if action == "supprimer":
+        return redirect(_back(appointment, []))
+    return redirect("agenda:detail", appointment_id=appointment.public_id)
+
+
+@require_POST
+def cancel(request: AuthedRequest, appointment_id: str) -> HttpResponse:
+    return _act(request, appointment_id, "annuler")
+
+
+@require_POST
+def restore(request: AuthedRequest, appointment_id: str) -> HttpResponse:
+    return _act(request, appointment_id, "retablir")
+
+
+@require_POST
+def delete(request: AuthedRequest, appointment_id: str) -> HttpResponse:
+    return _act(request, appointment_id, "supprimer")
+
+
+@require_POST
+def move(request: AuthedRequest, appointment_id: str) -> HttpResponse:
+    """Move to another start (same duration), e.g. "décaler d'une semaine"."""
+    appointment, expected = _write(request, appointment_id)
+    try:
+        asked = datetime.datetime.fromisoformat(request.POST.get("debut", ""))
+        if not EARLIEST_DAY <= clock.wall_date(asked) <= LATEST_DAY:
+            raise ValueError
+    except ValueError:
+        messages.error(request, "Nouvelle date invalide : indiquez un jour et une heure existants.")
+        return redirect("agenda:detail", appointment_id=appointment.public_id)
+    try:
+        warnings = services.move_appointment(
+            request.actor, appointment, clock.at(clock.wall_date(asked), asked.time()), expected
+        )
+    except services.StaleAppointmentError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(str(m) for ms in exc.message_dict.values() for m in ms))
+    else:
+        messages.success(request, "Le rendez-vous est déplacé.")
+        _warn(request, warnings)
+    return redirect("agenda:detail", appointment_id=appointment.public_id)
+
+
+@require_POST
+def remove_occurrence(request: AuthedRequest, appointment_id: str) -> HttpResponse:
+    """An exception to a series: this occurrence only is taken out (RFC 5545 EXDATE)."""
+    appointment, expected = _write(request, appointment_id)
+    try:
+        day = datetime.date.fromisoformat(request.POST.get("occurrence", ""))
+        services.remove_occurrence(request.actor, appointment, day, expected)
+    except (ValueError, ValidationError):
+        messages.error(request, "Ce rendez-vous n'a pas d'occurrence ce jour-là.")
+    except services.StaleAppointmentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"L'occurrence du {day:%d/%m/%Y} est retirée de la série.")
+        return redirect(reverse("agenda:calendar") + "?" + urlencode({"date": day.isoformat()}))
+    return redirect("agenda:detail", appointment_id=appointment.public_id)
+
+
+def patient_search(request: AuthedRequest) -> HttpResponse:
+    """Options for the patient picker: dossiers the actor may see, by name (two letters at least)."""
+    typed = next((request.GET.get(key, "") for key in request.GET if key.endswith("_search")), "")
+    query = typed_text(request.GET.get("q", typed))
+    patients = list(visible_named(request.actor, query).order_by("birth_name", "first_name")[:20])
+    return render(request, "agenda/patient_options.html", {"patients": patients, "query": query})
+
+
+def ics(request: AuthedRequest, appointment_id: str) -> HttpResponse:
+    """One appointment as an .ics file, to add to one's own calendar (no patient named)."""
+    reach = Reach(request.actor)
+    appointment, users = _appointment(request, appointment_id, reach)
+    details = sees_details(request.actor, appointment, users) and not appointment.is_private
+    calendar = ical.new_calendar("Cordée")
+    calendar.add_component(
+        ical.vevent(appointment, details=details, base_url=request.build_absolute_uri("/")[:-1])
+    )
+    response = HttpResponse(ical.finish(calendar), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="rendez-vous.ics"'
+    return response
+
+
+def feed_settings(request: AuthedRequest) -> HttpResponse:
+    """The personal iCalendar feed: create (or regenerate: the old address stops working), revoke,
+    and whether the patient's initials go with the title. The secret address is shown once."""
+    holder = FeedToken.objects.filter(user=request.user).first()
+    token = ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action in ("generer", "regenerer"):
+            token = ical.issue_token(request.user.pk)
+            holder = FeedToken.objects.get(user=request.user)
+            messages.success(
+                request,
+                "Nouvelle adresse créée : copiez-la maintenant, elle ne sera plus affichée."
+                + (" L'ancienne adresse ne fonctionne plus." if action == "regenerer" else ""),
+            )
+        elif action == "revoquer" and holder is not None:
+            ical.revoke_token(request.user.pk)
+            holder = None
+            messages.success(
+                request, "L'adresse du flux est révoquée : les agendas abonnés ne se mettent plus à jour."
+            )
+            return redirect("agenda:feed_settings")
+        elif action == "initiales" and holder is not None:
+            holder.show_initials = request.POST.get("initiales") == "oui"
+            holder.save(update_fields=["show_initials"])
+            messages.success(request, "Préférence enregistrée.")
+            return redirect("agenda:feed_settings")
+    url = request.build_absolute_uri(reverse("agenda:feed", kwargs={"token": token})) if token else ""
+    return render(request, "agenda/feed_settings.html", {"holder": holder, "url": url})
+
+
+FEED_PAST, FEED_AHEAD = datetime.timedelta(days=92), datetime.timedelta(days=366)
+
+
+@login_not_required
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The person's agenda as an iCalendar feed, read-only, opened by its secret alone (calendar
+    software cannot sign in). A wrong or revoked secret gets 404, like an unknown page."""
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    holder = ical.holder_of(token)
+    if holder is None:
+        raise Http404
+    now = timezone.now()
+    rows = (
+        Participant.objects.filter(
+            user=holder.user, is_live=True, starts_at__lt=now + FEED_AHEAD, last_ends_at__gt=now - FEED_PAST
+        )
+        .select_related("appointment__event_type", "appointment__commune", "appointment__patient")
+        .order_by("starts_at")[:20000]
+    )
+    calendar = ical.new_calendar(f"Cordée — {holder.user.display_name}")
+    base = request.build_absolute_uri("/")[:-1]
+    for row in rows:
+        appointment = row.appointment
+        calendar.add_component(
+            ical.vevent(
+                appointment,
+                details=not appointment.is_private,
+                show_initials=holder.show_initials,
+                base_url=base,
+            )
+        )
+    FeedToken.objects.filter(pk=holder.pk).update(last_used_at=now)
+    response = HttpResponse(ical.finish(calendar), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="cordee.ics"'
+    return response

@@ -1,0 +1,266 @@
+"""INT-2: FHIR R4 mapping — pure functions from Cordée's models to `fhir.resources` objects
+(ARCHITECTURE: one module), following FR Core where it applies (data/fhir-fr-core/SOURCES).
+
+fhir.resources' default models are R5: the R4B ones (4.3) are used, identical to R4 (4.0.1) for
+the resources served here (Patient, Practitioner, Organization, CareTeam, Task, Bundle,
+CapabilityStatement, OperationOutcome)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+from fhir.resources.R4B.patient import Patient as FhirPatient
+
+from cordee.patients.models import IdentityStatus, Patient
+
+FR_CORE_PATIENT = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient"
+FR_CORE_PRACTITIONER = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner"
+FR_CORE_ORGANIZATION = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization"
+IDENTITY_RELIABILITY = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability"
+IDENTITY_STATUS_SYSTEM = "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-identity-status"
+INS_NIR_SYSTEM = "urn:oid:1.2.250.1.213.1.4.8"
+BIRTH_PLACE = "http://hl7.org/fhir/StructureDefinition/patient-birthPlace"
+INSEE_CODE = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-address-insee-code"
+COG_COMMUNE_SYSTEM = "https://mos.esante.gouv.fr/NOS/TRE_R13-CommuneOM/FHIR/TRE-R13-CommuneOM"
+CORDEE_DOSSIER_SYSTEM = "urn:cordee:dossier"
+GENDER = {"F": "female", "M": "male", "I": "other"}
+
+
+def patient(p: Patient) -> FhirPatient:
+    """FR Core Patient: names, sex, birth date, the identity's reliability status (PROV / VALI),
+    the INS (NIR) only when the identity is validated, the birth place with its COG code."""
+    v2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
+    identifiers: list[dict[str, Any]] = [
+        {  # FR Core slice PI: the dossier's own identifier in Cordée
+            "use": "usual",
+            "type": {"coding": [{"system": v2_0203, "code": "PI"}]},
+            "system": CORDEE_DOSSIER_SYSTEM,
+            "value": str(p.public_id),
+        }
+    ]
+    if p.identity_status == IdentityStatus.VALIDATED and p.nir:
+        # FR Core slice NSS. The INS-NIR slice belongs to the FR Core Patient INS profile, for an
+        # identity qualified through the INSi service (QUAL), which Cordée does not call.
+        identifiers.append(
+            {
+                "use": "official",
+                "type": {"coding": [{"system": v2_0203, "code": "NH"}]},
+                "system": INS_NIR_SYSTEM,
+                "value": p.nir,
+            }
+        )
+    names: list[dict[str, Any]] = [{"use": "official", "family": p.birth_name, "given": [p.first_name]}]
+    renamed = bool(p.used_name and p.used_name != p.birth_name)
+    if renamed or (p.used_first_name and p.used_first_name != p.first_name):
+        names.append(
+            {
+                "use": "usual",
+                "family": p.used_name or p.birth_name,
+                "given": [p.used_first_name or p.first_name],
+            }
+        )
+    extensions: list[dict[str, Any]] = [
+        {
+            "url": IDENTITY_RELIABILITY,
+            "extension": [
+                {
+                    "url": "identityStatus",
+                    "valueCoding": {
+                        "system": IDENTITY_STATUS_SYSTEM,
+                        "code": p.identity_status,
+                        "display": IdentityStatus(p.identity_status).label,
+                    },
+                }
+            ],
+        }
+    ]
+    if p.birth_commune_id:
+        extensions.append(
+            {
+                "url": BIRTH_PLACE,
+                "valueAddress": {
+                    "extension": [
+                        {
+                            "url": INSEE_CODE,
+                            "valueCoding": {"system": COG_COMMUNE_SYSTEM, "code": p.birth_commune_id},
+                        }
+                    ],
+                    "city": str(p.birth_commune) if p.birth_commune else None,
+                },
+            }
+        )
+    return FhirPatient(
+        id=str(p.public_id),
+        meta={"profile": [FR_CORE_PATIENT]},
+        extension=extensions,
+        identifier=identifiers,
+        name=names,
+        gender=GENDER.get(p.sex, "unknown"),
+        birthDate=p.birth_date,
+    )
+
+
+def searchset(entries: list[FhirPatient], base: str, links: dict[str, str]) -> Bundle:
+    return Bundle(
+        type="searchset",
+        link=[{"relation": relation, "url": url} for relation, url in links.items()],
+        entry=[
+            {"fullUrl": f"{base}Patient/{e.id}", "resource": e, "search": {"mode": "match"}} for e in entries
+        ],
+    )
+
+
+def capability_statement(base: str) -> CapabilityStatement:
+    return CapabilityStatement(
+        status="active",
+        date="2026-12-04",
+        kind="instance",
+        fhirVersion="4.0.1",
+        format=["application/fhir+json"],
+        implementation={"description": "Cordée — serveur FHIR R4 (lecture et recherche)", "url": base},
+        rest=[
+            {
+                "mode": "server",
+                "security": {"description": "Jeton d'accès personnel : Authorization: Bearer cordee_pat_…"},
+                "resource": [
+                    {
+                        "type": "Patient",
+                        "supportedProfile": [FR_CORE_PATIENT],
+                        "interaction": [{"code": "read"}, {"code": "search-type"}],
+                        "searchParam": [
+                            {"name": "family", "type": "string"},
+                            {"name": "given", "type": "string"},
+                            {"name": "birthdate", "type": "date"},
+                            {"name": "_count", "type": "number"},
+                        ],
+                    },
+                    {
+                        "type": "Task",
+                        "interaction": [{"code": "read"}, {"code": "search-type"}],
+                        "searchParam": [
+                            {"name": "patient", "type": "reference"},
+                            {"name": "status", "type": "token"},
+                            {"name": "_count", "type": "number"},
+                        ],
+                    },
+                    {
+                        "type": "CareTeam",
+                        "interaction": [{"code": "read"}, {"code": "search-type"}],
+                        "searchParam": [{"name": "patient", "type": "reference"}],
+                    },
+                    {
+                        "type": "Practitioner",
+                        "supportedProfile": [FR_CORE_PRACTITIONER],
+                        "interaction": [{"code": "read"}],
+                    },
+                    {
+                        "type": "Organization",
+                        "supportedProfile": [FR_CORE_ORGANIZATION],
+                        "interaction": [{"code": "read"}],
+                    },
+                ],
+            }
+        ],
+    )
+
+
+# The ANS national identifiers: idNatPs ("8" + RPPS) and idNatSt ("1" + FINESS, "3" + SIRET).
+ID_NAT_PS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"
+ID_NAT_ST_SYSTEM = "urn:oid:1.2.250.1.71.4.2.2"
+TASK_STATUS = {
+    "TODO": "requested",
+    "IN_PROGRESS": "in-progress",
+    "DONE": "completed",
+    "CANCELLED": "cancelled",
+}
+TASK_STATUS_BACK = {fhir: ours for ours, fhir in TASK_STATUS.items()}
+
+
+def practitioner(user: Any) -> Any:
+    from fhir.resources.R4B.practitioner import Practitioner
+
+    identifiers = [{"system": ID_NAT_PS_SYSTEM, "value": f"8{user.rpps}"}] if user.rpps else None
+    return Practitioner(
+        id=str(user.public_id),
+        meta={"profile": [FR_CORE_PRACTITIONER]},
+        identifier=identifiers,
+        active=user.is_active,
+        name=[
+            {
+                "family": user.last_name or user.username,
+                "given": [user.first_name] if user.first_name else None,
+            }
+        ],
+    )
+
+
+def organization(structure: Any) -> Any:
+    from fhir.resources.R4B.organization import Organization
+
+    identifiers = []
+    if structure.finess:
+        identifiers.append({"system": ID_NAT_ST_SYSTEM, "value": f"1{structure.finess}"})
+    if structure.siret:
+        identifiers.append({"system": ID_NAT_ST_SYSTEM, "value": f"3{structure.siret}"})
+    return Organization(
+        id=str(structure.public_id),
+        meta={"profile": [FR_CORE_ORGANIZATION]},
+        identifier=identifiers or None,
+        active=structure.is_active,
+        name=structure.name,
+    )
+
+
+def care_team(patient_row: Patient, members: list[Any]) -> Any:
+    """The circle (CIR-1) as one CareTeam per dossier, its id the dossier's."""
+    from fhir.resources.R4B.careteam import CareTeam
+
+    participants = []
+    for member in members:
+        if member.user_id:
+            who = {"reference": f"Practitioner/{member.user.public_id}", "display": member.display_name}
+        elif member.structure_id:
+            who = {"reference": f"Organization/{member.structure.public_id}", "display": member.display_name}
+        else:
+            who = {"display": member.display_name}
+        roles = [{"text": role.label} for role in member.roles.all()]
+        participants.append({"member": who, "role": roles or None})
+    return CareTeam(
+        id=str(patient_row.public_id),
+        status="active",
+        name="Cercle de soins",
+        subject={"reference": f"Patient/{patient_row.public_id}"},
+        participant=participants or None,
+    )
+
+
+def task(row: Any) -> Any:
+    from fhir.resources.R4B.task import Task as FhirTask
+
+    return FhirTask.model_validate(
+        {
+            "id": str(row.public_id),
+            "status": TASK_STATUS[row.status],
+            "intent": "order",
+            "code": {"text": row.task_type.label},
+            "priority": "urgent" if row.level.rank >= 10 else "routine",
+            "description": row.label,
+            "for": {"reference": f"Patient/{row.patient.public_id}"},
+            "authoredOn": row.created_at,
+            "lastModified": row.updated_at,
+            "restriction": {"period": {"end": row.due_at}},
+            "note": [{"text": row.comment}] if row.comment else None,
+        }
+    )
+
+
+def bundle(kind: str, resources: list[Any], base: str, links: dict[str, str]) -> Bundle:
+    return Bundle(
+        type="searchset",
+        link=[{"relation": relation, "url": url} for relation, url in links.items()],
+        entry=[
+            {"fullUrl": f"{base}{kind}/{r.id}", "resource": r, "search": {"mode": "match"}} for r in resources
+        ],
+    )

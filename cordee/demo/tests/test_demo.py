@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+
+from cordee.accounts.models import Membership, Structure, User
+from cordee.territory.models import Zone
+
+
+@pytest.mark.django_db
+def test_load_demo_is_idempotent_and_prints_each_account() -> None:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    counts = (
+        User.objects.count(),
+        Structure.objects.count(),
+        Membership.objects.count(),
+        Zone.objects.count(),
+    )
+    assert counts[0] >= 40 and counts[1] >= 10 and counts[3] >= 3
+    lines = out.getvalue().splitlines()
+    assert all(re.fullmatch(r"Compte démo : \S+ / \S+ — .+", line) for line in lines)
+    roles = " ".join(lines)
+    for needed in ("administrateur", "coordinatrice", "pédiatre", "infirmière", "sans structure"):
+        assert needed in roles
+
+    from cordee.documents.models import Document
+
+    documents = Document.objects.filter(source=Document.Source.UPLOAD)
+    assert {d.category.code for d in documents} == {"10", "COORDINATION"}
+    assert all(d.content_type == "application/pdf" for d in documents)
+    assert documents.filter(visibility=Document.Visibility.SHARED).exists()
+    added = documents.count()
+
+    from cordee.referrals.models import Referral
+
+    # DEM-1 / ACC-8: the DAC is a listed resource team with requests on its dashboard.
+    dac = Structure.objects.get(name="DAC Azur Coordination")
+    assert dac.resource_team.is_listed
+    requests = Referral.objects.filter(team=dac)
+    assert requests.count() == 4
+    assert requests.filter(status=Referral.Status.CANCELLED).count() == 1
+    assert requests.exclude(answer="").exclude(assignee=None).count() == 1
+
+    call_command("load_demo", stdout=io.StringIO())
+    assert documents.count() == added
+    assert requests.count() == 4
+    assert (
+        User.objects.count(),
+        Structure.objects.count(),
+        Membership.objects.count(),
+        Zone.objects.count(),
+    ) == counts
+
+
+@pytest.mark.django_db
+def test_demo_accounts_can_sign_in(client) -> None:
+    call_command("load_demo", stdout=io.StringIO())
+    coordinator = User.objects.get(username="coordinatrice")
+    assert coordinator.memberships.get().role == Membership.Role.SUPERUSER
+    assert coordinator.memberships.get().structure.kind == Structure.Kind.DAC
+    response = client.post("/connexion/", {"username": "pediatre", "password": "Cordee-Demo-2026"})
+    assert response.status_code == 302
+    assert not User.objects.get(username="kine").memberships.exists()
+
+
+@pytest.mark.django_db
+def test_every_persona_finds_work_as_their_role_implies() -> None:
+    """Issue 23: `make run` shows the product at work, for each demo persona, dated from today."""
+    import datetime
+
+    from django.db.models import Count
+
+    from cordee.careteam.access import visible_dossiers
+    from cordee.cocon.models import Inclusion, ScheduledStep
+    from cordee.core import clock
+    from cordee.core.actor import Actor
+    from cordee.pathways.models import FormResponse
+    from cordee.tasks.models import OPEN_STATUSES, Task, TaskRecipient
+
+    call_command("load_demo", stdout=io.StringIO())
+    today = clock.today()
+    cocon_children = set(Inclusion.objects.values_list("patient_id", flat=True))
+    for username in ("coordinatrice", "pediatre", "infirmiere", "kine"):
+        user = User.objects.get(username=username)
+        seen = set(visible_dossiers(Actor(user=user)).values_list("pk", flat=True))
+        assert seen, username
+        open_tasks = TaskRecipient.objects.filter(user=user, task__status__in=OPEN_STATUSES)
+        assert open_tasks.exists(), username
+        if username != "coordinatrice":
+            assert seen & cocon_children, username  # a Cocon child in their circle
+    assert FormResponse.objects.filter(created_by__username="coordinatrice").exists()
+    assert FormResponse.objects.filter(created_by__username="pediatre").exists()
+
+    # The Cocon reminders exist at load, one open at most per child, none piled up for tonight.
+    reminders = Task.objects.filter(task_type__label="Consultation de suivi", status__in=OPEN_STATUSES)
+    assert reminders.exists()
+    per_child = reminders.values("patient").annotate(n=Count("pk")).values_list("n", flat=True)
+    assert max(per_child) == 1
+    assert ScheduledStep.objects.filter(reminder__in=reminders, missed_from__lte=today).count() == 0
+    assert all(clock.date_of(task.due_at) >= today for task in reminders)
+
+    # Dates move with today: recent consultations, and no evaluation in the future.
+    latest = max(clock.date_of(form.updated_at) for form in FormResponse.objects.all())
+    assert latest == today
+    days = [
+        datetime.date.fromisoformat(f.answers["date_evaluation"])
+        for f in FormResponse.objects.filter(answers__has_key="date_evaluation")
+    ]
+    assert days and max(days) <= today and min(days) >= today - datetime.timedelta(days=90)

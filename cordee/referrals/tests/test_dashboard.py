@@ -1,0 +1,105 @@
+"""DEM-2: "Tableau de bord Demandes" and "Mes demandes"."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cordee.accounts.models import Membership
+from cordee.core.actor import Actor
+from cordee.referrals.models import Motif, Referral, SpecialisedService, Step
+from cordee.referrals.services import NewReferral, create_referral
+from cordee.referrals.tests.conftest import Scene
+from cordee.territory.models import Commune, Zone
+
+pytestmark = pytest.mark.django_db
+
+
+def _make(scene: Scene, n: int, **fields: Any) -> list[Referral]:
+    actor = Actor(scene.gp, Membership.objects.get(user=scene.gp, structure=scene.practice))
+    made = []
+    for i in range(n):
+        referral = create_referral(
+            actor,
+            NewReferral(
+                team=scene.team,
+                motif=Motif.objects.get(code="situation-complexe"),
+                detail=f"Demande {i}",
+                birth_name=f"Patient{i:02}",
+                first_name="Jean",
+                birth_date=datetime.date(1950, 1, 1),
+                commune=Commune.objects.get(code="06088"),
+            ),
+        )
+        if fields:
+            Referral.objects.filter(pk=referral.pk).update(**fields)
+        made.append(referral)
+    return made
+
+
+def _numbers(client: Any, url: str, **query: str) -> list[int]:
+    response = client.get(url, query)
+    assert response.status_code == 200
+    return [r.number for r in response.context["page"].object_list]
+
+
+def test_the_dashboard_filters_sorts_and_keeps_the_state_in_the_url(scene: Scene, as_team) -> None:
+    zone = Zone.objects.create(name="EA-Bevera")
+    zone.communes.add(Commune.objects.get(code="06088"))
+    _first, second, third = _make(scene, 3)
+    Referral.objects.filter(pk=second.pk).update(
+        step=Step.objects.get(code="reponse-dac"),
+        assignee=scene.member,
+        specialised_service=SpecialisedService.objects.get(code="em-geriatrie"),
+        answered_at=timezone.now(),
+    )
+    Referral.objects.filter(pk=third.pk).update(
+        status=Referral.Status.CANCELLED, commune=Commune.objects.get(code="06004")
+    )
+    url = reverse("referrals:dashboard")
+    assert _numbers(as_team, url) == [3, 2, 1]
+    assert _numbers(as_team, url, tri="identifiant") == [1, 2, 3]
+    assert _numbers(as_team, url, etape="reponse-dac") == [2]
+    assert _numbers(as_team, url, identifiant="1") == [1]
+    assert _numbers(as_team, url, statut="annulees") == [3]
+    assert _numbers(as_team, url, patient="patient01") == [2]
+    assert _numbers(as_team, url, demandeur="durand") == [3, 2, 1]
+    assert _numbers(as_team, url, affecte=str(scene.member.public_id)) == [2]
+    assert _numbers(as_team, url, affecte="personne") == [3, 1]
+    assert _numbers(as_team, url, zone=str(zone.public_id)) == [2, 1]
+    assert _numbers(as_team, url, service="em-geriatrie") == [2]
+    today = timezone.localdate().isoformat()
+    assert _numbers(as_team, url, reponse=today) == [2]
+    assert _numbers(as_team, url, debut=today, fin=today) == [3, 2, 1]
+    assert _numbers(as_team, url, debut="2000-01-01", fin="2000-01-02") == []
+    bad = as_team.get(url, {"fin": "2000-01-01", "debut": "2001-01-01", "tri": "pk; drop", "taille": "7"})
+    assert bad.status_code == 200 and "La date de fin doit suivre la date de début." in bad.content.decode()
+    assert "Créer un nouveau patient" in as_team.get(url).content.decode()
+
+
+def test_mes_demandes_lists_only_ones_own(scene: Scene, as_gp, client_for, stranger) -> None:
+    _make(scene, 2)
+    assert _numbers(as_gp, reverse("referrals:mine")) == [2, 1]
+    assert _numbers(client_for(stranger), reverse("referrals:mine")) == []
+    # The team's dashboard is the team's: the requester's practice receives none of them.
+    assert _numbers(as_gp, reverse("referrals:dashboard")) == []
+
+
+def test_the_dashboard_needs_a_structure(stranger, client_for) -> None:
+    assert client_for(stranger).get(reverse("referrals:dashboard")).status_code == 403
+
+
+def test_the_dashboard_has_a_constant_query_count(
+    scene: Scene, as_team, django_assert_max_num_queries
+) -> None:
+    _make(scene, 3)
+    with django_assert_max_num_queries(18):
+        as_team.get(reverse("referrals:dashboard"))
+    _make(scene, 30)
+    with django_assert_max_num_queries(18):
+        response = as_team.get(reverse("referrals:dashboard"), {"taille": "25"})
+    assert len(response.context["page"].object_list) == 25

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from cordee.referrals import dashboard, views
+
+app_name = "referrals"
+urlpatterns = [
+    path("demandes/", dashboard.dashboard, name="dashboard"),
+    path("demandes/mes-demandes/", dashboard.mine, name="mine"),
+    path("demandes/nouvelle/<uuid:team_id>/", views.new, name="new"),
+    path("demandes/<uuid:public_id>/", views.detail, name="detail"),
+    path("demandes/<uuid:public_id>/action/", views.act, name="act"),
+    path("demandes/<uuid:public_id>/prise-en-charge/", views.take_on, name="take_on"),
+]
