@@ -34,6 +34,7 @@ from cordee.patients.models import Favourite, Patient, PotentialDuplicate, Saved
 from cordee.patients.programmes import PROGRAMMES, Enrolment, offered
 from cordee.patients.services import ConcurrentEditError, update_identity
 from cordee.tasks.models import OPEN_STATUSES, Task, TaskStatus
+from cordee.tasks.panel import OPEN_TASKS_SHOWN
 
 PAGE_SIZE = 20
 
@@ -138,7 +139,7 @@ def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         "today": clock.today(),
         "duplicates": _duplicates_shown(request, patient),
         "can_merge": Perm.MERGE in rights,
-        **_tasks_panel(patient, rights),
+        **_tasks_panel(patient, rights, enlarged=request.user.tasks_panel_enlarged),
         # Issue 23: the programmes the child is followed in (Cocon: the next step), up front.
         "enrolments": _enrolments(patient) if Perm.VIEW_PATHWAYS in rights else [],
         # ACT-1: the feed's first page, as the viewer may read it (its own filters and "voir plus").
@@ -160,17 +161,19 @@ def _duplicates_shown(request: AuthedRequest, patient: Patient) -> list[tuple[Po
     return shown
 
 
-def _tasks_panel(patient: Patient, rights: frozenset[Perm]) -> dict[str, object]:
-    """TSK-3: counts by status and the open tasks, soonest due first."""
+def _tasks_panel(patient: Patient, rights: frozenset[Perm], *, enlarged: bool) -> dict[str, object]:
+    """TSK-3: counts by status and the open tasks, soonest due first. Fiche 25: enlarged, the
+    panel takes the life line's place across the page and lists more of them as a table."""
     if Perm.VIEW_TASKS not in rights:
-        return {"task_counts": None}
+        return {"task_counts": None, "tasks_enlarged": False}
     counts = dict(Task.objects.filter(patient=patient).values_list("status").annotate(n=Count("pk")))
     return {
         "task_counts": [(status.label, counts.get(status.value, 0)) for status in TaskStatus],
         "open_tasks": Task.objects.filter(patient=patient, status__in=OPEN_STATUSES)
         .select_related("level", "task_type")
-        .order_by("due_at")[:10],
+        .order_by("due_at")[: OPEN_TASKS_SHOWN[enlarged]],
         "can_manage_tasks": Perm.MANAGE_TASKS in rights,
+        "tasks_enlarged": enlarged,
     }
 
 

@@ -369,6 +369,8 @@ REGISTRY: dict[str, Expect] = {
     "cocon:dashboard": Expect(LOGIN, 403, 403),
     "tasks:dashboard": Expect(LOGIN, 200, 200),
     "tasks:choose_patient": Expect(LOGIN, 200, 200),
+    # Fiche 25: one's own panel size; nothing of a dossier is read or written.
+    "tasks:panel_size": Expect(LOGIN, 302, 302, method="post", data=lambda w: {"agrandi": "1"}),
     # The pickers search one's own tasks: anyone signed in gets an answer, naming only those.
     "tasks:picker": Expect(LOGIN, 200, 200, kwargs=lambda w: {"field": "destinataire"}),
     # NOT-1: one's own notifications and preferences; another's notification does not exist.
