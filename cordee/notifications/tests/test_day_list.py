@@ -7,12 +7,15 @@ it runs; by a real SMTP server on loopback, with no title and no patient in the 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
+import threading
 from typing import Any
 
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 
 from cordee.accounts.models import Structure, User
 from cordee.agenda import services as agenda
@@ -243,3 +246,42 @@ def test_the_entry_leads_to_the_day_in_the_agenda(coordinator: User) -> None:
     (entry,) = entries(coordinator, list(Notification.objects.filter(kind=Kind.DAY_LIST)))
     assert entry.text == "Vos rendez-vous du mardi 12 janvier 2027 : 2 rendez-vous."
     assert entry.url == "/agenda/?vue=jour&date=2027-01-12"
+
+
+def test_two_schedulers_at_once_tell_each_professional_once(
+    reloaded_reference_data: None, coordinator: User, member: User, structure: Structure
+) -> None:
+    """On PostgreSQL the runs overlap (the unique row holds the second until the first commits);
+    SQLite takes one writer at a time, which the test does too."""
+    colleagues = [make_user(username=f"collegue{n}") for n in range(6)]
+    for colleague in colleagues:
+        make_membership(user=colleague, structure=structure)
+    book(actor_of(coordinator, structure), DAY, 10, users=[], structures=[structure])
+    barrier = threading.Barrier(3)
+    one_at_a_time = threading.Lock() if connection.vendor == "sqlite" else contextlib.nullcontext()
+    runs: list[int] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            with one_at_a_time:
+                runs.append(send_day_lists(MORNING).told)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors, errors
+    people = 2 + len(colleagues)
+    assert sum(runs) == people
+    assert Notification.objects.filter(kind=Kind.DAY_LIST).count() == people
+    lists = OutgoingMail.objects.filter(subject__startswith="Cordée — vos rendez-vous de la journée")
+    assert lists.count() == people and lists.values("to").distinct().count() == people
+    assert DayListSent.objects.count() == people
