@@ -52,6 +52,12 @@ SENTENCES = {
     "list_notifications": "a vu le dossier nommé dans ses notifications",
     # Writes.
     "create": "a créé le dossier",
+    "appointment_added": "a ajouté un rendez-vous",
+    "appointment_changed": "a modifié un rendez-vous",
+    "appointment_cancelled": "a annulé un rendez-vous",
+    "appointment_restored": "a rétabli un rendez-vous",
+    "appointment_deleted": "a supprimé un rendez-vous",
+    "appointment_occurrence_removed": "a retiré une occurrence d'un rendez-vous",
     "update_identity": "a modifié l'identité",
     "change_status": "a changé le statut du dossier",
     "declare_death": "a déclaré le décès",
