@@ -9,12 +9,16 @@ from typing import Any
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
+from django.views.decorators.http import require_POST
 
+from cordee.audit.services import journal_many
 from cordee.core.http import AuthedRequest, wants_partial
 from cordee.core.text import search_key
+from cordee.patients.filter_views import Board, clean_query, delete_filter, make_default_filter, save_filter
 from cordee.patients.identity import BirthDateField
+from cordee.patients.models import SavedFilter
 from cordee.referrals.models import Motif, Referral, SpecialisedService, Step
 from cordee.referrals.services import team_members
 from cordee.territory.models import Zone
@@ -158,23 +162,49 @@ def _columns(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
     ).prefetch_related("commune__zones")
 
 
+def _members(request: AuthedRequest) -> list[tuple[str, str]]:
+    structure = request.actor.structure
+    if structure is None:
+        return []
+    return [(str(u.public_id), u.display_name) for u in team_members(structure)]
+
+
+def _clean_query(request: AuthedRequest, raw: str) -> str:
+    return clean_query(DashboardForm(QueryDict(raw), members=_members(request)), raw)
+
+
+# DEM-2: the dashboard's saved filters are the active file's (the same model, views and menu).
+BOARD = Board(SavedFilter.Board.REFERRALS, "/demandes/", _clean_query)
+FILTER_URLS = {
+    "save": "referrals:filter_save",
+    "default": "referrals:filter_default",
+    "delete": "referrals:filter_delete",
+}
+# Parameters that are not filters: they do not make a search "filtered".
+_NOT_FILTERS = {"page", "taille", "tri", "filtre", "tous"}
+
+
 def _list(request: AuthedRequest, base: QuerySet[Referral], *, team: bool) -> HttpResponse:
-    members = (
-        [(str(u.public_id), u.display_name) for u in team_members(request.actor.structure)]
-        if team and request.actor.structure is not None
-        else []
-    )
+    members = _members(request) if team else []
     form = DashboardForm(request.GET or None, members=members)
     criteria = form.cleaned_data if form.is_valid() else {}
     sort = criteria.get("tri") or "-date"
     size = criteria.get("taille") or 25
     referrals = _columns(apply_filters(base, criteria)).order_by(*SORTS[sort])
     page = Paginator(referrals, size).get_page(request.GET.get("page"))
+    # The names shown are accesses to the dossiers they belong to: one journal row each, one
+    # statement (issue 24, as the active file); a request without a dossier names no dossier.
+    journal_many(
+        request.actor,
+        [r.patient for r in page.object_list if r.patient is not None],
+        "list_referrals",
+        what="tableau de bord des demandes" if team else "mes demandes",
+    )
     query = request.GET.copy()
-    query.pop("page", None)
-    sort_query = request.GET.copy()
+    for name in ("page", "filtre"):
+        query.pop(name, None)
+    sort_query = query.copy()
     sort_query.pop("tri", None)
-    sort_query.pop("page", None)
     context = {
         "form": form,
         "page": page,
@@ -184,17 +214,40 @@ def _list(request: AuthedRequest, base: QuerySet[Referral], *, team: bool) -> Ht
         "sort_labels": SORT_LABELS,
         "page_sizes": PAGE_SIZES,
         "is_team": team,
+        "filtered": any(key not in _NOT_FILTERS and any(query.getlist(key)) for key in query),
+        "saved_filters": BOARD.mine(request) if team else None,
+        "current_filter": request.GET.get("filtre", ""),
+        "filter_urls": FILTER_URLS,
     }
     template = "referrals/_table.html" if wants_partial(request) else "referrals/dashboard.html"
     return render(request, template, context)
 
 
 def dashboard(request: AuthedRequest) -> HttpResponse:
-    """The requests addressed to the structure one acts for."""
+    """The requests addressed to the structure one acts for; the default saved filter (★)
+    applies on arrival."""
     if request.actor.structure is None:
         return render(request, "patients/structure_required.html", status=403)
+    default = BOARD.default(request)
+    if default is not None:
+        return default
     return _list(request, Referral.objects.filter(team=request.actor.structure), team=True)
 
 
 def mine(request: AuthedRequest) -> HttpResponse:
     return _list(request, Referral.objects.filter(requester=request.user), team=False)
+
+
+@require_POST
+def filter_save(request: AuthedRequest) -> HttpResponse:
+    return save_filter(request, BOARD)
+
+
+@require_POST
+def filter_default(request: AuthedRequest, public_id: str) -> HttpResponse:
+    return make_default_filter(request, BOARD, public_id)
+
+
+@require_POST
+def filter_delete(request: AuthedRequest, public_id: str) -> HttpResponse:
+    return delete_filter(request, BOARD, public_id)
