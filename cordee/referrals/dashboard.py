@@ -10,7 +10,8 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from cordee.audit.services import journal_many
@@ -27,8 +28,9 @@ PAGE_SIZES = [10, 25, 50, 100]
 SORTS = {
     "identifiant": ["number"],
     "-identifiant": ["-number"],
-    "date": ["created_at", "number"],
-    "-date": ["-created_at", "-number"],
+    # The team's index (team, -created_at, -id) gives these in order: no sort of the team's rows.
+    "date": ["created_at", "id"],
+    "-date": ["-created_at", "-id"],
     "etape": ["step__ordering", "-number"],
     "-etape": ["-step__ordering", "-number"],
     "reponse": ["answered_at", "-number"],
@@ -51,6 +53,27 @@ _STATUS = {
     "validees": Referral.Status.VALIDATED,
     "annulees": Referral.Status.CANCELLED,
 }
+
+
+# Beyond this many matches the dashboard says "plus de 10 000" and pages no further: the count
+# and the deepest OFFSET stay bounded whatever the volume (a DAC receives 30,000 requests in the
+# benchmark region, bench/referrals.py).
+COUNT_CAP = 10_000
+
+
+class BoundedPaginator(Paginator):  # type: ignore[type-arg]
+    """The count is its own query on the filters alone — no ordering, none of the columns'
+    joins — and stops at COUNT_CAP + 1 rows (`SELECT COUNT(*) FROM (SELECT id … LIMIT 10001)`):
+    a team's 30,000 requests are not all counted to draw 25 of them."""
+
+    @cached_property
+    def count(self) -> int:
+        referrals: QuerySet[Referral] = self.object_list  # type: ignore[assignment]
+        return referrals.order_by().values("pk")[: COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
 
 
 class DashboardForm(forms.Form):
@@ -184,14 +207,18 @@ FILTER_URLS = {
 _NOT_FILTERS = {"page", "taille", "tri", "filtre", "tous"}
 
 
-def _list(request: AuthedRequest, base: QuerySet[Referral], *, team: bool) -> HttpResponse:
+def _list(
+    request: AuthedRequest, base: QuerySet[Referral], *, saved: list[SavedFilter] | None
+) -> HttpResponse:
+    """`saved`: the team's dashboard's saved filters; None for "Mes demandes"."""
+    team = saved is not None
     members = _members(request) if team else []
     form = DashboardForm(request.GET or None, members=members)
     criteria = form.cleaned_data if form.is_valid() else {}
     sort = criteria.get("tri") or "-date"
     size = criteria.get("taille") or 25
     referrals = _columns(apply_filters(base, criteria)).order_by(*SORTS[sort])
-    page = Paginator(referrals, size).get_page(request.GET.get("page"))
+    page = BoundedPaginator(referrals, size).get_page(request.GET.get("page"))
     # The names shown are accesses to the dossiers they belong to: one journal row each, one
     # statement (issue 24, as the active file); a request without a dossier names no dossier.
     journal_many(
@@ -215,7 +242,7 @@ def _list(request: AuthedRequest, base: QuerySet[Referral], *, team: bool) -> Ht
         "page_sizes": PAGE_SIZES,
         "is_team": team,
         "filtered": any(key not in _NOT_FILTERS and any(query.getlist(key)) for key in query),
-        "saved_filters": BOARD.mine(request) if team else None,
+        "saved_filters": saved,
         "current_filter": request.GET.get("filtre", ""),
         "filter_urls": FILTER_URLS,
     }
@@ -228,14 +255,17 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     applies on arrival."""
     if request.actor.structure is None:
         return render(request, "patients/structure_required.html", status=403)
-    default = BOARD.default(request)
-    if default is not None:
-        return default
-    return _list(request, Referral.objects.filter(team=request.actor.structure), team=True)
+    # One query for the menu and the default, read whether or not the URL has parameters: the
+    # page costs the same number of queries whatever its state (bench/referrals.py).
+    saved = list(BOARD.mine(request))
+    default = next((f for f in saved if f.is_default), None)
+    if default is not None and not request.GET:
+        return redirect(f"{request.path}?{default.query}&filtre={default.public_id}")
+    return _list(request, Referral.objects.filter(team=request.actor.structure), saved=saved)
 
 
 def mine(request: AuthedRequest) -> HttpResponse:
-    return _list(request, Referral.objects.filter(requester=request.user), team=False)
+    return _list(request, Referral.objects.filter(requester=request.user), saved=None)
 
 
 @require_POST
