@@ -100,11 +100,13 @@ def test_the_dashboard_has_a_constant_query_count(
     scene: Scene, as_team, django_assert_max_num_queries
 ) -> None:
     _make(scene, 3)
-    # 18, and the saved filters (DEM-2): the menu and its default, read in one query.
-    with django_assert_max_num_queries(19):
+    # 18, and the saved filters (DEM-2): the menu and its default, read in one query; and, for
+    # the dashboard at scale (bench/referrals.py), the page's ids chosen apart from its rows,
+    # the step and the commune read apart (PostgreSQL planned nine joins slower than it read).
+    with django_assert_max_num_queries(22):
         as_team.get(reverse("referrals:dashboard"))
     _make(scene, 30)
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(22):
         response = as_team.get(reverse("referrals:dashboard"), {"taille": "25"})
     assert len(response.context["page"].object_list) == 25
 
