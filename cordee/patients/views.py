@@ -28,9 +28,10 @@ from cordee.patients.active_file import (
     page_rows,
     sort,
 )
+from cordee.patients.filter_views import ACTIVE_FILE
 from cordee.patients.forms import PatientIdentityForm
 from cordee.patients.merge import open_duplicates
-from cordee.patients.models import Favourite, Patient, PotentialDuplicate, SavedFilter
+from cordee.patients.models import Favourite, Patient, PotentialDuplicate
 from cordee.patients.programmes import PROGRAMMES, Enrolment, offered
 from cordee.patients.services import ConcurrentEditError, update_identity
 from cordee.tasks.models import OPEN_STATUSES, Task, TaskStatus
@@ -46,11 +47,10 @@ _NOT_FILTERS = {"page", "taille", "tri", "filtre", "tous"}
 def active_file(request: AuthedRequest) -> HttpResponse:
     """SRCH-1..4: only the dossiers the actor is habilitated on, filtered, sorted, paginated."""
     params = request.GET
-    if not params:
-        default = SavedFilter.objects.filter(user=request.user, is_default=True).first()
-        if default is not None:
-            # SRCH-4: the default search (★) applies on arrival, and the URL says so.
-            return redirect(f"{request.path}?{default.query}&filtre={default.public_id}")
+    # SRCH-4: the default search (★) applies on arrival, and the URL says so.
+    default = ACTIVE_FILE.default(request)
+    if default is not None:
+        return default
     catalogue = Catalogue.read()
     form = ActiveFileFilterForm(params or None, catalogue=catalogue)
     # Field by field: a wrong or tampered value is dropped, its error shown beside it, and the
@@ -79,7 +79,7 @@ def active_file(request: AuthedRequest) -> HttpResponse:
         "sort_query": sort_query.urlencode(),
         "sort_key": sort_key,
         "filtered": any(key not in _NOT_FILTERS and any(query.getlist(key)) for key in query),
-        "saved_filters": SavedFilter.objects.filter(user=request.user),
+        "saved_filters": ACTIVE_FILE.mine(request),
         "current_filter": params.get("filtre", ""),
         "page_sizes": PAGE_SIZES,
         "columns": COLUMNS.shown(request.user),
