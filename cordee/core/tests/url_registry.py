@@ -458,6 +458,21 @@ REGISTRY: dict[str, Expect] = {
         method="post",
         kwargs=lambda w: {"dossier_id": w.patient.public_id, "task_id": w.task.public_id},
     ),
+    "api_v1:forms_list": Expect(401, 401, 401, kwargs=lambda w: {"dossier_id": w.patient.public_id}),
+    "api_v1:form_read": Expect(
+        401, 401, 401, kwargs=lambda w: {"dossier_id": w.patient.public_id, "form_id": w.form.public_id}
+    ),
+    "api_v1:documents_list": Expect(401, 401, 401, kwargs=lambda w: {"dossier_id": w.patient.public_id}),
+    "api_v1:document_upload": Expect(
+        401, 401, 401, method="post", kwargs=lambda w: {"dossier_id": w.patient.public_id}
+    ),
+    "api_v1:document_download": Expect(
+        401,
+        401,
+        401,
+        kwargs=lambda w: {"dossier_id": w.patient.public_id, "document_id": w.document.public_id},
+    ),
+    "api_v1:appointments_list": Expect(401, 401, 401, kwargs=lambda w: {"dossier_id": w.patient.public_id}),
 }
 
 # The Django admin is reached by platform administrators only: every one of its patterns is
