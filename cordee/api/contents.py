@@ -13,6 +13,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, QueryDict
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
@@ -22,7 +23,7 @@ from ninja.files import UploadedFile
 from cordee.agenda.patients import dossier_appointments
 from cordee.api.auth import via
 from cordee.api.dossiers import REFUSALS, invalid
-from cordee.api.problems import problem
+from cordee.api.problems import lookable, problem
 from cordee.api.schemas import (
     AppointmentOut,
     DocumentOut,
@@ -33,6 +34,7 @@ from cordee.api.schemas import (
 )
 from cordee.careteam.access import Perm, document_categories, get_dossier, hidden_themes, theme_rights
 from cordee.core import clock
+from cordee.core.actor import Actor
 from cordee.core.http import AuthedRequest, parse_uuid
 from cordee.documents import services as documents
 from cordee.documents.forms import DocumentForm
@@ -80,12 +82,12 @@ def form_out(form: FormResponse, *, answers: bool = False) -> dict[str, Any]:
     return row
 
 
-def readable_forms(request: AuthedRequest, patient: Patient) -> Any:
+def readable_forms(actor: Actor, patient: Patient) -> QuerySet[FormResponse]:
     """The dossier's forms whose theme the rights matrix opens to the actor (the Parcours tab's
     rule, as the feed and the life line ask it)."""
     return (
         FormResponse.objects.filter(patient=patient)
-        .exclude(theme_id__in=hidden_themes(request.actor, patient).values("pk"))
+        .exclude(theme_id__in=hidden_themes(actor, patient).values("pk"))
         .select_related("questionnaire_version__questionnaire", "theme")
     )
 
@@ -98,7 +100,7 @@ def readable_forms(request: AuthedRequest, patient: Patient) -> Any:
 )
 def forms_list(request: AuthedRequest, dossier_id: str) -> Any:
     patient = _dossier(request, dossier_id, Perm.VIEW_PATHWAYS, "formulaires")
-    rows = readable_forms(request, patient).order_by("-updated_at", "-pk")[:500]
+    rows = readable_forms(request.actor, patient).order_by("-updated_at", "-pk")[:500]
     return [form_out(form) for form in rows]
 
 
@@ -171,7 +173,13 @@ def documents_list(request: AuthedRequest, dossier_id: str, filters: Query[Docum
     patient = _dossier(request, dossier_id, Perm.VIEW_DOCUMENTS, "documents")
     readable, _ = document_categories(request.actor, patient)
     rows = documents.listed_documents(request.actor, patient)
-    errors = []
+    errors = [
+        {"field": name, "message": "Ce texte contient un caractère invalide."}
+        for name in ("categorie", "type", "q")
+        if not lookable(getattr(filters, name))
+    ]
+    if errors:
+        return problem(422, "Certaines données sont invalides.", errors=errors)
     if filters.categorie:
         category = DocumentCategory.objects.filter(code=filters.categorie, pk__in=readable).first()
         if category is None:
@@ -240,7 +248,7 @@ def document_upload(
     category = next((c for c in categories if c.code == payload.category), None)
     kind = (
         DocumentType.objects.filter(category=category, code=payload.type, is_active=True).first()
-        if payload.type and category is not None
+        if payload.type and category is not None and lookable(payload.type)
         else None
     )
     members = {member.public_id: member.pk for member in choices}
