@@ -416,3 +416,46 @@ def test_appointments_refuse_outsiders(actor, dossier, coordinator, stranger, me
     for client, status in _outsiders(stranger, member, structure, dossier):
         response = client.get(f"/api/v1/dossiers/{dossier.public_id}/rendez-vous")
         assert response.status_code == status and "kiné" not in response.content.decode()
+
+
+def test_list_query_counts_do_not_grow_with_the_rows(dac, actor, dossier, coordinator) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counts() -> list[int]:
+        found = []
+        for url in ("formulaires", "documents", "rendez-vous"):
+            with CaptureQueriesContext(connection) as queries:
+                assert dac.get(f"/api/v1/dossiers/{dossier.public_id}/{url}").status_code == 200
+            found.append(len(queries))
+        return found
+
+    def add_rows(n: int) -> None:
+        version = make_questionnaire(code=f"q{n}")
+        make_form(version, dossier, {"poids": n})
+        _add(actor, dossier, f"Compte rendu {n}")
+        _book(actor, dossier, clock.today() + datetime.timedelta(days=n), [coordinator], title=f"RDV {n}")
+
+    add_rows(1)
+    few = counts()
+    for n in range(2, 6):
+        add_rows(n)
+    assert counts() == few
+
+
+def test_a_nul_character_is_refused_in_french_never_a_500(dac, dossier) -> None:
+    """Found by Schemathesis on PostgreSQL, which refuses NUL in a query."""
+    listed = dac.get(f"/api/v1/dossiers/{dossier.public_id}/documents", {"categorie": "10\x00", "q": "a\x00"})
+    assert listed.status_code == 422
+    assert {e["field"] for e in listed.json()["errors"]} == {"categorie", "q"}
+    upload = _upload(dac, dossier, type="11488-4\x00")
+    assert upload.status_code == 422 and upload.json()["errors"][0]["field"] == "type"
+    task = dac.post(
+        f"/api/v1/dossiers/{dossier.public_id}/taches",
+        {"label": "Appeler", "type": "Relance\x00", "level": "Information\x00", "due_at": "2030-01-02T09:30"},
+        content_type="application/json",
+    )
+    assert task.status_code == 422 and {e["field"] for e in task.json()["errors"]} >= {"type", "level"}
+    fhir = dac.get("/fhir/DocumentReference", {"patient": str(dossier.public_id), "category": "1\x000"})
+    assert fhir.status_code == 400 and fhir["Content-Type"] == "application/fhir+json"
+    assert not Document.objects.exists()
