@@ -280,8 +280,6 @@ def document_upload(
         )
     except DjangoValidationError as exc:
         return invalid(exc.message_dict, _UPLOAD_FIELDS)
-    for document in added:
-        document.patient = patient
     return 201, [document_out(document) for document in added]
 
 
