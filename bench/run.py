@@ -199,6 +199,13 @@ def scenarios(region_dossiers: int, seed: int = 7) -> list[Scenario]:
     received = (
         Task.objects.filter(recipients__structure=structure, status__in=OPEN_STATUSES).distinct().count()
     )
+    # INT-1, INT-2: software holding the DAC's token searches its active file by a name prefix,
+    # and FHIR Patient by family name and birth date (dossiers it may open).
+    bearer = {"Authorization": f"Bearer {_bench_token(coordinator, membership)}"}
+    first_opened = list(
+        visible_dossiers(as_structure).order_by("pk").values("birth_name", "birth_date")[:500]
+    )
+    opened = first_opened[:: max(1, len(first_opened) // 10)][:10]
     return [
         Scenario(
             "active_file_structure", coordinator, structure, [_url("patients:list")], f"{visible} dossiers"
@@ -269,7 +276,42 @@ def scenarios(region_dossiers: int, seed: int = 7) -> list[Scenario]:
             'the dashboard\'s "Patient(s)" picker as one types: the dossiers of my tasks named so',
             headers={"HX-Request": "true"},
         ),
+        Scenario(
+            "api_dossier_search",
+            coordinator,
+            structure,
+            ["/api/v1/dossiers?" + urlencode({"nom": letters}) for letters in FIRST_LETTERS],
+            f"{visible} dossiers, the DAC's token, {', '.join(FIRST_LETTERS)}",
+            headers=bearer,
+        ),
+        Scenario(
+            "fhir_patient_search",
+            coordinator,
+            structure,
+            [
+                "/fhir/Patient?"
+                + urlencode({"family": row["birth_name"], "birthdate": row["birth_date"].isoformat()})
+                for row in opened
+            ],
+            f"{visible} dossiers, the DAC's token, {len(opened)} family + birthdate",
+            headers=bearer,
+        ),
     ]
+
+
+def _bench_token(user: User, membership: Any) -> str:
+    """A read token of the DAC's coordinator acting as the DAC, made for this run."""
+    from cordee.api.models import ApiToken
+    from cordee.api.tokens import issue_token
+
+    _, raw = issue_token(
+        user,
+        name="bench",
+        scope=ApiToken.Scope.READ,
+        expires_at=clock.now() + datetime.timedelta(days=1),
+        membership=membership,
+    )
+    return raw
 
 
 def _sample_ids(count: int, rng: random.Random) -> list[int]:

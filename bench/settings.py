@@ -16,6 +16,8 @@ DEBUG = False
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CORDEE_DB_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
+# The API's per-token rate limit would stop a scenario's 200 requests a few seconds in.
+CORDEE_API_CALLS_PER_MINUTE = env_int("CORDEE_API_CALLS_PER_MINUTE", 1_000_000)
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

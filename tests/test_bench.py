@@ -92,6 +92,8 @@ def test_the_runner_measures_every_scenario_through_the_views() -> None:
         "task_zone_due_range",
         "task_zone_due_range_htmx",
         "task_patient_picker",
+        "api_dossier_search",
+        "fhir_patient_search",
     ]
     pattern = re.compile(
         r"^BENCH \w+ n=200 p50_ms=[\d.]+ p95_ms=[\d.]+ p99_ms=[\d.]+ queries=\d+ floor_p95_ms=[\d.]+$"

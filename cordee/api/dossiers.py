@@ -11,7 +11,7 @@ from django.http import HttpResponse, QueryDict
 from ninja import Query, Router, Schema, Status
 
 from cordee.api.auth import via
-from cordee.api.problems import problem
+from cordee.api.problems import lookable, problem
 from cordee.api.schemas import (
     CircleMemberOut,
     DossierIn,
@@ -303,8 +303,8 @@ def create_task(request: AuthedRequest, dossier_id: str, payload: TaskIn) -> Any
     patient = _dossier(request, dossier_id, Perm.MANAGE_TASKS, "tâches")
     from cordee.tasks.forms import TaskForm
 
-    task_type = TaskType.objects.filter(label=payload.type).first()
-    level = TaskLevel.objects.filter(label=payload.level).first()
+    task_type = TaskType.objects.filter(label=payload.type).first() if lookable(payload.type) else None
+    level = TaskLevel.objects.filter(label=payload.level).first() if lookable(payload.level) else None
     form = TaskForm(
         {
             "task_type": task_type.pk if task_type else "",

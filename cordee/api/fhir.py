@@ -2,8 +2,9 @@
 (ARCHITECTURE: one module), following FR Core where it applies (data/fhir-fr-core/SOURCES).
 
 fhir.resources' default models are R5: the R4B ones (4.3) are used, identical to R4 (4.0.1) for
-the resources served here (Patient, Practitioner, Organization, CareTeam, Task, Bundle,
-CapabilityStatement, OperationOutcome)."""
+the resources served here (Patient, Practitioner, PractitionerRole, Organization, CareTeam, Task,
+Appointment, DocumentReference, Questionnaire, QuestionnaireResponse, Bundle, CapabilityStatement,
+OperationOutcome)."""
 
 from __future__ import annotations
 
@@ -160,6 +161,50 @@ def capability_statement(base: str) -> CapabilityStatement:
                         "supportedProfile": [FR_CORE_ORGANIZATION],
                         "interaction": [{"code": "read"}],
                     },
+                    {
+                        "type": "PractitionerRole",
+                        "interaction": [{"code": "read"}, {"code": "search-type"}],
+                        "searchParam": [
+                            {"name": "practitioner", "type": "reference"},
+                            {"name": "organization", "type": "reference"},
+                            {"name": "_count", "type": "number"},
+                        ],
+                    },
+                    {
+                        "type": "Appointment",
+                        "interaction": [{"code": "read"}, {"code": "search-type"}],
+                        "searchParam": [
+                            {"name": "patient", "type": "reference"},
+                            {"name": "date", "type": "date"},
+                            {"name": "_count", "type": "number"},
+                        ],
+                    },
+                    {
+                        "type": "DocumentReference",
+                        "interaction": [{"code": "read"}, {"code": "search-type"}],
+                        "searchParam": [
+                            {"name": "patient", "type": "reference"},
+                            {"name": "category", "type": "token"},
+                            {"name": "type", "type": "token"},
+                            {"name": "_count", "type": "number"},
+                        ],
+                    },
+                    {
+                        "type": "Questionnaire",
+                        "interaction": [{"code": "read"}, {"code": "search-type"}],
+                        "searchParam": [
+                            {"name": "url", "type": "uri"},
+                            {"name": "_count", "type": "number"},
+                        ],
+                    },
+                    {
+                        "type": "QuestionnaireResponse",
+                        "interaction": [{"code": "read"}, {"code": "search-type"}],
+                        "searchParam": [
+                            {"name": "patient", "type": "reference"},
+                            {"name": "_count", "type": "number"},
+                        ],
+                    },
                 ],
             }
         ],
@@ -263,4 +308,214 @@ def bundle(kind: str, resources: list[Any], base: str, links: dict[str, str]) ->
         entry=[
             {"fullUrl": f"{base}{kind}/{r.id}", "resource": r, "search": {"mode": "match"}} for r in resources
         ],
+    )
+
+
+# --- Appointment (AGD-1) -----------------------------------------------------------------------
+APPOINTMENT_STATUS = {"CONFIRMED": "booked", "CANCELLED": "cancelled"}
+# The agenda's word for a private appointment seen by anyone but its author and participants.
+BUSY = "Occupé"
+
+
+def appointment(row: Any, patient_row: Patient, details: bool) -> Any:
+    """One appointment of a dossier (its first occurrence; a series says how it repeats). A
+    private one shows "Occupé" and nothing else to whoever the agenda's rule keeps out."""
+    from fhir.resources.R4B.appointment import Appointment as FhirAppointment
+
+    participants: list[dict[str, Any]] = [
+        {"actor": {"reference": f"Patient/{patient_row.public_id}"}, "status": "accepted"}
+    ]
+    if details:
+        for person in getattr(row, "shown_participants", []):
+            if person.user is not None:
+                actor = {
+                    "reference": f"Practitioner/{person.user.public_id}",
+                    "display": person.user.display_name,
+                }
+            else:
+                actor = {"display": person.structure.name}
+            participants.append({"actor": actor, "status": "accepted"})
+    comment = None
+    if details and row.repeat:
+        until = f" jusqu'au {row.repeat_until:%d/%m/%Y}" if row.repeat_until else ""
+        comment = f"{row.get_repeat_display()}{until}"
+    return FhirAppointment.model_validate(
+        {
+            "id": str(row.public_id),
+            "status": APPOINTMENT_STATUS.get(row.status, "booked"),
+            "description": row.title if details else BUSY,
+            "appointmentType": {"text": row.event_type.label} if details else None,
+            "start": row.starts_at,
+            "end": row.ends_at,
+            "comment": comment,
+            "participant": participants,
+        }
+    )
+
+
+# --- DocumentReference (ACT-4) -----------------------------------------------------------------
+
+
+def document_reference(row: Any, base: str) -> Any:
+    """A document's current version: class code (the category, TRE_A03-ClasseDocument of the
+    DMP, or a local code) and type code (LOINC of JDV_J66-TypeCode-DMP, or local), as the
+    document categories' reference data (data/document_categories.json) holds them; the file
+    is downloaded through the API, under the policy."""
+    from fhir.resources.R4B.documentreference import DocumentReference
+
+    def coding(ref: Any) -> dict[str, Any]:
+        return {"coding": [{"system": ref.system, "code": ref.code, "display": ref.label}], "text": ref.label}
+
+    site = base.removesuffix("fhir/")
+    return DocumentReference.model_validate(
+        {
+            "id": str(row.public_id),
+            "status": "current",
+            "type": coding(row.doc_type) if row.doc_type else None,
+            "category": [coding(row.category)],
+            "subject": {"reference": f"Patient/{row.patient.public_id}"},
+            "date": row.created_at,
+            "description": row.title,
+            "content": [
+                {
+                    "attachment": {
+                        "contentType": row.content_type,
+                        "url": f"{site}api/v1/dossiers/{row.patient.public_id}/documents/"
+                        f"{row.public_id}/fichier",
+                        "size": row.size,
+                        "title": row.name,
+                        "creation": row.document_date.isoformat(),
+                    }
+                }
+            ],
+        }
+    )
+
+
+# --- Questionnaire, QuestionnaireResponse (PAR-2, PAR-3) ---------------------------------------
+QUESTIONNAIRE_SYSTEM = "urn:cordee:questionnaire"
+ITEM_TYPE = {"computed": "decimal"}  # the others have FHIR's own name
+
+
+def _questionnaire_items(items: Any) -> list[dict[str, Any]]:
+    found = []
+    for item in items:
+        found.append(
+            {
+                "linkId": item.link_id,
+                "text": item.text or None,
+                "type": ITEM_TYPE.get(item.type, item.type),
+                "required": item.required or None,
+                "repeats": item.repeats or None,
+                "readOnly": True if item.type == "computed" else None,
+                "answerOption": [
+                    {"valueCoding": {"code": option.code, "display": option.display}}
+                    for option in item.options
+                ]
+                or None,
+                "item": _questionnaire_items(item.items) or None,
+            }
+        )
+    return found
+
+
+def questionnaire(version: Any) -> Any:
+    """One version of a questionnaire definition (versions never change once published)."""
+    from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
+
+    definition = version.parsed()
+    return FhirQuestionnaire.model_validate(
+        {
+            "id": str(version.public_id),
+            "url": f"{QUESTIONNAIRE_SYSTEM}:{version.questionnaire.code}",
+            "identifier": [{"system": QUESTIONNAIRE_SYSTEM, "value": version.questionnaire.code}],
+            "version": str(version.number),
+            "title": version.questionnaire.title,
+            "status": "active" if version.published_at else "draft",
+            "date": version.published_at,
+            "subjectType": ["Patient"],
+            "item": _questionnaire_items(definition.items) or None,
+        }
+    )
+
+
+def _answer_value(item: Any, value: Any) -> list[dict[str, Any]]:
+    values = value if isinstance(value, list) else [value]
+    answers: list[dict[str, Any]] = []
+    for one in values:
+        if one is None or one == "":
+            continue
+        kind = item.type
+        if kind == "boolean" and isinstance(one, bool):
+            answers.append({"valueBoolean": one})
+        elif kind == "integer" and isinstance(one, int) and not isinstance(one, bool):
+            answers.append({"valueInteger": one})
+        elif kind in ("decimal", "computed") and isinstance(one, int | float) and not isinstance(one, bool):
+            answers.append({"valueDecimal": one})
+        elif kind == "date" and isinstance(one, str) and len(one) == 10:
+            answers.append({"valueDate": one})
+        elif kind == "choice":
+            answers.append({"valueCoding": {"code": str(one), "display": item.option_label(str(one))}})
+        elif kind == "attachment" and isinstance(one, str):
+            answers.append({"valueReference": {"reference": f"DocumentReference/{one}"}})
+        else:
+            answers.append({"valueString": one if isinstance(one, str) else str(one)})
+    return answers
+
+
+def _response_items(items: Any, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for item in items:
+        if item.is_group:
+            scopes = answers.get(item.link_id) if item.repeats else answers
+            for scope in scopes if isinstance(scopes, list) else [scopes]:
+                if isinstance(scope, dict):
+                    nested = _response_items(item.items, scope)
+                    if nested:
+                        found.append({"linkId": item.link_id, "text": item.text or None, "item": nested})
+            continue
+        if not item.answers or item.link_id not in answers:
+            continue
+        values = _answer_value(item, answers[item.link_id])
+        if values:
+            found.append({"linkId": item.link_id, "text": item.text or None, "answer": values})
+    return found
+
+
+def questionnaire_response(form: Any, patient_row: Patient, base: str) -> Any:
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+    version = form.questionnaire_version
+    return QuestionnaireResponse.model_validate(
+        {
+            "id": str(form.public_id),
+            "questionnaire": f"{base}Questionnaire/{version.public_id}",
+            "status": "completed" if form.status == "CLOSED" else "in-progress",
+            "subject": {"reference": f"Patient/{patient_row.public_id}"},
+            "authored": form.updated_at,
+            "item": _response_items(version.parsed().items, form.answers or {}) or None,
+        }
+    )
+
+
+# --- PractitionerRole --------------------------------------------------------------------------
+
+
+def practitioner_role(membership: Any) -> Any:
+    """A professional's membership of a structure (the directory's, DIR-1)."""
+    from fhir.resources.R4B.practitionerrole import PractitionerRole
+
+    user = membership.user
+    return PractitionerRole.model_validate(
+        {
+            "id": str(membership.public_id),
+            "active": membership.is_active,
+            "practitioner": {"reference": f"Practitioner/{user.public_id}", "display": user.display_name},
+            "organization": {
+                "reference": f"Organization/{membership.structure.public_id}",
+                "display": membership.structure.name,
+            },
+            "code": [{"text": membership.function or membership.get_role_display()}],
+            "specialty": [{"text": str(user.profession)}] if user.profession_id else None,
+        }
     )

@@ -24,4 +24,44 @@ urlpatterns = [
         open_to_software(fhir_views.organization_read),
         name="organization_read",
     ),
+    path(
+        "PractitionerRole",
+        open_to_software(fhir_views.practitioner_role_search),
+        name="practitioner_role_search",
+    ),
+    path(
+        "PractitionerRole/<str:public_id>",
+        open_to_software(fhir_views.practitioner_role_read),
+        name="practitioner_role_read",
+    ),
+    path("Appointment", open_to_software(fhir_views.appointment_search), name="appointment_search"),
+    path(
+        "Appointment/<str:public_id>", open_to_software(fhir_views.appointment_read), name="appointment_read"
+    ),
+    path(
+        "DocumentReference",
+        open_to_software(fhir_views.document_reference_search),
+        name="document_reference_search",
+    ),
+    path(
+        "DocumentReference/<str:public_id>",
+        open_to_software(fhir_views.document_reference_read),
+        name="document_reference_read",
+    ),
+    path("Questionnaire", open_to_software(fhir_views.questionnaire_search), name="questionnaire_search"),
+    path(
+        "Questionnaire/<str:public_id>",
+        open_to_software(fhir_views.questionnaire_read),
+        name="questionnaire_read",
+    ),
+    path(
+        "QuestionnaireResponse",
+        open_to_software(fhir_views.questionnaire_response_search),
+        name="questionnaire_response_search",
+    ),
+    path(
+        "QuestionnaireResponse/<str:public_id>",
+        open_to_software(fhir_views.questionnaire_response_read),
+        name="questionnaire_response_read",
+    ),
 ]

@@ -87,3 +87,9 @@ def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
             message = str(ctx["error"])
         found.append({"field": ".".join(loc) or "(corps)", "message": message})
     return found
+
+
+def lookable(value: str) -> bool:
+    """A code or label that may be looked up as typed: PostgreSQL refuses a NUL character in a
+    query (a 500); such a value matches nothing, and says so in French like any unknown one."""
+    return "\x00" not in value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 from ninja import Schema
 
@@ -121,3 +122,89 @@ class InvalidProblem(Problem):
 
 class DuplicateProblem(Problem):
     candidates: list[CandidateOut]
+
+
+class ThemeOut(Schema):
+    code: str
+    label: str
+
+
+class QuestionnaireRef(Schema):
+    id: uuid.UUID
+    code: str
+    title: str
+    version: int
+    version_id: uuid.UUID
+
+
+class FormResponseOut(Schema):
+    """PAR-3: a filled form of the dossier, against the questionnaire version it was opened
+    with; `answers` keyed by the definition's linkId (the FHIR Questionnaire's items)."""
+
+    id: uuid.UUID
+    questionnaire: QuestionnaireRef
+    theme: ThemeOut
+    status: str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    closed_at: datetime.datetime | None
+    version: int
+
+
+class FormResponseDetail(FormResponseOut):
+    answers: dict[str, Any]
+
+
+class CodingOut(Schema):
+    system: str
+    code: str
+    label: str
+
+
+class DocumentOut(Schema):
+    """ACT-4: a document's current version, classified as the DMP expects (category = class
+    code, type = type code)."""
+
+    id: uuid.UUID
+    title: str
+    file_name: str
+    content_type: str
+    size: int
+    category: CodingOut
+    type: CodingOut | None
+    document_date: datetime.date
+    visibility: str
+    version: int
+    source: str
+    created_at: datetime.datetime
+    download: str
+
+
+class DocumentUploadIn(Schema):
+    """ACT-4 "Ajouter un document", as the page asks it: the category (its code), the type (its
+    code within the category), the title, the document's own date, the visibility and, for a
+    shared document, the circle members (their ids in the circle) who receive it."""
+
+    category: str
+    title: str
+    document_date: datetime.date
+    type: str = ""
+    visibility: str = "PUBLIC"
+    recipients: list[uuid.UUID] = []
+
+
+class AppointmentOut(Schema):
+    """AGD-1: one occurrence of the dossier's appointments. A private appointment is "Occupé"
+    and nothing else to whoever is neither its author nor taking part (the agenda's rule)."""
+
+    id: uuid.UUID
+    title: str
+    private: bool
+    details: bool
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    all_day: bool
+    status: str
+    type: str | None
+    place: str | None
+    participants: list[str] | None

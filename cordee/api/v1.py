@@ -97,3 +97,4 @@ def me(request: AuthedRequest) -> dict[str, Any]:
 
 
 api.add_router("/", "cordee.api.dossiers.router")
+api.add_router("/", "cordee.api.contents.router")

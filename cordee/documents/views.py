@@ -231,7 +231,7 @@ def withdraw(request: AuthedRequest, public_id: str, document_id: str) -> HttpRe
     return _render_detail(request, patient, document, withdraw_form=form, status=400)
 
 
-def _file_response(document: Document, *, inline: bool) -> FileResponse:
+def file_response(document: Document, *, inline: bool) -> FileResponse:
     handle = document.file.open("rb")
     response = FileResponse(
         handle, as_attachment=not inline, filename=document.name, content_type=document.content_type
@@ -249,7 +249,7 @@ def document(request: AuthedRequest, public_id: str, document_id: str) -> FileRe
     """PAR-4, ACT-4: a document downloaded through the policy and journaled, as an attachment."""
     patient = get_dossier(request.actor, public_id, Perm.VIEW_DOCUMENTS, what=f"document {document_id}")
     doc = services.get_document(request.actor, patient, parse_uuid(document_id))
-    return _file_response(doc, inline=False)
+    return file_response(doc, inline=False)
 
 
 @xframe_options_sameorigin
@@ -259,4 +259,4 @@ def preview(request: AuthedRequest, public_id: str, document_id: str) -> FileRes
         request.actor, public_id, Perm.VIEW_DOCUMENTS, what=f"aperçu document {document_id}"
     )
     doc = services.get_document(request.actor, patient, parse_uuid(document_id))
-    return _file_response(doc, inline=doc.content_type in INLINE_TYPES)
+    return file_response(doc, inline=doc.content_type in INLINE_TYPES)

@@ -11,16 +11,24 @@ import uuid
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from cordee.accounts.models import Membership
 from cordee.api.testing import bearer_client, make_token
 from cordee.api.v1 import api
 from cordee.careteam.models import CircleMember
+from cordee.core.actor import Actor
+from cordee.documents.checks import check_upload
+from cordee.documents.models import Document, DocumentCategory
+from cordee.documents.services import add_documents
+from cordee.pathways.testing import make_form, make_questionnaire
 from cordee.patients.models import Patient
 from cordee.tasks.models import Task, TaskLevel, TaskType
 
 pytestmark = pytest.mark.django_db
 DUE = "2030-01-02T09:30:00+01:00"
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
 
 # (method, path): (no token, stranger's token, member's token), and the body sent.
 API_REGISTRY: dict[tuple[str, str], tuple[tuple[int, int, int], dict[str, Any]]] = {
@@ -49,6 +57,15 @@ API_REGISTRY: dict[tuple[str, str], tuple[tuple[int, int, int], dict[str, Any]]]
         (401, 404, 403),
         {"status": "IN_PROGRESS", "version": 1},
     ),
+    ("get", "/api/v1/dossiers/{dossier_id}/formulaires"): ((401, 404, 403), {}),
+    ("get", "/api/v1/dossiers/{dossier_id}/formulaires/{form_id}"): ((401, 404, 403), {}),
+    ("get", "/api/v1/dossiers/{dossier_id}/documents"): ((401, 404, 403), {}),
+    ("post", "/api/v1/dossiers/{dossier_id}/documents"): (
+        (401, 404, 403),
+        {"category": "COORDINATION", "title": "Intrus", "document_date": "2026-01-02", "files": "PDF"},
+    ),
+    ("get", "/api/v1/dossiers/{dossier_id}/documents/{document_id}/fichier"): ((401, 404, 403), {}),
+    ("get", "/api/v1/dossiers/{dossier_id}/rendez-vous"): ((401, 404, 403), {}),
 }
 
 
@@ -75,15 +92,35 @@ def walk_world(coordinator, maternity, member, structure, dossier_of_other_struc
         label="Appeler la famille",
         due_at=timezone.now(),
     )
-    return patient, task
+    form = make_form(make_questionnaire(), patient, {"poids": 4})
+    upload = SimpleUploadedFile("cr.pdf", PDF, content_type="application/pdf")
+    checked, _ = check_upload(upload)
+    assert checked is not None
+    actor = Actor(user=coordinator, membership=Membership.objects.get(user=coordinator, structure=maternity))
+    (document,) = add_documents(
+        actor,
+        patient,
+        [(upload, checked)],
+        category=DocumentCategory.objects.get(code="COORDINATION"),
+        doc_type=None,
+        title="Fiche",
+        document_date=datetime.date(2026, 1, 2),
+        visibility=Document.Visibility.PUBLIC,
+    )
+    return patient, task, form, document
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(API_REGISTRY))
 def test_each_persona_s_token(method: str, path: str, walk_world, stranger, member, structure) -> None:
-    patient, task = walk_world
+    patient, task, form, document = walk_world
     (none, strange, listed), body = API_REGISTRY[(method, path)]
-    url = path.format(dossier_id=patient.public_id, task_id=task.public_id)
-    before = (Patient.objects.count(), Task.objects.count(), Task.objects.get().version)
+    url = path.format(
+        dossier_id=patient.public_id,
+        task_id=task.public_id,
+        form_id=form.public_id,
+        document_id=document.public_id,
+    )
+    before = _state()
     clients = [
         (bearer_client(""), none),
         (bearer_client(make_token(stranger)[1]), strange),
@@ -92,13 +129,25 @@ def test_each_persona_s_token(method: str, path: str, walk_world, stranger, memb
     for client, expected in clients:
         if method == "get":
             response = client.get(url)
+        elif "files" in body:  # multipart, as a document upload is sent
+            upload = SimpleUploadedFile("cr.pdf", PDF, content_type="application/pdf")
+            response = client.post(url, {**body, "files": upload})
         else:
             response = client.post(url, body, content_type="application/json")
         assert response.status_code == expected, (method, path, expected, response.content[:300])
         if expected >= 400:
             assert response["Content-Type"] == "application/problem+json"
         assert "no-store" in response["Cache-Control"]
-    assert (Patient.objects.count(), Task.objects.count(), Task.objects.get().version) == before
+    assert _state() == before
+
+
+def _state() -> tuple[int, ...]:
+    return (
+        Patient.objects.count(),
+        Task.objects.count(),
+        Task.objects.get().version,
+        Document.objects.count(),
+    )
 
 
 def test_an_unknown_or_malformed_id_is_404(member, structure) -> None:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 LOGIN = "login"
+# For URLs refused before any lookup (FHIR without a token).
+ANY_ID = "00000000-0000-4000-8000-000000000000"
 
 
 @dataclass(frozen=True)
@@ -464,6 +466,22 @@ REGISTRY: dict[str, Expect] = {
     "fhir:care_team_read": Expect(401, 401, 401, kwargs=lambda w: {"public_id": w.patient.public_id}),
     "fhir:practitioner_read": Expect(401, 401, 401, kwargs=lambda w: {"public_id": w.professional.public_id}),
     "fhir:organization_read": Expect(401, 401, 401, kwargs=lambda w: {"public_id": w.structure.public_id}),
+    "fhir:practitioner_role_search": Expect(401, 401, 401),
+    "fhir:practitioner_role_read": Expect(
+        401, 401, 401, kwargs=lambda w: {"public_id": w.membership.public_id}
+    ),
+    "fhir:appointment_search": Expect(401, 401, 401),
+    "fhir:appointment_read": Expect(401, 401, 401, kwargs=lambda w: {"public_id": ANY_ID}),
+    "fhir:document_reference_search": Expect(401, 401, 401),
+    "fhir:document_reference_read": Expect(
+        401, 401, 401, kwargs=lambda w: {"public_id": w.document.public_id}
+    ),
+    "fhir:questionnaire_search": Expect(401, 401, 401),
+    "fhir:questionnaire_read": Expect(401, 401, 401, kwargs=lambda w: {"public_id": ANY_ID}),
+    "fhir:questionnaire_response_search": Expect(401, 401, 401),
+    "fhir:questionnaire_response_read": Expect(
+        401, 401, 401, kwargs=lambda w: {"public_id": w.form.public_id}
+    ),
     "api_v1:search": Expect(401, 401, 401),
     "api_v1:create": Expect(401, 401, 401, method="post"),
     "api_v1:read": Expect(401, 401, 401, kwargs=lambda w: {"dossier_id": w.patient.public_id}),
@@ -479,6 +497,21 @@ REGISTRY: dict[str, Expect] = {
         method="post",
         kwargs=lambda w: {"dossier_id": w.patient.public_id, "task_id": w.task.public_id},
     ),
+    "api_v1:forms_list": Expect(401, 401, 401, kwargs=lambda w: {"dossier_id": w.patient.public_id}),
+    "api_v1:form_read": Expect(
+        401, 401, 401, kwargs=lambda w: {"dossier_id": w.patient.public_id, "form_id": w.form.public_id}
+    ),
+    "api_v1:documents_list": Expect(401, 401, 401, kwargs=lambda w: {"dossier_id": w.patient.public_id}),
+    "api_v1:document_upload": Expect(
+        401, 401, 401, method="post", kwargs=lambda w: {"dossier_id": w.patient.public_id}
+    ),
+    "api_v1:document_download": Expect(
+        401,
+        401,
+        401,
+        kwargs=lambda w: {"dossier_id": w.patient.public_id, "document_id": w.document.public_id},
+    ),
+    "api_v1:appointments_list": Expect(401, 401, 401, kwargs=lambda w: {"dossier_id": w.patient.public_id}),
 }
 
 # The Django admin is reached by platform administrators only: every one of its patterns is
