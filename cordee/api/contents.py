@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, QueryDict
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from cordee.agenda.patients import dossier_appointments
@@ -280,7 +280,7 @@ def document_upload(
         )
     except DjangoValidationError as exc:
         return invalid(exc.message_dict, _UPLOAD_FIELDS)
-    return 201, [document_out(document) for document in added]
+    return Status(201, [document_out(document) for document in added])
 
 
 # --- appointments (AGD-1) --------------------------------------------------------------------
