@@ -303,17 +303,19 @@ def create_task(request: AuthedRequest, dossier_id: str, payload: TaskIn) -> Any
     patient = _dossier(request, dossier_id, Perm.MANAGE_TASKS, "tâches")
     from cordee.tasks.forms import TaskForm
 
-    task_type = TaskType.objects.filter(label=payload.type).first()
-    level = TaskLevel.objects.filter(label=payload.level).first()
+    # Issue 24: the labels are compared in Python (a NUL byte sent to PostgreSQL is an error,
+    # not "no such type"), and the moment goes to the form as sent, its offset included: the
+    # form bounds the day before any conversion (year 1 at +01:00 overflowed into a 500) and
+    # reads a moment without offset on the Paris clock.
+    task_type = {t.label: t for t in TaskType.objects.filter(is_active=True)}.get(payload.type)
+    level = {lv.label: lv for lv in TaskLevel.objects.all()}.get(payload.level)
     form = TaskForm(
         {
             "task_type": task_type.pk if task_type else "",
             "level": level.pk if level else "",
             "label": payload.label,
             "status": payload.status,
-            "due_at": payload.due_at.astimezone(None).strftime("%Y-%m-%dT%H:%M")
-            if payload.due_at.tzinfo
-            else payload.due_at.strftime("%Y-%m-%dT%H:%M"),
+            "due_at": payload.due_at.isoformat(),
             "comment": payload.comment,
         },
         choices=task_services.recipient_choices(patient),
