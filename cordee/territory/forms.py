@@ -17,6 +17,12 @@ UNKNOWN_COMMUNE = "99999"
 UNKNOWN_COMMUNE_LABEL = "Commune inconnue (99999) — provisoire"
 
 
+def _may_be_a_code(value: str) -> bool:
+    """An INSEE code has five characters and no NUL: anything else is looked up nowhere
+    (PostgreSQL refuses a NUL byte in a query: a 500, issue 24)."""
+    return len(value) <= 5 and "\x00" not in value
+
+
 class CommuneWidget(forms.Widget):
     """One combobox (WAI-ARIA 1.2, list autocomplete; issue 23): the box shows the chosen
     commune by name and postal code; typed text asks the server for matches, listed under it
@@ -37,7 +43,7 @@ class CommuneWidget(forms.Widget):
         if code == UNKNOWN_COMMUNE:
             shown = UNKNOWN_COMMUNE_LABEL
         elif code:
-            commune = Commune.objects.filter(code=code).first()
+            commune = Commune.objects.filter(code=code).first() if _may_be_a_code(code) else None
             if commune is not None:
                 shown = _label(commune)
             else:  # text typed without JavaScript that named no commune: given back as typed
@@ -68,7 +74,7 @@ class CommuneWidget(forms.Widget):
             return matches[0].code
         if len(shown) == 1:
             return shown[0].code
-        if Commune.objects.filter(code=typed).exists():  # an INSEE code
+        if _may_be_a_code(typed) and Commune.objects.filter(code=typed).exists():  # an INSEE code
             return typed
         return typed
 
@@ -90,6 +96,11 @@ class CommuneField(forms.ModelChoiceField):  # type: ignore[type-arg]
         kwargs.setdefault("widget", CommuneWidget)
         kwargs.setdefault("to_field_name", "code")
         super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not _may_be_a_code(str(value)):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
 
     def label_from_instance(self, obj: Any) -> str:
         return _label(obj)
