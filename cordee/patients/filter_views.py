@@ -15,6 +15,8 @@ from cordee.core.http import AuthedRequest, parse_uuid
 from cordee.patients.active_file import COLUMNS, ActiveFileFilterForm
 from cordee.patients.models import SavedFilter
 
+QUERY_MAX_LENGTH = SavedFilter._meta.get_field("query").max_length or 0
+
 
 def _list(query: str = "") -> HttpResponse:
     return redirect(f"/patients/?{query}" if query else "/patients/?tous=1")
@@ -44,6 +46,14 @@ def save(request: AuthedRequest) -> HttpResponse:
         return _list(query)
     if not query:
         messages.error(request, "Choisissez au moins un critère avant d'enregistrer le filtre.")
+        return _list(query)
+    # Issue 24: each criterion fits its field, their URL-encoded whole may not fit the column
+    # (an accented letter takes 6 characters, an emoji 12): cut, it would be another filter.
+    if len(query) > QUERY_MAX_LENGTH:
+        messages.error(
+            request,
+            "Ces critères sont trop longs pour être enregistrés comme filtre : retirez-en quelques-uns.",
+        )
         return _list(query)
     try:
         with transaction.atomic():

@@ -97,3 +97,19 @@ def test_a_200_character_title_for_two_200_character_file_names(acting, dossier)
     titles = sorted(Document.objects.filter(patient=dossier).values_list("title", flat=True))
     assert [len(title) for title in titles] == [200, 200]
     assert all(title.startswith("T" * 150) and title.endswith("…") for title in titles)
+
+
+@pytest.mark.django_db
+def test_a_saved_filter_too_long_for_its_column_is_refused_in_french(acting) -> None:
+    """Each criterion fits its field (100 characters), the URL-encoded whole does not (a non-ASCII
+    character takes up to 12): refused with a message, never a 500, nothing saved."""
+    from urllib.parse import urlencode
+
+    from cordee.patients.models import SavedFilter
+
+    query = urlencode({"nom": "é" * 100, "prenom": "😀" * 100, "ville": "ü" * 100})
+    assert len(query) > 2000
+    response = acting.post(reverse("patients:filter_save"), {"name": "Long", "query": query}, follow=True)
+    assert response.status_code == 200
+    assert "trop longs pour être enregistrés" in response.content.decode()
+    assert not SavedFilter.objects.exists()
