@@ -197,9 +197,10 @@ def overlaps(appointment: Appointment, attendees: Attendees) -> list[str]:
     return sorted(set(warnings))
 
 
-def _story(actor: Actor, appointment: Appointment, what: str) -> None:
+def _story(actor: Actor, appointment: Appointment, what: str, action: str = "") -> None:
     """The dossier's feed and journal, when the appointment names a patient. A private
-    appointment's story tells no title: the circle reads the feed."""
+    appointment's story tells no title: the circle reads the feed. `action`: the journal's code
+    when `what` is a sentence (a code is at most 40 characters: issue 24)."""
     if appointment.patient is None:
         return
     when = clock.local(appointment.starts_at)
@@ -211,7 +212,7 @@ def _story(actor: Actor, appointment: Appointment, what: str) -> None:
         f"Rendez-vous {what} : {title}, le {when:%d/%m/%Y à %H:%M}",
         appointment=str(appointment.public_id),
     )
-    journal(actor, appointment.patient, f"appointment_{what}", what=str(appointment.public_id))
+    journal(actor, appointment.patient, action or f"appointment_{what}", what=str(appointment.public_id))
 
 
 def _tell(actor: Actor, appointment: Appointment, kind: Notice, attendees: Attendees) -> None:
@@ -355,5 +356,5 @@ def remove_occurrence(
         _bump(appointment, expected_version)
         appointment.exdates = sorted({*(appointment.exdates or []), day.isoformat()})
         appointment.save(update_fields=["exdates", "version", "updated_at"])
-        _story(actor, appointment, f"retiré le {day:%d/%m/%Y} de la série")
+        _story(actor, appointment, f"retiré le {day:%d/%m/%Y} de la série", "appointment_occurrence_removed")
         _tell(actor, appointment, Notice.APPOINTMENT_CANCELLED, attendees_of(appointment))
