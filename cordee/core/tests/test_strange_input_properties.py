@@ -303,6 +303,43 @@ def test_the_note_form(acting, dossier) -> None:
     _whole_or_nothing(acting, url, base, list(base), [Note, Event], _grew)
 
 
+def test_the_document_form(acting, dossier, settings, tmp_path) -> None:
+    """With its file: an accepted post stores one file per document, a refused one none."""
+    from cordee.documents.tests.conftest import category, doc_type, pdf
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path
+    base = {
+        "category": category("COORDINATION").pk,
+        "doc_type": doc_type("FICHE-ORIENTATION").pk,
+        "title": "Fiche d'orientation",
+        "document_date": "2026-03-02",
+        "visibility": "PUBLIC",
+    }
+    names = [*base, "recipients", "uploads"]
+    url = reverse("documents:add", kwargs={"public_id": dossier.public_id})
+
+    @PROFILE
+    @given(changes=_params(names))
+    def check(changes: dict[str, Any]) -> None:
+        with rolled_back():
+            before = Document.objects.count()
+            files = {path for path in tmp_path.rglob("*") if path.is_file()}
+            response = acting.post(url, {"uploads": pdf("fiche.pdf"), **base, **changes})
+            stored = {path for path in tmp_path.rglob("*") if path.is_file()} - files
+            added = Document.objects.count() - before
+            if response.status_code == 302:
+                assert added >= 1 and len(stored) == added, changes
+            else:
+                assert response.status_code in {200, 400, 403}, (changes, response.status_code)
+                assert added == 0 and not stored, changes
+
+    check()
+
+
 def test_refused_posts_leave_no_journal_of_a_write(acting, dossier) -> None:
     """The journal tells of reads and writes done: a refused task writes no "create_task" row."""
     url = reverse("tasks:create", kwargs={"public_id": dossier.public_id})
