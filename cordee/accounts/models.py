@@ -64,6 +64,9 @@ class User(AbstractUser):
         "territory.Commune", verbose_name="ville", null=True, blank=True, on_delete=models.PROTECT
     )
     name_key = models.CharField("clé de recherche", max_length=300, blank=True, db_index=True)
+    # Fiche 25: "l'encart des tâches peut remplacer la ligne de vie", each user's choice. On the
+    # user row rather than a preferences table, so the dossier page reads it with no query.
+    tasks_panel_enlarged = models.BooleanField("encart des tâches agrandi", default=False)
     updated_at = models.DateTimeField("mis à jour le", auto_now=True)
 
     class Meta:

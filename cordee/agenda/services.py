@@ -197,10 +197,20 @@ def overlaps(appointment: Appointment, attendees: Attendees) -> list[str]:
     return sorted(set(warnings))
 
 
-def _story(actor: Actor, appointment: Appointment, what: str, action: str = "") -> None:
+# The journal's action codes (audit.wording gives each its sentence); the feed says `what`.
+JOURNAL_ACTIONS = {
+    "ajouté": "appointment_added",
+    "modifié": "appointment_changed",
+    "annulé": "appointment_cancelled",
+    "rétabli": "appointment_restored",
+    "supprimé": "appointment_deleted",
+}
+OCCURRENCE_REMOVED = "appointment_occurrence_removed"
+
+
+def _story(actor: Actor, appointment: Appointment, what: str, action: str | None = None) -> None:
     """The dossier's feed and journal, when the appointment names a patient. A private
-    appointment's story tells no title: the circle reads the feed. `action`: the journal's code
-    when `what` is a sentence (a code is at most 40 characters: issue 24)."""
+    appointment's story tells no title: the circle reads the feed."""
     if appointment.patient is None:
         return
     when = clock.local(appointment.starts_at)
@@ -212,7 +222,7 @@ def _story(actor: Actor, appointment: Appointment, what: str, action: str = "") 
         f"Rendez-vous {what} : {title}, le {when:%d/%m/%Y à %H:%M}",
         appointment=str(appointment.public_id),
     )
-    journal(actor, appointment.patient, action or f"appointment_{what}", what=str(appointment.public_id))
+    journal(actor, appointment.patient, action or JOURNAL_ACTIONS[what], what=str(appointment.public_id))
 
 
 def _tell(actor: Actor, appointment: Appointment, kind: Notice, attendees: Attendees) -> None:
@@ -356,5 +366,5 @@ def remove_occurrence(
         _bump(appointment, expected_version)
         appointment.exdates = sorted({*(appointment.exdates or []), day.isoformat()})
         appointment.save(update_fields=["exdates", "version", "updated_at"])
-        _story(actor, appointment, f"retiré le {day:%d/%m/%Y} de la série", "appointment_occurrence_removed")
+        _story(actor, appointment, f"retiré le {day:%d/%m/%Y} de la série", OCCURRENCE_REMOVED)
         _tell(actor, appointment, Notice.APPOINTMENT_CANCELLED, attendees_of(appointment))

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse, QueryDict
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from cordee.api.auth import via
 from cordee.api.problems import problem
@@ -237,7 +237,7 @@ def create(request: AuthedRequest, payload: DossierIn) -> Any:
         )
     except DjangoValidationError as exc:
         return invalid(exc.message_dict)
-    return 201, dossier_out(patient)
+    return Status(201, dossier_out(patient))
 
 
 @router.get(
@@ -329,7 +329,7 @@ def create_task(request: AuthedRequest, dossier_id: str, payload: TaskIn) -> Any
         task_services.create_task(request.actor, patient, task, [])
     except DjangoValidationError as exc:
         return invalid(exc.message_dict)
-    return 201, task_out(task)
+    return Status(201, task_out(task))
 
 
 @router.post(

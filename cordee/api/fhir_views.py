@@ -60,6 +60,10 @@ def _guarded(view: Any) -> Any:
             return outcome(403, "Vous n'avez pas le droit d'accéder à cette ressource.", "forbidden")
 
     run.__name__ = view.__name__
+    # Read-only and authenticated by a bearer token, never by the session cookie: there is no
+    # forgery to guard against, and a FHIR client that writes must read an OperationOutcome 405
+    # rather than Django's HTML "CSRF verification failed" page.
+    run.csrf_exempt = True
     return run
 
 

@@ -186,6 +186,9 @@ def load_demo() -> list[tuple[str, str, str]]:
     from cordee.demo.referrals import load_referrals
 
     load_referrals()
+    from cordee.demo.life import load_life
+
+    load_life()
 
     structure_list = list(structures.values())
     for index in range(1, GENERATED_PROFESSIONALS + 1):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from cordee.accounts.models import Structure
-from cordee.core.http import AuthedRequest, wants_partial
+from cordee.careteam.access import Perm, get_dossier
+from cordee.core.http import AuthedRequest, parse_uuid, wants_partial
 from cordee.directory.resource_teams import (
     ResourceTeamForm,
     ResourceTeamSearchForm,
@@ -48,12 +49,20 @@ def settings_tab(request: AuthedRequest, public_id: str) -> HttpResponse:
 
 
 def resource_teams(request: AuthedRequest) -> HttpResponse:
+    """DEM-1: from a dossier's "Faire une demande", the dossier travels to each team's form; it is
+    read here through the policy (a stranger to it gets 404, as on the dossier page)."""
+    dossier = None
+    if "dossier" in request.GET:
+        wanted = parse_uuid(request.GET["dossier"])
+        if wanted is None:
+            raise Http404
+        dossier = get_dossier(request.actor, wanted, Perm.VIEW, what="demande")
     form = ResourceTeamSearchForm(request.GET or None)
     criteria = form.cleaned_data if form.is_valid() else {}
     page = Paginator(listed_teams(criteria), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page, "query": query.urlencode(), "dossier": dossier}
     template = (
         "directory/_resource_team_results.html" if wants_partial(request) else "directory/resource_teams.html"
     )

@@ -7,12 +7,14 @@ patient, dossiers merged), the entry names neither the patient nor the item, and
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.urls import reverse
 
 from cordee.accounts.models import User
+from cordee.notifications.day_list import agenda_link, day_title
 from cordee.notifications.kinds import Kind
 from cordee.notifications.models import Notification
 from cordee.notifications.services import visible_patient_ids
@@ -135,6 +137,8 @@ def _describe(user: User, n: Notification, sees: bool) -> tuple[str, str]:
             return f"{who} {verb} le rendez-vous « {label} » du {data.get('when', '')}.", link
         case Kind.APPOINTMENT_DELETED:
             return f"{who} a supprimé le rendez-vous « {label} » du {data.get('when', '')}.", ""
+        case Kind.DAY_LIST:
+            return _day_list(data)
         case Kind.PASSWORD_CHANGED:
             return "Le mot de passe de votre compte a été modifié.", reverse("accounts:security")
         case Kind.ACCOUNT_CREATED:
@@ -148,6 +152,16 @@ def _describe(user: User, n: Notification, sees: bool) -> tuple[str, str]:
                 reverse("accounts:registration_detail", kwargs={"public_id": registration}),
             )
     return n.get_kind_display(), ""
+
+
+def _day_list(data: dict[str, object]) -> tuple[str, str]:
+    """ "Vos rendez-vous du jeudi 4 décembre 2026 : 3 rendez-vous." → that day in the agenda (which
+    shows each appointment under its own rules: "Occupé", the patient only to who may see them)."""
+    try:
+        day = datetime.date.fromisoformat(str(data.get("day", "")))
+    except ValueError:
+        return "La liste de vos rendez-vous de la journée.", reverse("agenda:calendar")
+    return f"Vos rendez-vous du {day_title(day)} : {data.get('count', 0)} rendez-vous.", agenda_link(day)
 
 
 def _hidden(n: Notification, who: str) -> str:

@@ -68,6 +68,10 @@ class Kind(models.TextChoices):
         "APPOINTMENT_DELETED",
         "Une notification lorsqu'un rendez-vous est supprimé par un autre professionnel",
     )
+    # The seed's agenda annex: "Il est possible d'être notifié(e) […] de la liste des rdv de la
+    # journée"; its table has no row of its own for it (the "ajouté" row is there twice), so the
+    # label is the annex's words, written out, with the table's defaults (both switches on).
+    DAY_LIST = "DAY_LIST", "Une notification de la liste des rendez-vous de la journée"
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,8 @@ class Event:
     # The mail's subject when the sentence will not do, and a last word after it.
     subject: str = ""
     mail_note: str = ""
+    # Counted in the daily summary of the notifications (the day's list is itself a morning mail).
+    in_digest: bool = True
 
     @property
     def mail_subject(self) -> str:
@@ -170,6 +176,16 @@ CATALOGUE: dict[str, Event] = {
         Event(Kind.APPOINTMENT_CHANGED, AGENDA, "Un rendez-vous de votre agenda a été modifié dans Cordée"),
         Event(Kind.APPOINTMENT_CANCELLED, AGENDA, "Un rendez-vous de votre agenda a été annulé dans Cordée"),
         Event(Kind.APPOINTMENT_DELETED, AGENDA, "Un rendez-vous de votre agenda a été supprimé dans Cordée"),
+        # Its mail is written by `notifications.day_list` (the day's times, no title, no patient).
+        Event(
+            Kind.DAY_LIST,
+            AGENDA,
+            "Voici la liste de vos rendez-vous de la journée dans Cordée",
+            detail="Chaque matin à 7 h, les rendez-vous du jour de mon agenda et de ceux de mes "
+            "structures (envoyée seulement les jours où j'en ai).",
+            subject="Cordée — vos rendez-vous de la journée",
+            in_digest=False,
+        ),
         Event(Kind.HABILITATION_REMOVED, GLOBAL, "Une de vos habilitations a été retirée dans Cordée"),
         Event(
             Kind.ALERT,

@@ -115,3 +115,19 @@ class MailRhythm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {'quotidien' if self.daily_digest else 'à chaque notification'}"
+
+
+class DayListSent(models.Model):
+    """The day's list of appointments (AGD-2) sent to one professional for one Paris day: the
+    first run of `send_day_lists` that morning inserts it, with the notification and the mail,
+    in one transaction; a second run (or a second worker at once) finds it and sends nothing."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="notification_day_list_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}"

@@ -368,11 +368,16 @@ def daily_digest(user: User) -> bool:
 def send_digests() -> int:
     """The daily summary (`manage.py send_digests`, 7:00 Paris time): to each professional who
     chose it, how many notifications of each event whose Mail switch is on arrived since the
-    last summary and are still unread — counts and a link, never what they are about."""
+    last summary and are still unread — counts and a link, never what they are about. The day's
+    list of appointments is not counted: it is a morning mail of its own, sent whatever the rhythm."""
     now = timezone.now()
     sent = 0
     for rhythm in MailRhythm.objects.filter(daily_digest=True, user__is_active=True).select_related("user"):
-        mailed = {kind for kind, (by_mail, _) in preferences_of(rhythm.user).items() if by_mail}
+        mailed = {
+            kind
+            for kind, (by_mail, _) in preferences_of(rhythm.user).items()
+            if by_mail and CATALOGUE[kind].in_digest
+        }
         counts = (
             Notification.objects.filter(
                 recipient=rhythm.user,

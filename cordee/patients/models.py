@@ -386,10 +386,16 @@ class PotentialDuplicate(BaseModel):
 
 
 class SavedFilter(BaseModel):
-    """SRCH-4: a named set of active-file filters; one may be the default (★). They belong to
-    the person, even when acting as a structure."""
+    """SRCH-4: a named set of a list's filters; one per list may be the default (★). They belong
+    to the person, even when acting as a structure. The active file's, and the requests
+    dashboard's (DEM-2: "saved filters like the active file's"), each list its own names."""
+
+    class Board(models.TextChoices):
+        ACTIVE_FILE = "patients", "File active"
+        REFERRALS = "demandes", "Tableau de bord Demandes"
 
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="saved_filters")
+    board = models.CharField("liste", max_length=20, choices=Board.choices, default=Board.ACTIVE_FILE)
     name = models.CharField("nom", max_length=100)
     query = models.CharField("filtres", max_length=2000)
     is_default = models.BooleanField("recherche par défaut", default=False)
@@ -399,9 +405,9 @@ class SavedFilter(BaseModel):
         verbose_name = "filtre enregistré"
         verbose_name_plural = "filtres enregistrés"
         constraints = [
-            models.UniqueConstraint(fields=["user", "name"], name="saved_filter_unique_name"),
+            models.UniqueConstraint(fields=["user", "board", "name"], name="saved_filter_unique_name"),
             models.UniqueConstraint(
-                fields=["user"], condition=Q(is_default=True), name="saved_filter_one_default"
+                fields=["user", "board"], condition=Q(is_default=True), name="saved_filter_one_default"
             ),
         ]
 

@@ -28,12 +28,14 @@ from cordee.patients.active_file import (
     page_rows,
     sort,
 )
+from cordee.patients.filter_views import ACTIVE_FILE
 from cordee.patients.forms import PatientIdentityForm
 from cordee.patients.merge import open_duplicates
-from cordee.patients.models import Favourite, Patient, PotentialDuplicate, SavedFilter
+from cordee.patients.models import Favourite, Patient, PotentialDuplicate
 from cordee.patients.programmes import PROGRAMMES, Enrolment, offered
 from cordee.patients.services import ConcurrentEditError, update_identity
 from cordee.tasks.models import OPEN_STATUSES, Task, TaskStatus
+from cordee.tasks.panel import OPEN_TASKS_SHOWN
 
 PAGE_SIZE = 20
 
@@ -45,11 +47,10 @@ _NOT_FILTERS = {"page", "taille", "tri", "filtre", "tous"}
 def active_file(request: AuthedRequest) -> HttpResponse:
     """SRCH-1..4: only the dossiers the actor is habilitated on, filtered, sorted, paginated."""
     params = request.GET
-    if not params:
-        default = SavedFilter.objects.filter(user=request.user, is_default=True).first()
-        if default is not None:
-            # SRCH-4: the default search (★) applies on arrival, and the URL says so.
-            return redirect(f"{request.path}?{default.query}&filtre={default.public_id}")
+    # SRCH-4: the default search (★) applies on arrival, and the URL says so.
+    default = ACTIVE_FILE.default(request)
+    if default is not None:
+        return default
     catalogue = Catalogue.read()
     form = ActiveFileFilterForm(params or None, catalogue=catalogue)
     # Field by field: a wrong or tampered value is dropped, its error shown beside it, and the
@@ -78,7 +79,7 @@ def active_file(request: AuthedRequest) -> HttpResponse:
         "sort_query": sort_query.urlencode(),
         "sort_key": sort_key,
         "filtered": any(key not in _NOT_FILTERS and any(query.getlist(key)) for key in query),
-        "saved_filters": SavedFilter.objects.filter(user=request.user),
+        "saved_filters": ACTIVE_FILE.mine(request),
         "current_filter": params.get("filtre", ""),
         "page_sizes": PAGE_SIZES,
         "columns": COLUMNS.shown(request.user),
@@ -138,7 +139,7 @@ def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         "today": clock.today(),
         "duplicates": _duplicates_shown(request, patient),
         "can_merge": Perm.MERGE in rights,
-        **_tasks_panel(patient, rights),
+        **_tasks_panel(patient, rights, enlarged=request.user.tasks_panel_enlarged),
         # Issue 23: the programmes the child is followed in (Cocon: the next step), up front.
         "enrolments": _enrolments(patient) if Perm.VIEW_PATHWAYS in rights else [],
         # ACT-1: the feed's first page, as the viewer may read it (its own filters and "voir plus").
@@ -160,17 +161,19 @@ def _duplicates_shown(request: AuthedRequest, patient: Patient) -> list[tuple[Po
     return shown
 
 
-def _tasks_panel(patient: Patient, rights: frozenset[Perm]) -> dict[str, object]:
-    """TSK-3: counts by status and the open tasks, soonest due first."""
+def _tasks_panel(patient: Patient, rights: frozenset[Perm], *, enlarged: bool) -> dict[str, object]:
+    """TSK-3: counts by status and the open tasks, soonest due first. Fiche 25: enlarged, the
+    panel takes the life line's place across the page and lists more of them as a table."""
     if Perm.VIEW_TASKS not in rights:
-        return {"task_counts": None}
+        return {"task_counts": None, "tasks_enlarged": False}
     counts = dict(Task.objects.filter(patient=patient).values_list("status").annotate(n=Count("pk")))
     return {
         "task_counts": [(status.label, counts.get(status.value, 0)) for status in TaskStatus],
         "open_tasks": Task.objects.filter(patient=patient, status__in=OPEN_STATUSES)
         .select_related("level", "task_type")
-        .order_by("due_at")[:10],
+        .order_by("due_at")[: OPEN_TASKS_SHOWN[enlarged]],
         "can_manage_tasks": Perm.MANAGE_TASKS in rights,
+        "tasks_enlarged": enlarged,
     }
 
 

@@ -11,6 +11,7 @@ from cordee.core.forms import free_text
 from cordee.patients.identity import BirthDateField
 from cordee.patients.models import Sex
 from cordee.referrals.models import Motif, SpecialisedService
+from cordee.territory.forms import CommuneField
 
 
 class ReferralForm(forms.Form):
@@ -27,13 +28,19 @@ class ReferralForm(forms.Form):
     first_name = forms.CharField(label="1er prénom de naissance", max_length=150, required=False)
     birth_date = BirthDateField(label="Date de naissance", required=False)
     sex = forms.ChoiceField(label="Sexe", choices=[("", "Non précisé"), *Sex.choices], required=False)
-    commune = forms.CharField(
-        label="Commune du patient (code INSEE)", max_length=5, required=False, widget=forms.HiddenInput
+    # The zone of the dashboard ("Zone géographique") comes from the commune; a request about a
+    # dossier takes the dossier's own, so the field is offered only without one.
+    commune = CommuneField(
+        label="Commune de résidence du patient",
+        required=False,
+        help_text="Pour orienter la demande vers la bonne zone géographique ; le nom ou le code postal.",
     )
 
-    def __init__(self, *args: Any, identity: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, identity: bool, dossier: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["detail"].error_messages["required"] = "Décrivez la demande."
+        if dossier:
+            del self.fields["commune"]
         if not identity:
             for name in ["birth_name", "first_name", "birth_date", "sex"]:
                 del self.fields[name]

@@ -24,7 +24,6 @@ from cordee.patients.services import ConsentInput
 from cordee.referrals import services
 from cordee.referrals.forms import AnswerForm, CancelForm, HandlingForm, ReferralForm, VersionForm
 from cordee.referrals.models import Referral
-from cordee.territory.models import Commune
 
 TAKEN_FROM_KEY = "referrals.created_from"
 
@@ -74,7 +73,7 @@ def new(request: AuthedRequest, team_id: str) -> HttpResponse:
     result = Result()
     error = ""
     if request.method == "POST":
-        form = ReferralForm(request.POST, identity=identity)
+        form = ReferralForm(request.POST, identity=identity, dossier=dossier is not None)
         answers: dict[str, Any] = {}
         if definition is not None:
             raw = read_post(definition, request.POST, {})
@@ -86,7 +85,6 @@ def new(request: AuthedRequest, team_id: str) -> HttpResponse:
             )
         elif form.is_valid() and result.ok:
             data = form.cleaned_data
-            commune = Commune.objects.filter(code=data.get("commune") or "").first()
             try:
                 referral = services.create_referral(
                     request.actor,
@@ -99,7 +97,7 @@ def new(request: AuthedRequest, team_id: str) -> HttpResponse:
                         first_name=data.get("first_name", ""),
                         birth_date=data.get("birth_date"),
                         sex=data.get("sex", ""),
-                        commune=commune,
+                        commune=data.get("commune"),
                         questionnaire_version=version,
                         answers=answers,
                     ),
@@ -110,7 +108,7 @@ def new(request: AuthedRequest, team_id: str) -> HttpResponse:
                 messages.success(request, f"Votre demande n° {referral.number} a été envoyée à {team.name}.")
                 return redirect("referrals:detail", public_id=referral.public_id)
     else:
-        form = ReferralForm(identity=identity)
+        form = ReferralForm(identity=identity, dossier=dossier is not None)
     nodes = rendering.build(definition, raw, result) if definition is not None else []
     return render(
         request,

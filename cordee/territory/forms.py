@@ -17,12 +17,6 @@ UNKNOWN_COMMUNE = "99999"
 UNKNOWN_COMMUNE_LABEL = "Commune inconnue (99999) — provisoire"
 
 
-def _may_be_a_code(value: str) -> bool:
-    """An INSEE code has five characters and no NUL: anything else is looked up nowhere
-    (PostgreSQL refuses a NUL byte in a query: a 500, issue 24)."""
-    return len(value) <= 5 and "\x00" not in value
-
-
 class CommuneWidget(forms.Widget):
     """One combobox (WAI-ARIA 1.2, list autocomplete; issue 23): the box shows the chosen
     commune by name and postal code; typed text asks the server for matches, listed under it
@@ -43,11 +37,11 @@ class CommuneWidget(forms.Widget):
         if code == UNKNOWN_COMMUNE:
             shown = UNKNOWN_COMMUNE_LABEL
         elif code:
-            commune = Commune.objects.filter(code=code).first() if _may_be_a_code(code) else None
+            commune = Commune.objects.filter(code=code).first() if _may_be_code(code) else None
             if commune is not None:
                 shown = _label(commune)
             else:  # text typed without JavaScript that named no commune: given back as typed
-                code = ""
+                code, shown = "", shown.replace("\x00", "")
         context["code"] = code
         context["shown"] = shown
         context["search_url"] = reverse("territory:commune_search")
@@ -74,12 +68,18 @@ class CommuneWidget(forms.Widget):
             return matches[0].code
         if len(shown) == 1:
             return shown[0].code
-        if _may_be_a_code(typed) and Commune.objects.filter(code=typed).exists():  # an INSEE code
+        if _may_be_code(typed) and Commune.objects.filter(code=typed).exists():  # an INSEE code
             return typed
         return typed
 
     def value_omitted_from_data(self, data: Mapping[str, Any], files: Any, name: str) -> bool:
         return name not in data and f"{name}_search" not in data
+
+
+def _may_be_code(text: str) -> bool:
+    """An INSEE commune code's shape (06088, 2A004): anything else is not looked up — a NUL byte
+    or a 500-character text would make PostgreSQL fail the query rather than find nothing."""
+    return len(text) == 5 and text.isascii() and text.isalnum()
 
 
 def _label(commune: Commune) -> str:
@@ -97,10 +97,10 @@ class CommuneField(forms.ModelChoiceField):  # type: ignore[type-arg]
         kwargs.setdefault("to_field_name", "code")
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> Any:
-        if value not in self.empty_values and not _may_be_a_code(str(value)):
-            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(value)
-
     def label_from_instance(self, obj: Any) -> str:
         return _label(obj)
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not _may_be_code(str(value)):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)

@@ -58,3 +58,42 @@ def test_move_back_a_quarter_and_open_a_mark(
     expect(page.get_by_role("cell", name="Bilan orthophonique (Traité)")).to_be_visible()
     mark.click()
     expect(page.get_by_role("heading", name="Bilan orthophonique")).to_be_visible()
+
+
+def test_the_enlarged_tasks_panel_takes_the_life_lines_place_and_stays_so(
+    new_context: Callable[..., BrowserContext],
+    live_server: LiveServer,
+    coordinator: User,
+    structure: Structure,
+    dossier: Patient,
+    axe: Axe,
+) -> None:
+    """Fiche 25: the tasks panel's enlarge button swaps it with the life line, for this user, on
+    every dossier, until the reduce button puts them back — usable with the keyboard."""
+    Task.objects.create(
+        patient=dossier,
+        task_type=TaskType.objects.get(label="Relance"),
+        level=TaskLevel.objects.get(label="Information"),
+        label="Appeler la PMI",
+        due_at=timezone.now() + datetime.timedelta(days=3),
+    )
+    page = open_as_structure(new_context, coordinator, structure, live_server)
+    open_dossier(page, dossier)
+    tasks = section(page, "4. Tâches")
+    expect(tasks.get_by_role("table")).to_have_count(0)
+    tasks.get_by_role("button", name="Agrandir l'encart des tâches").focus()
+    page.keyboard.press("Enter")
+
+    tasks = section(page, "4. Tâches")
+    expect(tasks.get_by_role("columnheader", name="Échéance")).to_be_visible()
+    expect(tasks.get_by_role("link", name="Appeler la PMI")).to_be_visible()
+    life_line = section(page, "6. Ligne de vie")
+    assert life_line.bounding_box()["y"] < tasks.bounding_box()["y"]  # type: ignore[index]
+    assert_accessible(axe, page)
+
+    page.reload()  # remembered
+    expect(section(page, "4. Tâches").get_by_role("table")).to_have_count(1)
+    section(page, "4. Tâches").get_by_role("button", name="Réduire l'encart des tâches").click()
+    expect(section(page, "4. Tâches").get_by_role("table")).to_have_count(0)
+    tasks, life_line = section(page, "4. Tâches"), section(page, "6. Ligne de vie")
+    assert tasks.bounding_box()["y"] < life_line.bounding_box()["y"]  # type: ignore[index]

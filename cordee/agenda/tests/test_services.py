@@ -112,9 +112,7 @@ def test_a_patient_appointment_enters_the_dossier_story_and_journal(
     appointment = book(actor_of(coordinator, structure), DAY, patient=dossier, title="Pesée", is_private=True)
     event = Event.objects.get(patient=dossier, kind=Event.Kind.APPOINTMENT)
     assert "Pesée" not in event.summary and "privé" in event.summary  # the circle reads the feed
-    assert Access.objects.filter(
-        patient=dossier, action="appointment_ajouté", what=str(appointment.public_id)
-    )
+    assert Access.objects.filter(patient=dossier, action="appointment_added", what=str(appointment.public_id))
 
 
 def test_a_stale_version_is_refused_and_nothing_changes(coordinator: User) -> None:

@@ -14,6 +14,7 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient as FhirPatient
 
 from cordee.api import fhir
+from cordee.api.fhir_views import FHIR_JSON
 from cordee.api.testing import bearer_client, make_token
 from cordee.patients.testing import create_test_patient
 from cordee.tasks.models import Task, TaskLevel, TaskType
@@ -60,6 +61,23 @@ def test_outsiders_and_missing_tokens_are_refused(stranger, dossier, client) -> 
     assert OperationOutcome.model_validate_json(response.content).issue[0].code == "not-found"
     found = bearer_client(make_token(stranger)[1]).get("/fhir/Patient", {"family": dossier.birth_name})
     assert Bundle.model_validate_json(found.content).entry is None
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
+def test_a_write_is_answered_as_fhir_by_a_read_only_server(method, coordinator, structure, dossier) -> None:
+    """A FHIR client that writes gets a 405 OperationOutcome, not the HTML CSRF page, and nothing
+    changes — with the CSRF check enforced as a real browser-less client meets it."""
+    client = bearer_client(make_token(coordinator, structure=structure)[1])
+    client.handler.enforce_csrf_checks = True
+    version = dossier.version
+    response = getattr(client, method)(
+        f"/fhir/Patient/{dossier.public_id}", data='{"resourceType": "Patient"}', content_type=FHIR_JSON
+    )
+    assert response.status_code == 405
+    assert response["Content-Type"] == FHIR_JSON
+    assert OperationOutcome.model_validate_json(response.content).issue[0].code == "not-supported"
+    dossier.refresh_from_db()
+    assert dossier.version == version
 
 
 def test_search_by_family_given_birthdate_with_paging(coordinator, structure, dossier) -> None:

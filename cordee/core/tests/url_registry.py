@@ -59,6 +59,18 @@ def _structure(w: World) -> dict[str, Any]:
     return {"public_id": w.structure.public_id}
 
 
+def _referrals_filter(w: World) -> dict[str, Any]:
+    from cordee.patients.models import SavedFilter
+
+    saved, _ = SavedFilter.objects.get_or_create(
+        user=w.saved_filter.user,
+        board=SavedFilter.Board.REFERRALS,
+        name="Annulées",
+        defaults={"query": "statut=annulees"},
+    )
+    return {"public_id": saved.public_id}
+
+
 def _registration(w: World) -> dict[str, Any]:
     return {"public_id": w.registration.public_id}
 
@@ -230,6 +242,13 @@ REGISTRY: dict[str, Expect] = {
         LOGIN, 404, 302, method="post", kwargs=_referral, data=lambda w: {"action": "next", "version": "1"}
     ),
     "referrals:take_on": Expect(LOGIN, 404, 302, method="post", kwargs=_referral),
+    # DEM-2: the dashboard's saved filters are the active file's mechanism: personal, so the
+    # coordinator's filter of the dashboard does not exist for anyone else (404).
+    "referrals:filter_save": Expect(
+        LOGIN, 302, 302, method="post", data=lambda w: {"name": "x", "query": "statut=annulees"}
+    ),
+    "referrals:filter_default": Expect(LOGIN, 404, 404, method="post", kwargs=_referrals_filter),
+    "referrals:filter_delete": Expect(LOGIN, 404, 404, method="post", kwargs=_referrals_filter),
     # DIR-2: uploading an extract is for platform administrators only.
     "directory:import_list": Expect(LOGIN, 403, 403),
     "directory:import_detail": Expect(
@@ -369,6 +388,8 @@ REGISTRY: dict[str, Expect] = {
     "cocon:dashboard": Expect(LOGIN, 403, 403),
     "tasks:dashboard": Expect(LOGIN, 200, 200),
     "tasks:choose_patient": Expect(LOGIN, 200, 200),
+    # Fiche 25: one's own panel size; nothing of a dossier is read or written.
+    "tasks:panel_size": Expect(LOGIN, 302, 302, method="post", data=lambda w: {"agrandi": "1"}),
     # The pickers search one's own tasks: anyone signed in gets an answer, naming only those.
     "tasks:picker": Expect(LOGIN, 200, 200, kwargs=lambda w: {"field": "destinataire"}),
     # NOT-1: one's own notifications and preferences; another's notification does not exist.

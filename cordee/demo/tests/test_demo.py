@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import io
 import re
 
@@ -111,3 +112,49 @@ def test_every_persona_finds_work_as_their_role_implies() -> None:
         for f in FormResponse.objects.filter(answers__has_key="date_evaluation")
     ]
     assert days and max(days) <= today and min(days) >= today - datetime.timedelta(days=90)
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_the_dossiers_life_and_a_fortnight_of_appointments() -> None:
+    """ACT-1, ACT-2, AGD-1 in `make run`: a "très important" note, the seed's memo in each
+    visibility, and this week's and next week's appointments dated from today — each reader
+    seeing what the rules let them, the patient never in a title."""
+    from cordee.activity.models import Event, Note
+    from cordee.agenda.models import Appointment, Participant
+    from cordee.core import clock
+    from cordee.core.actor import Actor
+    from cordee.memos.models import Memo, Visibility
+    from cordee.memos.services import visible_memos
+
+    call_command("load_demo", stdout=io.StringIO())
+    notes = Note.objects.select_related("event")
+    assert notes.filter(event__importance=Event.Importance.VERY_IMPORTANT).count() == 1
+    assert {memo.visibility for memo in Memo.objects.all()} == {
+        Visibility.PUBLIC,
+        Visibility.SHARED,
+        Visibility.PRIVATE,
+    }
+    shared = Memo.objects.get(visibility=Visibility.SHARED)
+    nurse, physio = User.objects.get(username="infirmiere"), User.objects.get(username="kine")
+    assert shared in visible_memos(Actor(user=nurse), shared.patient)
+    private = Memo.objects.get(visibility=Visibility.PRIVATE)
+    assert private not in visible_memos(Actor(user=nurse), private.patient)
+    assert private not in visible_memos(Actor(user=physio), private.patient)
+
+    monday = clock.today() - datetime.timedelta(days=clock.today().weekday())
+    appointments = Appointment.objects.all()
+    starts = {clock.date_of(a.starts_at) for a in appointments}
+    assert min(starts) >= monday and max(starts) < monday + datetime.timedelta(days=14)
+    assert appointments.filter(repeat=Appointment.Repeat.WEEKLY).exists()
+    assert appointments.filter(patient__isnull=False).count() >= 4
+    private_one = appointments.get(is_private=True)
+    assert list(
+        Participant.objects.filter(appointment=private_one).values_list("structure_id", flat=True)
+    ) == [None]
+    names = set(appointments.exclude(patient=None).values_list("patient__birth_name", flat=True))
+    assert not any(name in a.title for a in appointments for name in names)
+    assert set(appointments.values_list("created_by__username", flat=True)) == {"coordinatrice", "pediatre"}
+
+    call_command("load_demo", stdout=io.StringIO())  # idempotent
+    assert Appointment.objects.count() == appointments.count()
+    assert Note.objects.count() == notes.count()

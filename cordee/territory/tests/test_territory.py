@@ -127,3 +127,14 @@ def test_the_picker_search_box_is_read_under_its_own_name() -> None:
     """The widget's box sends `<field>_search` (no script renames it: CSP without eval)."""
     page = Client().get(reverse("territory:commune_search"), {"birth_commune_search": "Nice"})
     assert 'data-code="06088"' in page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("posted", ["06\x0088", "0" * 300, "'; --", "0608"])
+def test_a_posted_code_that_is_no_commune_code_is_refused_without_a_query_error(posted: str) -> None:
+    """Issue 24 on PostgreSQL: a NUL byte or an overlong code in the hidden field made the
+    lookup fail (500) instead of answering that the commune is unknown."""
+    form = _Form(data={"commune": posted})
+    assert not form.is_valid()
+    assert form.errors["commune"] == ["Commune inconnue : recherchez-la par son nom ou son code postal."]
+    str(form["commune"])  # and the form renders again, the value given back
