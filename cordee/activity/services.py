@@ -17,6 +17,7 @@ from cordee.audit.services import journal
 from cordee.careteam.access import Perm, can
 from cordee.careteam.models import Section
 from cordee.core.actor import Actor
+from cordee.core.text import clip, clip_to
 from cordee.notifications.kinds import Kind as Notice
 from cordee.notifications.services import announce
 
@@ -91,7 +92,7 @@ def record_event(
     return Event.objects.create(
         patient=patient,
         kind=kind,
-        summary=summary[:300],
+        summary=clip_to(Event, "summary", summary),
         data=data,
         importance=importance,
         created_by=actor.user,
@@ -121,7 +122,7 @@ def _clean_note(text: str, importance: str) -> tuple[str, str]:
 
 def _summary(text: str) -> str:
     first_line = text.splitlines()[0] if text else ""
-    return f"Note : {first_line[:200]}"
+    return clip(f"Note : {first_line}", 200)
 
 
 def write_note(actor: Actor, patient: Patient, text: str, importance: str = Event.Importance.NORMAL) -> Note:
@@ -175,7 +176,7 @@ def correct_note(actor: Actor, note: Note, text: str, importance: str, *, expect
             text=text, version=locked.version + 1, edited_at=now, updated_at=now
         )
         Event.objects.filter(pk=event.pk).update(
-            summary=_summary(text), importance=importance, updated_at=now
+            summary=clip_to(Event, "summary", _summary(text)), importance=importance, updated_at=now
         )
         journal(actor, event.patient, "note_corrected", what=str(event.public_id))
     locked.refresh_from_db()

@@ -14,6 +14,7 @@ from cordee.careteam.access import visible_dossiers
 from cordee.core import clock
 from cordee.core.actor import Actor
 from cordee.core.forms import DayField, MomentField, free_text
+from cordee.core.http import parse_uuids
 from cordee.patients.models import Patient
 from cordee.territory.forms import CommuneField
 
@@ -35,7 +36,8 @@ class PatientWidget(forms.Select):
 
     def optgroups(self, name: str, value: list[Any], attrs: dict[str, Any] | None = None) -> Any:
         # Only the chosen dossier is rendered: a structure may see tens of thousands.
-        selected = [v for v in value if v]
+        # A value given back after an error may be anything: only a well-formed id is looked up.
+        selected = parse_uuids([v for v in value if v])
         groups = [(None, [self.create_option(name, "", "Aucun patient", not selected, 0)], 0)]
         if selected:
             queryset = self.choices.queryset.filter(public_id__in=selected)  # type: ignore[attr-defined]

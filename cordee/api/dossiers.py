@@ -303,6 +303,9 @@ def create_task(request: AuthedRequest, dossier_id: str, payload: TaskIn) -> Any
     patient = _dossier(request, dossier_id, Perm.MANAGE_TASKS, "tâches")
     from cordee.tasks.forms import TaskForm
 
+    # Issue 24: a label PostgreSQL cannot compare (a NUL byte) is "no such type", not an error;
+    # the moment goes to the form as sent, its offset included: the form bounds the day before
+    # any conversion (year 1 at +01:00 overflowed into a 500).
     task_type = TaskType.objects.filter(label=payload.type).first() if lookable(payload.type) else None
     level = TaskLevel.objects.filter(label=payload.level).first() if lookable(payload.level) else None
     form = TaskForm(
@@ -311,9 +314,7 @@ def create_task(request: AuthedRequest, dossier_id: str, payload: TaskIn) -> Any
             "level": level.pk if level else "",
             "label": payload.label,
             "status": payload.status,
-            "due_at": payload.due_at.astimezone(None).strftime("%Y-%m-%dT%H:%M")
-            if payload.due_at.tzinfo
-            else payload.due_at.strftime("%Y-%m-%dT%H:%M"),
+            "due_at": payload.due_at.isoformat(),
             "comment": payload.comment,
         },
         choices=task_services.recipient_choices(patient),

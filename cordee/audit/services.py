@@ -8,6 +8,7 @@ from django.db import connection
 
 from cordee.audit.models import Access
 from cordee.core.actor import Actor
+from cordee.core.text import clip_to
 from cordee.patients.models import Patient
 
 
@@ -26,7 +27,7 @@ def journal(
         patient=patient,
         action=action,
         outcome=outcome,
-        what=what[:200],
+        what=clip_to(Access, "what", what),
         requested_id=requested_id or (str(patient.public_id) if patient is not None else ""),
     )
 
@@ -61,7 +62,7 @@ def _insert(actor: Actor, shown: list[tuple[int | None, str]], action: str, what
         structure=actor.structure,
         action=action,
         outcome=Access.Outcome.ALLOWED,
-        what=what[:200],
+        what=clip_to(Access, "what", what),
     )
     common = {f.attname: f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields}
     quote = connection.ops.quote_name

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from cordee.core.models import OutgoingMail
+from cordee.core.text import clip_to
 
 logger = logging.getLogger(__name__)
 Renderer = Callable[..., str]
@@ -47,7 +48,13 @@ def queue_email(
     if renderer and renderer not in _RENDERERS:
         raise ValueError(f"unknown mail renderer {renderer!r}")
     rows = OutgoingMail.objects.bulk_create(
-        OutgoingMail(to=address, subject=subject[:200], body=body, renderer=renderer, params=params)
+        OutgoingMail(
+            to=address,
+            subject=clip_to(OutgoingMail, "subject", subject),
+            body=body,
+            renderer=renderer,
+            params=params,
+        )
         for address in dict.fromkeys(recipients)
         if address
     )
@@ -118,7 +125,7 @@ def deliver(mail_id: int, connection: BaseEmailBackend | None = None) -> bool:
 def _failed(mail: OutgoingMail, exc: Exception) -> None:
     waits = settings.CORDEE_MAIL_RETRY_SECONDS
     # Never the message text in logs or rows: the error's kind and the server's words only.
-    error = f"{type(exc).__name__}: {exc}"[:300]
+    error = clip_to(OutgoingMail, "last_error", f"{type(exc).__name__}: {exc}")
     if mail.attempts > len(waits):
         state, next_attempt = OutgoingMail.State.FAILED, timezone.now()
         logger.error(

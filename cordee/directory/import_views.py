@@ -15,9 +15,11 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from cordee.accounts.registration_views import platform_admin_required
 from cordee.core.http import AuthedRequest, wants_partial
+from cordee.core.text import clip_to
 from cordee.directory.forms import DirectoryImportForm
 from cordee.directory.models import DirectoryImport
 from cordee.directory.runs import run_directory_import
+from cordee.documents.storage import remember, removed_on_failure
 from cordee.documents.uploads import SizeLimitUploadHandler
 
 
@@ -44,13 +46,16 @@ def _import_list(request: AuthedRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        with transaction.atomic():
-            run = DirectoryImport.objects.create(
-                file=upload,
-                file_name=str(upload.name)[-200:],
-                departements=form.cleaned_data["departements"],
-                created_by=request.user,
-            )
+        run = DirectoryImport(
+            file_name=clip_to(DirectoryImport, "file_name", str(upload.name)),
+            departements=form.cleaned_data["departements"],
+            created_by=request.user,
+        )
+        # The extract is stored before its row: a failed insert or commit removes it.
+        with removed_on_failure(), transaction.atomic():
+            run.file.save(str(upload.name), upload, save=False)
+            remember(run.file.storage, run.file.name)
+            run.save()
             transaction.on_commit(lambda: run_directory_import.enqueue(run.pk))
         return redirect("directory:import_detail", public_id=run.public_id)
     runs = DirectoryImport.objects.select_related("created_by")

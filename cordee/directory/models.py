@@ -204,7 +204,9 @@ class DirectoryImport(BaseModel):
 
     file = models.FileField("fichier", upload_to="annuaire/", blank=True)
     file_name = models.CharField("nom du fichier", max_length=200)
-    departements = models.CharField("départements", max_length=200, blank=True)
+    # The form's normalised list: up to 120 codes of 3 characters and their commas (issue 24:
+    # every département, 307 characters, fit the form's 400 but not a column of 200).
+    departements = models.CharField("départements", max_length=500, blank=True)
     status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.PENDING)
     started_at = models.DateTimeField("commencé le", null=True, blank=True)
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)

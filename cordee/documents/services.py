@@ -33,6 +33,7 @@ from cordee.careteam.access import Perm, can, document_categories, standing
 from cordee.careteam.models import CircleMember
 from cordee.core import clock
 from cordee.core.actor import Actor
+from cordee.core.text import clip_to
 from cordee.documents.checks import Checked
 from cordee.documents.models import Document, DocumentCategory, DocumentShare, DocumentType
 from cordee.documents.storage import remember, removed_on_failure
@@ -108,7 +109,7 @@ def _event(actor: Actor, document: Document, kind: str, summary: str, **extra: A
         actor,
         document.patient,
         kind,
-        summary[:300],
+        summary,
         document=str(document.public_id),
         lineage=str(document.lineage),
         category=document.category.code,
@@ -224,7 +225,9 @@ def add_documents(
     added = []
     with removed_on_failure(), transaction.atomic():
         for upload, checked in joined:
-            document_title = title if len(joined) == 1 else f"{title} — {checked.name}"
+            document_title = (
+                title if len(joined) == 1 else clip_to(Document, "title", f"{title} — {checked.name}")
+            )
             document = store(
                 actor,
                 patient,

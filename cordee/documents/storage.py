@@ -90,7 +90,11 @@ class DocumentFileStorage(FileSystemStorage):
 
 
 def remember(storage: Storage, name: str) -> None:
-    """Called by whoever stored a file, inside `removed_on_failure()` (no-op outside it)."""
+    """Called by whoever stored a file, inside `removed_on_failure()`. Outside it a failed write
+    would leave the file orphaned on disk (issue 24: a task's rollback did), so it is refused:
+    a programming error, caught by the first test of the new path."""
     stored = _stored.get()
-    if stored is not None:
-        stored.append((storage, name))
+    if stored is None:
+        storage.delete(name)
+        raise RuntimeError("A document's file is stored only inside documents.storage.removed_on_failure().")
+    stored.append((storage, name))

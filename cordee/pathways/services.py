@@ -22,6 +22,7 @@ from cordee.core.actor import Actor
 from cordee.documents import services as documents
 from cordee.documents.checks import check_upload
 from cordee.documents.models import Document
+from cordee.documents.storage import removed_on_failure
 from cordee.notifications.kinds import Kind as Notice
 from cordee.notifications.services import announce
 from cordee.pathways.answers import Context, Result, read_post, validate
@@ -249,14 +250,16 @@ def save_form(
             patient,
             "save_form_refused",
             Access.Outcome.FORBIDDEN,
-            what=",".join(result.tampered)[:200],
+            what=",".join(result.tampered),
         )
         raise TamperedFormError
     _check_files(result)
     if result.errors:
         return SaveOutcome(response=response, result=result)
     title = version.questionnaire.title
-    with transaction.atomic():
+    # PAR-4: an attachment stored before a failure (a stale page, a lost connection, a failed
+    # commit) is removed with the rolled-back rows.
+    with removed_on_failure(), transaction.atomic():
         if response is None:
             response = FormResponse.objects.create(
                 patient=patient,

@@ -20,6 +20,8 @@ from cordee.core.http import AuthedRequest, parse_uuid
 from cordee.patients.active_file import COLUMNS, ActiveFileFilterForm
 from cordee.patients.models import SavedFilter
 
+QUERY_MAX_LENGTH = SavedFilter._meta.get_field("query").max_length or 0
+
 
 @dataclass(frozen=True)
 class Board:
@@ -76,6 +78,14 @@ def save_filter(request: AuthedRequest, board: Board) -> HttpResponse:
         return board.list(query)
     if not query:
         messages.error(request, "Choisissez au moins un critère avant d'enregistrer le filtre.")
+        return board.list(query)
+    # Issue 24: each criterion fits its field, their URL-encoded whole may not fit the column
+    # (an accented letter takes 6 characters, an emoji 12): cut, it would be another filter.
+    if len(query) > QUERY_MAX_LENGTH:
+        messages.error(
+            request,
+            "Ces critères sont trop longs pour être enregistrés comme filtre : retirez-en quelques-uns.",
+        )
         return board.list(query)
     try:
         with transaction.atomic():

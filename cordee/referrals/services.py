@@ -16,6 +16,7 @@ from cordee.accounts.models import Membership, Structure, User
 from cordee.audit.services import journal
 from cordee.careteam.services import add_structure
 from cordee.core.actor import Actor
+from cordee.core.text import clip, clip_to
 from cordee.directory.models import ResourceTeam
 from cordee.notifications.kinds import Kind as Notice
 from cordee.notifications.services import announce
@@ -60,7 +61,9 @@ def _next_number() -> int:
 
 
 def _record(actor: Actor, referral: Referral, what: str, action: str) -> None:
-    Change.objects.create(referral=referral, by=actor.user, by_structure=actor.structure, what=what[:300])
+    Change.objects.create(
+        referral=referral, by=actor.user, by_structure=actor.structure, what=clip_to(Change, "what", what)
+    )
     journal(
         actor,
         referral.patient,
@@ -259,7 +262,7 @@ def cancel(actor: Actor, referral: Referral, reason: str, version: int) -> Refer
         current.status = Referral.Status.CANCELLED
         current.cancel_reason = reason[:500]
         _save(current, ["status", "cancel_reason"])
-        _record(actor, current, f"Demande annulée : {reason[:200]}", "referral_cancel")
+        _record(actor, current, f"Demande annulée : {clip(reason, 200)}", "referral_cancel")
     return current
 
 

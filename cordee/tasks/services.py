@@ -16,9 +16,11 @@ from cordee.audit.services import journal
 from cordee.careteam.access import Perm, can
 from cordee.careteam.models import CircleMember
 from cordee.core.actor import Actor
+from cordee.core.text import clip, clip_to
 from cordee.documents import services as documents
 from cordee.documents.checks import Checked
 from cordee.documents.models import Document
+from cordee.documents.storage import removed_on_failure
 from cordee.notifications.kinds import Kind as Notice
 from cordee.notifications.services import announce
 from cordee.patients.models import Patient
@@ -51,7 +53,12 @@ def recipient_choices(patient: Patient) -> list[CircleMember]:
 
 
 def _history(actor: Actor, task: Task, description: str) -> None:
-    TaskChange.objects.create(task=task, user=actor.user, structure=actor.structure, description=description)
+    TaskChange.objects.create(
+        task=task,
+        user=actor.user,
+        structure=actor.structure,
+        description=clip_to(TaskChange, "description", description),
+    )
 
 
 def _join(actor: Actor, task: Task, joined: Joined) -> None:
@@ -64,7 +71,8 @@ def _join(actor: Actor, task: Task, joined: Joined) -> None:
         _history(actor, task, f"{count} document{'s' if count > 1 else ''} joint{'s' if count > 1 else ''}")
     for upload, checked in joined:
         document = documents.store(actor, task.patient, upload, checked, Document.Source.TASK, task=task)
-        summary = f"Document ajouté (tâche « {task.label} ») : {checked.name}"
+        # The file name is what the feed is for; a long label gives way to it.
+        summary = f"Document ajouté (tâche « {clip(task.label, 60)} ») : {checked.name}"
         documents.document_added(actor, document, summary, task=str(task.public_id))
 
 
@@ -89,7 +97,9 @@ def create_task(
             {"recipients": "Un destinataire doit être un membre habilité du cercle de soins."}
         )
     _check_may_join(actor, patient, joined)
-    with transaction.atomic():
+    # A failure after a file is stored (a too-long text, a lost connection, a failed commit)
+    # rolls the rows back; the guard removes the files (on_commit never runs on a rollback).
+    with removed_on_failure(), transaction.atomic():
         task.patient = patient
         task.created_by = actor.user
         task.structure = actor.structure
@@ -168,13 +178,12 @@ def create_common_task(
 ) -> list[Task]:
     """DOS-6: the same task on linked dossiers, sharing one id; each dossier keeps its own copy
     of the joined files, read under its own rights."""
-    # Every dossier is checked before any file is written: a refusal on the second dossier
-    # would roll the first one's rows back but not its files on disk.
+    # Every dossier is checked before any file is written, so a refusal costs no disk write.
     for patient in patients:
         _check_may_join(actor, patient, joined)
     common = uuid.uuid4()
     created = []
-    with transaction.atomic():
+    with removed_on_failure(), transaction.atomic():
         for patient in patients:
             copy = Task(
                 task_type=template.task_type,
@@ -231,7 +240,7 @@ def edit_task(
         )
     _check_may_join(actor, task.patient, joined)
     changed = [name for name in EDITABLE if name in changes and getattr(task, name) != changes[name]]
-    with transaction.atomic():
+    with removed_on_failure(), transaction.atomic():
         _bump(task, expected_version)
         for name in changed:
             setattr(task, name, changes[name])
