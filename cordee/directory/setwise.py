@@ -65,6 +65,11 @@ COLUMNS = (
     "sector",
     "digest",
 )
+# A first import drops the tables' plain indexes and some of their foreign keys, and puts them
+# back after its inserts (`_drop_for_bulk`). The directory's tables are locked until the import
+# commits (nothing to search in them yet).
+REBUILD_INDEXES_FROM = 100_000
+DIRECTORY_TABLES = ("directory_directoryprofessional", "directory_activity")
 _TEMP_TABLES = (STAGING, "annuaire_person", "annuaire_site", "annuaire_link", "annuaire_closed")
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -212,11 +217,66 @@ def apply(importer: Importer) -> None:
         # Hash joins and sorts of a whole extract: in memory rather than on disk, for this
         # transaction only.
         _execute("SET LOCAL work_mem = '256MB'")
+        _execute("SET LOCAL maintenance_work_mem = '256MB'")
         _execute("ANALYZE annuaire_staging")
+        rebuilt = _drop_for_bulk(report.lines - report.out_of_scope - report.rejected)
         _professionals(report, now)
         _structures(report, now)
         _activities(report, now)
+        if rebuilt:
+            # No index is built nor key added over rows whose deferred key checks are pending:
+            # those (communes, structures, accounts) run now rather than at the commit.
+            _execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for definition in rebuilt:
+                _execute(definition)
+            _execute("SET CONSTRAINTS ALL DEFERRED")
         _inactivate_absent(report, importer.departements)
+
+
+def _drop_for_bulk(lines: int) -> list[str]:
+    """A table holding fewer rows than half the lines imported (a first import) loses, until its
+    inserts are done, its plain indexes (not the unique ones the statements rely on) and its
+    foreign keys to the directory's own tables (the professionals, the national codes): one sort
+    an index and one join a key instead of a million index insertions and key checks. The keys
+    to the communes, structures and accounts stay (their tables are not locked). Returns the
+    statements that put them back."""
+    if lines < REBUILD_INDEXES_FROM:
+        return []
+    indexes: list[str] = []
+    keys: list[str] = []
+    with connection.cursor() as cursor:
+        # A table is altered only without pending key checks (an enclosing transaction's).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for table in DIRECTORY_TABLES:
+            cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) AS rows", [lines // 2])  # noqa: S608 - model tables
+            if cursor.fetchone()[0] >= lines // 2:
+                continue
+            cursor.execute(
+                """
+                SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c
+                WHERE c.conrelid = %s::regclass AND c.contype = 'f' AND c.confrelid = ANY(
+                    ARRAY['directory_directoryprofessional'::regclass,
+                          'directory_nationalprofession'::regclass, 'directory_specialty'::regclass])
+                """,
+                [table],
+            )
+            for name, definition in cursor.fetchall():
+                quoted = connection.ops.quote_name(name)
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quoted}")
+                keys.append(f"ALTER TABLE {table} ADD CONSTRAINT {quoted} {definition}")
+            cursor.execute(
+                """
+                SELECT c.relname, pg_get_indexdef(i.indexrelid)
+                FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary
+                """,
+                [table],
+            )
+            for name, definition in cursor.fetchall():
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                indexes.append(definition)
+    return indexes + keys
 
 
 def _professionals(report: Any, now: Any) -> None:
