@@ -11,11 +11,18 @@ Rules:
 - the same file twice changes nothing the second time (digests of what was written).
 
 The file is read once to be checked, once to be imported, by batches: memory stays flat
-whatever its size (the only growing state is one 8-byte integer per line seen).
+whatever its size. Two routes, the same rules (`tests/test_set_based.py` pins the same
+directory and counts from both): on PostgreSQL the lines are streamed into a staging table and
+the directory is written by set-based SQL (`setwise.py`); elsewhere (SQLite) each batch is
+compared and written here (the only growing state: one 8-byte integer per line seen). Where a
+professional's lines disagree, the first line of the file (of the batch, here) gives the person's
+fields, the first ordinal specialty line the specialty; a new national code takes the label of
+its first line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Lookup
 from django.utils import timezone
 
@@ -248,8 +255,12 @@ class Importer:
                 if self.progress:
                     self.progress(self.report.lines, self.report.total_lines)
             setwise.apply(self)
-        finally:
-            setwise.drop_temporary_tables()
+        except BaseException:
+            # The original error is the one to see (an enclosing transaction may refuse the drop).
+            with contextlib.suppress(DatabaseError):
+                setwise.drop_temporary_tables()
+            raise
+        setwise.drop_temporary_tables()
         if self.progress:
             self.progress(self.report.lines, self.report.total_lines)
         return self.report

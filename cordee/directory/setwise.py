@@ -235,14 +235,16 @@ def apply(importer: Importer) -> None:
 
 def _drop_for_bulk(lines: int) -> list[str]:
     """A table holding fewer rows than half the lines imported (a first import) loses, until its
-    inserts are done, its plain indexes (not the unique ones the statements rely on) and its
-    foreign keys to the directory's own tables (the professionals, the national codes): one sort
-    an index and one join a key instead of a million index insertions and key checks. The keys
-    to the communes, structures and accounts stay (their tables are not locked). Returns the
-    statements that put them back."""
+    inserts are done, its plain indexes, its unique constraints (but those on the national
+    identifier and the digest, which the statements rely on) and its foreign keys to the
+    directory's own tables (the professionals, the national codes): one sort an index and one
+    join a key instead of a million index insertions and key checks. The keys to the communes,
+    structures and accounts stay (their tables are not locked). Returns the statements that put
+    them back."""
     if lines < REBUILD_INDEXES_FROM:
         return []
     indexes: list[str] = []
+    uniques: list[str] = []
     keys: list[str] = []
     with connection.cursor() as cursor:
         # A table is altered only without pending key checks (an enclosing transaction's).
@@ -265,6 +267,19 @@ def _drop_for_bulk(lines: int) -> list[str]:
                 quoted = connection.ops.quote_name(name)
                 cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quoted}")
                 keys.append(f"ALTER TABLE {table} ADD CONSTRAINT {quoted} {definition}")
+            # Unique constraints but the ones the statements rely on (ON CONFLICT, joins).
+            cursor.execute(
+                """
+                SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c
+                WHERE c.conrelid = %s::regclass AND c.contype = 'u'
+                  AND pg_get_constraintdef(c.oid) NOT IN ('UNIQUE (national_id)', 'UNIQUE (digest)')
+                """,
+                [table],
+            )
+            for name, definition in cursor.fetchall():
+                quoted = connection.ops.quote_name(name)
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quoted}")
+                uniques.append(f"ALTER TABLE {table} ADD CONSTRAINT {quoted} {definition}")
             cursor.execute(
                 """
                 SELECT c.relname, pg_get_indexdef(i.indexrelid)
@@ -276,7 +291,7 @@ def _drop_for_bulk(lines: int) -> list[str]:
             for name, definition in cursor.fetchall():
                 cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
                 indexes.append(definition)
-    return indexes + keys
+    return indexes + uniques + keys
 
 
 def _professionals(report: Any, now: Any) -> None:
