@@ -354,6 +354,7 @@ def _professionals(report: Any, now: Any) -> None:
                 gen_random_uuid()
             FROM proposed p LEFT JOIN annuaire_link link ON link.national_id = p.national_id
             WHERE p.known_id IS NULL OR p.known_digest IS DISTINCT FROM p.digest OR NOT p.known_active
+            ORDER BY p.national_id
             ON CONFLICT (national_id) DO UPDATE SET
                 identifier_type = excluded.identifier_type, rpps = excluded.rpps,
                 adeli = excluded.adeli, title = excluded.title, last_name = excluded.last_name,
@@ -451,7 +452,10 @@ def _structures(report: Any, now: Any) -> None:
 
 
 def _activities(report: Any, now: Any) -> None:
-    """Lines met again reactivate their activity; new ones are inserted (one per digest)."""
+    """Lines met again reactivate their activity; new ones are inserted (one per digest), in the
+    order of the digest: the unique index, larger than PostgreSQL's buffers at a million rows, is
+    then filled page after page rather than at random (the professionals likewise, by national
+    identifier)."""
     report.activities_new += _execute(
         """
         UPDATE directory_activity a SET is_active = true
@@ -472,6 +476,7 @@ def _activities(report: Any, now: Any) -> None:
             WHEN s.finess <> '' THEN 'F' || s.finess WHEN s.siret <> '' THEN 'S' || s.siret END
         LEFT JOIN territory_commune c ON c.code = s.commune_code
         WHERE NOT EXISTS (SELECT 1 FROM directory_activity a WHERE a.digest = s.digest)
+        ORDER BY s.digest
         ON CONFLICT (digest) DO NOTHING
         """,
         [now],
