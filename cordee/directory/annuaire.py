@@ -349,25 +349,32 @@ def _line(number: int, values: list[str], departements: frozenset[str] | None) -
         return Rejected(number, "Nom d'exercice absent.")
     if not (0 < len(profession_code) <= 4 and profession_code.isdecimal()):
         return Rejected(number, f"Code profession invalide : « {profession_code[:10]} ».")
-    for name, value in (
-        ("last_name", last_name),
-        ("first_name", first_name),
-        ("title", title),
-        ("profession_label", profession_label),
-        ("specialty_label", specialty_label),
-    ):
-        limit = LIMITS[name]
-        if len(value) > limit:
-            return Rejected(
-                number, f"{COLUMNS[name][0]} trop long ({len(value)} caractères, {limit} au plus)."
-            )
+    if (
+        len(last_name) > 150
+        or len(first_name) > 150
+        or len(title) > 40
+        or len(profession_label) > 100
+        or len(specialty_label) > 200
+    ):  # LIMITS, unrolled: this runs per line
+        for name, value in (
+            ("last_name", last_name),
+            ("first_name", first_name),
+            ("title", title),
+            ("profession_label", profession_label),
+            ("specialty_label", specialty_label),
+        ):
+            limit = LIMITS[name]
+            if len(value) > limit:
+                return Rejected(
+                    number, f"{COLUMNS[name][0]} trop long ({len(value)} caractères, {limit} au plus)."
+                )
 
     if len(specialty_code) > 10:
         return Rejected(number, "Code savoir-faire trop long.")
     street = " ".join(part for part in (street_number, street_index, street_kind, street) if part)
     address = ", ".join(part for part in (place, street, distribution) if part)[:300]
-    if phone:
-        phone = _PHONE_NOISE.sub("", phone)
+    if phone and not (6 <= len(phone) <= 19 and phone.isascii() and phone.isdigit()):
+        phone = _PHONE_NOISE.sub("", phone)  # spaces, dots, dashes; then the shape again
         if not _phone_ok(phone):
             phone = ""
     if email and not _email_ok(email):

@@ -11,11 +11,18 @@ Rules:
 - the same file twice changes nothing the second time (digests of what was written).
 
 The file is read once to be checked, once to be imported, by batches: memory stays flat
-whatever its size (the only growing state is one 8-byte integer per line seen).
+whatever its size. Two routes, the same rules (`tests/test_set_based.py` pins the same
+directory and counts from both): on PostgreSQL the lines are streamed into a staging table and
+the directory is written by set-based SQL (`setwise.py`); elsewhere (SQLite) each batch is
+compared and written here (the only growing state: one 8-byte integer per line seen). Where a
+professional's lines disagree, the first line of the file (of the batch, here) gives the person's
+fields, the first ordinal specialty line the specialty; a new national code takes the label of
+its first line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,12 +30,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Lookup
 from django.utils import timezone
 
 from cordee.accounts.models import Profession, Structure, User
 from cordee.core.text import search_key
+from cordee.directory import setwise
 from cordee.directory.annuaire import Line, Opener, Rejected, check_extract, read_extract
 from cordee.directory.models import Activity, DirectoryProfessional, NationalProfession, Specialty
 from cordee.territory.models import Commune
@@ -167,8 +175,10 @@ def _copy_text(value: Any) -> str:
     return str(value)  # integers, UUIDs, aware datetimes: PostgreSQL reads their str()
 
 
-def _digest(*parts: str) -> str:
-    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+def person_digest(*parts: str) -> str:
+    """What a professional's fields looked like: md5, as PostgreSQL's `md5()` computes it on the
+    set-based route (not a security hash: a change detector)."""
+    return hashlib.md5("\x1f".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
 def _batches(
@@ -198,6 +208,7 @@ class Importer:
         departements: frozenset[str] | None = None,
         progress: Progress | None = None,
         batch_size: int | None = None,
+        set_based: bool | None = None,
     ) -> None:
         self.opener = opener
         self.departements = departements
@@ -205,6 +216,8 @@ class Importer:
         self.batch_size = batch_size or (
             BATCH_SIZE if connection.vendor == "postgresql" else SQLITE_BATCH_SIZE
         )
+        # PostgreSQL: the staging table and set-based SQL of `setwise.py`; elsewhere batches here.
+        self.set_based = connection.vendor == "postgresql" if set_based is None else set_based
         self.report = ImportReport()
         self.communes = frozenset(Commune.objects.values_list("code", flat=True))
         self.professions = dict(NationalProfession.objects.values_list("code", "label"))
@@ -215,6 +228,8 @@ class Importer:
     def run(self) -> ImportReport:
         """Check the file whole (ExtractError refuses it, nothing written), then import it."""
         self.report.total_lines = check_extract(self.opener)
+        if self.set_based:
+            return self._run_set_based()
         for batch in _batches(read_extract(self.opener, self.departements), self.report, self.batch_size):
             with transaction.atomic():
                 self._reference_data(batch)
@@ -229,13 +244,33 @@ class Importer:
             self.progress(0, self.report.total_lines)
         return self.report
 
+    def _run_set_based(self) -> ImportReport:
+        """The lines kept streamed into the staging table, then written in SQL (`setwise.py`)."""
+        setwise.create_staging()
+        try:
+            for batch in _batches(read_extract(self.opener, self.departements), self.report, self.batch_size):
+                with transaction.atomic():
+                    self._reference_data(batch)
+                setwise.copy_batch(batch)
+                if self.progress:
+                    self.progress(self.report.lines, self.report.total_lines)
+            setwise.apply(self)
+        except BaseException:
+            # The original error is the one to see (an enclosing transaction may refuse the drop).
+            with contextlib.suppress(DatabaseError):
+                setwise.drop_temporary_tables()
+            raise
+        setwise.drop_temporary_tables()
+        if self.progress:
+            self.progress(self.report.lines, self.report.total_lines)
+        return self.report
+
     # Reference data: codes met for the first time are added with the extract's label.
     def _reference_data(self, batch: list[Line]) -> None:
-        new_professions = {
-            line.profession_code: line.profession_label
-            for line in batch
-            if line.profession_code not in self.professions
-        }
+        new_professions: dict[str, str] = {}
+        for line in batch:
+            if line.profession_code not in self.professions:
+                new_professions.setdefault(line.profession_code, line.profession_label)
         if new_professions:
             by_label = {search_key(p.label): p.pk for p in Profession.objects.all()}
             NationalProfession.objects.bulk_create(
@@ -248,11 +283,10 @@ class Importer:
                 ignore_conflicts=True,
             )
             self.professions.update(new_professions)
-        new_specialties = {
-            line.specialty_code: line
-            for line in batch
-            if line.specialty_code and line.specialty_code not in self.specialties
-        }
+        new_specialties: dict[str, Line] = {}
+        for line in batch:
+            if line.specialty_code and line.specialty_code not in self.specialties:
+                new_specialties.setdefault(line.specialty_code, line)
         if new_specialties:
             Specialty.objects.bulk_create(
                 [
@@ -288,10 +322,11 @@ class Importer:
         created: list[dict[str, Any]] = []
         changed: list[DirectoryProfessional] = []
         keys: dict[str, int] = {}
+        now = timezone.now()
         for national_id, line in firsts.items():
             known = existing.get(national_id)
             specialty = specialties.get(national_id) or (known[4] if known else None)
-            digest = _digest(
+            digest = person_digest(
                 line.identifier_type,
                 line.identifier,
                 line.title,
@@ -316,6 +351,7 @@ class Importer:
                 "specialty_id": specialty,
                 "digest": digest,
                 "is_active": True,
+                "updated_at": now,
             }
             if known:
                 changed.append(DirectoryProfessional(pk=known[1], **values))
@@ -342,6 +378,7 @@ class Importer:
                     "specialty",
                     "digest",
                     "is_active",
+                    "updated_at",
                 ],
             )
             keys.update((entry.national_id, entry.pk) for entry in changed)
@@ -427,20 +464,7 @@ class Importer:
     ) -> None:
         by_digest: dict[str, Line] = {}
         for line in batch:
-            structure_key = f"F{line.finess}" if line.finess else f"S{line.siret}" if line.siret else ""
-            digest = _digest(
-                line.national_id,
-                structure_key,
-                line.mode,
-                line.site_name,
-                line.address,
-                line.postal_code,
-                line.commune_code,
-                line.departement,
-                line.phone,
-                line.email,
-            )
-            by_digest.setdefault(digest, line)
+            by_digest.setdefault(setwise.activity_digest(line), line)
         existing = {
             digest: (pk, active)
             for digest, pk, active in Activity.objects.filter(digest__any_of=list(by_digest)).values_list(
