@@ -51,6 +51,6 @@ def recreate(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("directory", "0004_resource_teams")]
+    dependencies = [("directory", "0005_import_departements_sized")]
 
     operations = [migrations.RunPython(drop, recreate, elidable=False)]
