@@ -10,7 +10,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import DateTimeField, Max, Min, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from cordee.accounts.models import Structure
 from cordee.audit.services import journal_many
 from cordee.core import clock
 from cordee.core.http import AuthedRequest, parse_uuid, wants_partial
-from cordee.core.keyset import Key, Window, anchor_values, ordering, window
+from cordee.core.keyset import Key, Window, keyed, ordering, window
 from cordee.core.text import search_key
 from cordee.patients.filter_views import Board, clean_query, delete_filter, make_default_filter, save_filter
 from cordee.patients.identity import BirthDateField
@@ -31,6 +32,9 @@ from cordee.referrals.views import perform, readable_referral
 from cordee.territory.models import Zone
 
 PAGE_SIZES = [10, 25, 50, 100]
+_NEVER = Value(datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC), output_field=DateTimeField())
+_LONG_AGO = Value(datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC), output_field=DateTimeField())
+_BY_NUMBER = Key("number", descending=True)
 # Each order ends on a unique key, so a page can start after a row (keyset pages, no OFFSET).
 SORTS = {
     "identifiant": [Key("number")],
@@ -41,8 +45,8 @@ SORTS = {
     "etape": [Key("step__ordering"), Key("number", descending=True)],
     "-etape": [Key("step__ordering", descending=True), Key("number", descending=True)],
     # Not answered yet: last, whichever the direction (and on both databases).
-    "reponse": [Key("answered_at", nullable=True), Key("number", descending=True)],
-    "-reponse": [Key("answered_at", descending=True, nullable=True), Key("number", descending=True)],
+    "reponse": [Key("answered_key", expression=Coalesce("answered_at", _NEVER)), _BY_NUMBER],
+    "-reponse": [Key("answered_key", True, Coalesce("answered_at", _LONG_AGO)), _BY_NUMBER],
 }
 SORT_LABELS = {
     "identifiant": "Identifiant",
@@ -282,17 +286,19 @@ _PLACE = ("page", "apres", "avant")
 
 
 def _window(
-    request: AuthedRequest, referrals: QuerySet[Referral], keys: list[Key], size: int, params: QueryDict
+    scope: QuerySet[Referral], matching: QuerySet[Referral], keys: list[Key], size: int, params: QueryDict
 ) -> Window:
     """The page asked for by its anchor (`apres` / `avant`, a request's public id), looked up
-    among the list's own requests: an anchor from elsewhere is no anchor (the first page)."""
-    ids = referrals.values_list("pk", "public_id")
-    after = before = None
-    if params.get("avant"):
-        before = anchor_values(referrals, keys, parse_uuid(params.get("avant")))
-    elif params.get("apres"):
-        after = anchor_values(referrals, keys, parse_uuid(params.get("apres")))
-    return window(ids, keys, size, after=after, before=before, anchor_of=lambda row: row[1])
+    among the list's own requests (`scope`): an anchor from elsewhere is no anchor."""
+    return window(
+        matching.values_list("pk", "public_id"),
+        keys,
+        size,
+        scope=scope,
+        after=parse_uuid(params.get("apres")) if params.get("apres") else None,
+        before=parse_uuid(params.get("avant")) if params.get("avant") else None,
+        anchor_of=lambda row: row[1],
+    )
 
 
 def _list(
@@ -317,13 +323,14 @@ def _list(
     size = criteria.get("taille") or 25
     keys = SORTS[sort]
     matching = apply_filters(base, criteria)
-    shown = _window(request, matching, keys, size, params)
+    shown = _window(base, matching, keys, size, params)
     # The page's ids are chosen on the filters alone, then its rows read with their columns by
     # id: the joins no longer run on every match before the sort keeps 25 (a zone over a year
     # of a DAC's requests: 1,700 rows joined to nine tables, 125 ms). Two statements, not one
     # `id IN (subquery)`, which PostgreSQL answered by joining the whole table (1.3 s).
     ids = [pk for pk, _public_id in shown.rows]
-    rows = list(_columns(Referral.objects.filter(pk__in=ids), team=team).order_by(*ordering(keys)))
+    chosen = keyed(Referral.objects.filter(pk__in=ids), keys)
+    rows = list(_columns(chosen, team=team).order_by(*ordering(keys)))
     page = Page(rows, bounded_count(matching), shown)
     # The names shown are accesses to the dossiers they belong to: one journal row each, one
     # statement (issue 24, as the active file); a request without a dossier names no dossier.
