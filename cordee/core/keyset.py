@@ -43,7 +43,8 @@ def keyed(rows: QuerySet[Any, Any], keys: Sequence[Key], *, readable: bool = Fal
     named = {key.field: key.expression for key in keys if key.expression is not None}
     if not named:
         return rows
-    return rows.annotate(**named) if readable else rows.alias(**named)
+    named_rows: QuerySet[Any, Any] = rows.annotate(**named) if readable else rows.alias(**named)
+    return named_rows
 
 
 def past_anchor(keys: Sequence[Key], anchor: QuerySet[Any, Any], *, backward: bool = False) -> Q:
