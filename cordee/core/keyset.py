@@ -98,7 +98,7 @@ def window(
     "Précédent" / "Suivant" lead past either end (the first page is then read again, full)."""
     rows = keyed(rows, keys)
     if before is not None:
-        anchor = keyed(scope.filter(public_id=before), keys, readable=True)
+        anchor = keyed(scope.filter(public_id=before).order_by(), keys, readable=True)
         backward = rows.filter(past_anchor(keys, anchor, backward=True))
         found = list(backward.order_by(*ordering(keys, reverse=True))[: size + 1])
         if len(found) > size:
@@ -109,7 +109,7 @@ def window(
             return Window(page, after=anchor_of(page[-1]))
     found = []
     if after is not None and before is None:
-        anchor = keyed(scope.filter(public_id=after), keys, readable=True)
+        anchor = keyed(scope.filter(public_id=after).order_by(), keys, readable=True)
         found = list(rows.filter(past_anchor(keys, anchor)).order_by(*ordering(keys))[: size + 1])
     anchored = bool(found)
     if not found:
