@@ -124,6 +124,15 @@ def test_a_gp_asks_the_dac_and_the_coordinator_runs_the_request(
     expect(dialog).to_be_hidden()
     expect(cross).to_be_focused()
     assert Referral.objects.get().status == Referral.Status.OPEN
+    # Again, the reason typed and confirmed: the request is cancelled, its row moves no more.
+    team.keyboard.press("Enter")
+    dialog.get_by_label("Motif de l'annulation").fill("Prise en charge par l'hôpital de jour")
+    dialog.get_by_role("button", name="Confirmer l'annulation").click()
+    expect(team.get_by_text("La demande 1 est annulée.")).to_be_visible()
+    expect(row.get_by_role("button", name="Passer à l'étape suivante de la demande 1")).to_have_count(0)
+    cancelled = Referral.objects.get()
+    assert cancelled.status == Referral.Status.CANCELLED
+    assert cancelled.cancel_reason == "Prise en charge par l'hôpital de jour"
     row.get_by_role("link", name="Ouvrir").click()
     expect(team.get_by_role("link", name="BERNARD Anne")).to_be_visible()
     expect(team.get_by_text("Dossier créé depuis la demande")).to_be_visible()
