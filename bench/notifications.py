@@ -34,9 +34,10 @@ if __name__ == "__main__":  # pragma: no cover - command-line entry
     django.setup()
 
 from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from bench.cocon import _json
 from bench.generate import _next_id, _reset_sequences, existing_region, load
@@ -53,6 +54,7 @@ from cordee.patients.models import Patient
 
 EACH = 20_000
 FANOUT_CIRCLE = 40
+PRODUCTION_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 GOAL_CENTRE_MS = 100.0
 GOAL_FANOUT_MS = 25.0
 FANOUT_USER_PREFIX = "bench-cercle-"
@@ -198,19 +200,25 @@ def _fanout(requests: int, out: TextIO) -> str:
             data = {"previous": "Actif", "status": "Sortie"}
             announce(Kind.DOSSIER_STATUS, actor, patient=dossier, circle=True, data=data)
 
-    for _ in range(3):
-        once()
-    timings = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        once()
-        timings.append(time.perf_counter() - started)
-    with CaptureQueriesContext(connection) as context:
-        once()
+    # The mails leave through the task worker, as in production: the commit enqueues one job (a
+    # row of the database backend). The bench's settings run tasks at once, which would time
+    # the delivery of every mail inside the write.
+    started_at = timezone.now()
+    with override_settings(TASKS=PRODUCTION_TASKS):
+        for _ in range(3):
+            once()
+        timings = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            once()
+            timings.append(time.perf_counter() - started)
+        with CaptureQueriesContext(connection) as context:
+            once()
     told = Notification.objects.filter(pk__gte=first_notification).count() // (requests + 4)
     # The bench's own rows go: the centre's figures stay those of the generated data.
     Notification.objects.filter(pk__gte=first_notification).delete()
     OutgoingMail.objects.filter(pk__gte=first_mail).delete()
+    DBTaskResult.objects.filter(enqueued_at__gte=started_at, task_path__endswith=".send_mails").delete()
     p95 = percentile(timings, 95)
     verdict = "ok" if p95 <= GOAL_FANOUT_MS else "MISSED"
     print(
