@@ -162,6 +162,16 @@ def capability_statement(base: str) -> CapabilityStatement:
                         "interaction": [{"code": "read"}],
                     },
                     {
+                        # FHIR Bulk Data Access (IG v2.0.0): a structure's dossiers, as NDJSON.
+                        "type": "Group",
+                        "operation": [
+                            {
+                                "name": "export",
+                                "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export",
+                            }
+                        ],
+                    },
+                    {
                         "type": "PractitionerRole",
                         "interaction": [{"code": "read"}, {"code": "search-type"}],
                         "searchParam": [
