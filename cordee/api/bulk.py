@@ -15,6 +15,8 @@ one multi-row INSERT a chunk."""
 from __future__ import annotations
 
 import datetime
+import importlib
+import json
 import logging
 import secrets
 import tempfile
@@ -48,6 +50,22 @@ TYPES = ("Patient", "CareTeam", "Task")
 OUTPUT_FORMATS = frozenset({"application/fhir+ndjson", "application/ndjson", "ndjson"})
 NDJSON = "application/fhir+ndjson"
 JOURNAL_ACTION = "bulk_export"
+
+
+def _validator(kind: str) -> Any:
+    """fhir.resources' class for a type (imported when an export runs, not with the app)."""
+    return getattr(importlib.import_module(f"fhir.resources.R4B.{kind.lower()}"), kind)
+
+
+def _json_value(value: Any) -> str:
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} n'a pas de forme JSON")
+
+
+def _ndjson(data: dict[str, Any]) -> bytes:
+    line = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_json_value)
+    return line.encode() + b"\n"
 
 
 class Cancelled(Exception):
@@ -110,13 +128,13 @@ def _resources(export: BulkExport, actor: Actor, dossier: Patient) -> Iterator[t
     """Each resource of one dossier the actor may read, by type (the pages' rights)."""
     since = export.since
     if "Patient" in export.types and (since is None or dossier.updated_at > since):
-        yield "Patient", fhir.patient(dossier)
+        yield "Patient", fhir.patient_data(dossier)
     circle_changed = since is None or getattr(dossier, "circle_changed", False)
     if "CareTeam" in export.types and circle_changed and can(actor, Perm.VIEW_CIRCLE, dossier):
-        yield "CareTeam", fhir.care_team(dossier, dossier.bulk_circle)  # type: ignore[attr-defined]
+        yield "CareTeam", fhir.care_team_data(dossier, dossier.bulk_circle)  # type: ignore[attr-defined]
     if "Task" in export.types and can(actor, Perm.VIEW_TASKS, dossier):
         for row in dossier.bulk_tasks:  # type: ignore[attr-defined]
-            yield "Task", fhir.task(row)
+            yield "Task", fhir.task_data(row)
 
 
 def write_export(export: BulkExport, actor: Actor) -> list[dict[str, Any]]:
@@ -137,13 +155,19 @@ def write_export(export: BulkExport, actor: Actor) -> list[dict[str, Any]]:
         for batch in _chunks(rows.iterator(chunk_size=chunk), chunk):
             prime_standings(actor, batch)
             exported = []
+            checked: set[str] = set()
             for dossier in batch:
                 if not can(actor, Perm.VIEW, dossier):
                     continue
                 wrote = False
-                for kind, resource in _resources(export, actor, dossier):
-                    files[kind].write(resource.model_dump_json(exclude_none=True).encode())
-                    files[kind].write(b"\n")
+                for kind, data in _resources(export, actor, dossier):
+                    if kind not in checked:
+                        # fhir.resources validates one resource of each type a chunk (all of
+                        # them would cost milliseconds each): a mapping it refuses stops the
+                        # export rather than shipping lines a warehouse cannot read.
+                        _validator(kind).model_validate(data)
+                        checked.add(kind)
+                    files[kind].write(_ndjson(data))
                     counts[kind] += 1
                     wrote = True
                 if wrote:

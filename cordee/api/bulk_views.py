@@ -61,7 +61,7 @@ def _guarded(*methods: str) -> Callable[[Any], Any]:
         run.__name__ = view.__name__
         # Authenticated by a bearer token, never by the session cookie: no forgery to guard
         # against, and a client's DELETE must read an OperationOutcome, not Django's CSRF page.
-        run.csrf_exempt = True
+        run.csrf_exempt = True  # type: ignore[attr-defined]
         return run
 
     return wrap
@@ -70,8 +70,8 @@ def _guarded(*methods: str) -> Callable[[Any], Any]:
 def _information(status: int, text: str) -> HttpResponse:
     from fhir.resources.R4B.operationoutcome import OperationOutcome
 
-    resource = OperationOutcome(
-        issue=[{"severity": "information", "code": "informational", "diagnostics": text}]
+    resource = OperationOutcome.model_validate(
+        {"issue": [{"severity": "information", "code": "informational", "diagnostics": text}]}
     )
     return HttpResponse(resource.model_dump_json(exclude_none=True), status=status, content_type=FHIR_JSON)
 
@@ -252,7 +252,7 @@ def bulk_status(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @_guarded("GET")
-def bulk_file(request: HttpRequest, public_id: str, kind: str) -> HttpResponse:
+def bulk_file(request: HttpRequest, public_id: str, kind: str) -> HttpResponse | FileResponse:
     export = _own_export(request, public_id)
     if export.status == BulkExport.Status.CANCELLED:
         raise Http404

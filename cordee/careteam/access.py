@@ -240,8 +240,9 @@ def _compute_standing(actor: Actor, patient: Patient) -> Standing:
     return _standing_from(actor, rows, rules_for)
 
 
-# A rule of the matrix as `_standing_from` reads it: section, read, write, theme, category.
-_Rule = tuple[str, bool, bool, int | None, int | None]
+# A rule of the matrix as `_standing_from` reads it: section, read, write, theme id, category id
+# (the ids None on general rules).
+_Rule = tuple[str, bool, bool, Any, Any]
 
 
 def prime_standings(actor: Actor, patients: Sequence[Patient]) -> None:
