@@ -274,9 +274,14 @@ def cancel(export: BulkExport) -> bool:
 
 
 def purge_expired() -> int:
-    """Finished exports past their expiry lose their files (the row stays, EXPIRED)."""
+    """Finished exports past their expiry lose their files (the row stays, EXPIRED); so do those
+    whose token was revoked or expired meanwhile — nobody may download them any more."""
     purged = 0
-    expired = BulkExport.objects.filter(status=BulkExport.Status.DONE, expires_at__lte=clock.now())
+    now = clock.now()
+    expired = BulkExport.objects.filter(
+        Q(expires_at__lte=now) | Q(token__revoked_at__isnull=False) | Q(token__expires_at__lte=now),
+        status=BulkExport.Status.DONE,
+    )
     for export in expired.only("pk", "outputs").iterator(chunk_size=100):
         if BulkExport.objects.filter(pk=export.pk, status=BulkExport.Status.DONE).update(
             status=BulkExport.Status.EXPIRED, outputs=[]

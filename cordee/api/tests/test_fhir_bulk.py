@@ -28,6 +28,7 @@ from cordee.accounts.models import Membership, Structure, User
 from cordee.api import bulk
 from cordee.api.models import ApiToken, BulkExport
 from cordee.api.testing import bearer_client, make_token
+from cordee.api.tokens import revoke_token
 from cordee.audit.models import Access
 from cordee.audit.services import journal_many
 from cordee.careteam.access import _compute_standing, prime_standings
@@ -326,6 +327,26 @@ def test_files_expire(coordinator, structure, region, settings, django_capture_o
         export.refresh_from_db()
         assert export.status == BulkExport.Status.EXPIRED and export.outputs == []
         assert client.get(file_url).status_code == 410
+
+
+def test_a_revoked_token_s_files_are_purged(
+    coordinator, structure, region, django_capture_on_commit_callbacks
+) -> None:
+    token, raw = make_token(coordinator, structure=structure)
+    export, _ = _done(bearer_client(raw), structure, django_capture_on_commit_callbacks)
+    names = [o["name"] for o in export.outputs]
+    kept, _ = _done(
+        bearer_client(make_token(coordinator, structure=structure, name="Entrepôt")[1]),
+        structure,
+        django_capture_on_commit_callbacks,
+    )
+    revoke_token(coordinator, token)
+    assert bulk.purge_expired() == 1
+    assert not any(default_storage.exists(name) for name in names)
+    export.refresh_from_db()
+    kept.refresh_from_db()
+    assert export.status == BulkExport.Status.EXPIRED and kept.status == BulkExport.Status.DONE
+    assert all(default_storage.exists(o["name"]) for o in kept.outputs)
 
 
 def test_type_and_since(coordinator, structure, region, django_capture_on_commit_callbacks) -> None:
