@@ -224,9 +224,10 @@ def bulk_status(request: HttpRequest, public_id: str) -> HttpResponse:
     if export.status in (BulkExport.Status.PENDING, BulkExport.Status.RUNNING):
         response = HttpResponse(status=202)
         total, done = export.dossiers_total, export.dossiers_done
-        response["X-Progress"] = (
-            f"{done}/{total} dossiers ({100 * done // total} %)" if total else "en attente du worker"
-        )
+        if export.status == BulkExport.Status.PENDING:
+            response["X-Progress"] = "en attente du worker"
+        else:
+            response["X-Progress"] = f"{done}/{total} dossiers ({100 * done // max(total, 1)} %)"
         response["Retry-After"] = str(RETRY_AFTER)
         return response
     base = request.build_absolute_uri("/")[:-1]

@@ -121,7 +121,11 @@ def test_kick_off_poll_download_only_the_group_s_dossiers(
 
     # Not run yet: the worker has it (the request only queued it).
     pending = client.get(status_url)
-    assert pending.status_code == 202 and pending["Retry-After"] == "5" and pending["X-Progress"]
+    assert pending.status_code == 202 and pending["Retry-After"] == "5"
+    assert pending["X-Progress"] == "en attente du worker"
+    BulkExport.objects.update(status=BulkExport.Status.RUNNING, dossiers_total=3, dossiers_done=1)
+    assert client.get(status_url)["X-Progress"] == "1/3 dossiers (33 %)"
+    BulkExport.objects.update(status=BulkExport.Status.PENDING)
     assert len(callbacks) == 1
     callbacks[0]()  # the worker's turn (ImmediateBackend: run in-process)
 
