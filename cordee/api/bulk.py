@@ -4,7 +4,8 @@
 What a Group holds: the dossiers the structure is habilitated on, as the token's actor (the
 person acting as that structure) sees them — `visible_dossiers`, the active file's rule — each
 resource then under the right the pages ask: Patient `VIEW`, CareTeam `VIEW_CIRCLE`, Task
-`VIEW_TASKS` (`can`, with the standings of a whole chunk primed in three queries).
+`VIEW_TASKS`, QuestionnaireResponse `VIEW_PATHWAYS` and the theme's own right (`can`,
+`theme_rights`, with the standings of a whole chunk primed in three queries).
 
 Memory and queries are bounded by the chunk, never by the export: the dossiers are iterated
 (`.iterator(chunk_size=…)`, their circles and tasks prefetched a chunk at a time), each
@@ -36,17 +37,18 @@ from cordee.api import fhir
 from cordee.api.models import BulkExport
 from cordee.api.tokens import actor_of, why_dead
 from cordee.audit.services import journal_many
-from cordee.careteam.access import Perm, can, prime_standings, visible_dossiers
+from cordee.careteam.access import Perm, can, prime_standings, theme_rights, visible_dossiers
 from cordee.careteam.models import CircleMember
 from cordee.core import clock
 from cordee.core.actor import Actor
+from cordee.pathways.models import FormResponse
 from cordee.patients.models import Patient
 from cordee.tasks.models import Task
 
 logger = logging.getLogger(__name__)
 
 # The resource types a Group export may hold, in the order their files are listed.
-TYPES = ("Patient", "CareTeam", "Task")
+TYPES = ("Patient", "CareTeam", "Task", "QuestionnaireResponse")
 OUTPUT_FORMATS = frozenset({"application/fhir+ndjson", "application/ndjson", "ndjson"})
 NDJSON = "application/fhir+ndjson"
 JOURNAL_ACTION = "bulk_export"
@@ -119,6 +121,18 @@ def _dossiers(export: BulkExport, actor: Actor) -> QuerySet[Patient]:
             tasks = tasks.filter(updated_at__gt=since)
             changed |= Q(Exists(Task.objects.filter(patient=OuterRef("pk"), updated_at__gt=since)))
         prefetches.append(Prefetch("tasks", queryset=tasks, to_attr="bulk_tasks"))
+    if "QuestionnaireResponse" in export.types:
+        # The versions prefetched, not joined: the forms of one version share its instance, and
+        # its definition is parsed once a chunk, not once a form.
+        forms = (
+            FormResponse.objects.select_related("theme__parent")
+            .prefetch_related("questionnaire_version__questionnaire")
+            .order_by("pk")
+        )
+        if since is not None:
+            forms = forms.filter(updated_at__gt=since)
+            changed |= Q(Exists(FormResponse.objects.filter(patient=OuterRef("pk"), updated_at__gt=since)))
+        prefetches.append(Prefetch("forms", queryset=forms, to_attr="bulk_forms"))
     if since is not None:
         rows = rows.filter(changed)
     return rows.prefetch_related(*prefetches)
@@ -135,6 +149,12 @@ def _resources(export: BulkExport, actor: Actor, dossier: Patient) -> Iterator[t
     if "Task" in export.types and can(actor, Perm.VIEW_TASKS, dossier):
         for row in dossier.bulk_tasks:  # type: ignore[attr-defined]
             yield "Task", fhir.task_data(row)
+    if "QuestionnaireResponse" in export.types and can(actor, Perm.VIEW_PATHWAYS, dossier):
+        for form in dossier.bulk_forms:  # type: ignore[attr-defined]
+            # The Parcours tab's rule (`readable_forms`): a reserved theme needs its own right.
+            if theme_rights(actor, dossier, form.theme)[0]:
+                # Built and checked by fhir.resources (no plain-dict builder for it yet).
+                yield "QuestionnaireResponse", fhir.questionnaire_response(form, dossier, export.base_url)
 
 
 def write_export(export: BulkExport, actor: Actor) -> list[dict[str, Any]]:
@@ -161,13 +181,17 @@ def write_export(export: BulkExport, actor: Actor) -> list[dict[str, Any]]:
                     continue
                 wrote = False
                 for kind, data in _resources(export, actor, dossier):
-                    if kind not in checked:
-                        # fhir.resources validates one resource of each type a chunk (all of
-                        # them would cost milliseconds each): a mapping it refuses stops the
-                        # export rather than shipping lines a warehouse cannot read.
-                        _validator(kind).model_validate(data)
-                        checked.add(kind)
-                    files[kind].write(_ndjson(data))
+                    if not isinstance(data, dict):  # already a fhir.resources object
+                        line = data.model_dump_json(exclude_none=True).encode() + b"\n"
+                    else:
+                        if kind not in checked:
+                            # fhir.resources validates one resource of each type a chunk (all
+                            # of them would cost milliseconds each): a mapping it refuses stops
+                            # the export rather than shipping lines a warehouse cannot read.
+                            _validator(kind).model_validate(data)
+                            checked.add(kind)
+                        line = _ndjson(data)
+                    files[kind].write(line)
                     counts[kind] += 1
                     wrote = True
                 if wrote:

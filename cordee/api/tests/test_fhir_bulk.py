@@ -22,6 +22,7 @@ from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.careteam import CareTeam
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient as FhirPatient
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from fhir.resources.R4B.task import Task as FhirTask
 
 from cordee.accounts.models import Membership, Structure, User
@@ -34,13 +35,20 @@ from cordee.audit.services import journal_many
 from cordee.careteam.access import _compute_standing, prime_standings
 from cordee.careteam.models import CircleMember, RightsRule, Section
 from cordee.core.actor import Actor
+from cordee.pathways.models import Theme
+from cordee.pathways.testing import make_form, make_questionnaire
 from cordee.patients.models import Patient
 from cordee.patients.testing import create_test_patient
 from cordee.tasks.models import Task, TaskLevel, TaskType
 from tests.factories import make_membership
 
 pytestmark = pytest.mark.django_db
-PARSERS: dict[str, Any] = {"Patient": FhirPatient, "CareTeam": CareTeam, "Task": FhirTask}
+PARSERS: dict[str, Any] = {
+    "Patient": FhirPatient,
+    "CareTeam": CareTeam,
+    "Task": FhirTask,
+    "QuestionnaireResponse": QuestionnaireResponse,
+}
 
 
 def _dossier(coordinator: User, structure: Structure, n: int, tasks: int = 2) -> Patient:
@@ -393,6 +401,36 @@ def test_each_resource_under_its_right(
     assert [o["type"] for o in manifest["output"]] == ["Patient", "CareTeam"]
 
 
+def test_questionnaire_responses_only_of_open_themes(
+    coordinator, structure, region, django_capture_on_commit_callbacks
+) -> None:
+    """The Parcours tab's rule: a reserved theme's forms only where the matrix opens it."""
+    first, second, _ = region["ours"]
+    version = make_questionnaire(code="suivi")
+    shown = [make_form(version, first, {"poids": 4}), make_form(version, second, {"poids": 5})]
+    theme = Theme.objects.get(code="sante-mentale")
+    theme.is_restricted = True
+    theme.save()
+    hidden = make_form(make_questionnaire(code="psy", theme="sante-mentale"), first, {"poids": 60})
+    make_form(version, region["theirs"], {"poids": 6})  # another structure's dossier
+    client = bearer_client(make_token(coordinator, structure=structure)[1])
+
+    def exported() -> set[str]:
+        _, manifest = _done(
+            client, structure, django_capture_on_commit_callbacks, _type="QuestionnaireResponse"
+        )
+        (output,) = manifest["output"]
+        lines = _lines(client, output["url"])
+        for line in lines:
+            subject = QuestionnaireResponse.model_validate(line).subject
+            assert subject is not None and str(subject.reference).startswith("Patient/")
+        return {line["id"] for line in lines}
+
+    assert exported() == {str(form.public_id) for form in shown}
+    RightsRule.objects.create(section=Section.PATHWAYS, theme=theme, can_read=True)
+    assert exported() == {str(form.public_id) for form in [*shown, hidden]}
+
+
 def test_the_export_s_queries_do_not_grow_with_the_dossiers(coordinator, structure, settings) -> None:
     settings.CORDEE_BULK_EXPORT_CHUNK = 50
     client = bearer_client(make_token(coordinator, structure=structure)[1])
@@ -406,9 +444,11 @@ def test_the_export_s_queries_do_not_grow_with_the_dossiers(coordinator, structu
         return len(captured)
 
     _dossier(coordinator, structure, 0)
+    version = make_questionnaire(code="suivi")
+    make_form(version, Patient.objects.get(), {"poids": 1})
     few = queries()
     for n in range(1, 12):
-        _dossier(coordinator, structure, n, tasks=n % 4)
+        make_form(version, _dossier(coordinator, structure, n, tasks=n % 4), {"poids": n})
     assert queries() == few
     export = BulkExport.objects.order_by("-pk").first()
     assert export is not None and {o["type"]: o["count"] for o in export.outputs}["Patient"] == 12
