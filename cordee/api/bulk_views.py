@@ -220,7 +220,7 @@ def bulk_status(request: HttpRequest, public_id: str) -> HttpResponse:
         return outcome(410, "Cet export a expiré ; ses fichiers sont supprimés. Relancez-le.", "not-found")
     if export.status == BulkExport.Status.FAILED:
         # The IG's error status (4XX or 5XX with an OperationOutcome): a told outcome, not a crash.
-        return outcome(500, export.error or "L'export a échoué.", "exception")
+        return outcome(500, export.error or "L'export a échoué.", "processing")
     if export.status in (BulkExport.Status.PENDING, BulkExport.Status.RUNNING):
         response = HttpResponse(status=202)
         total, done = export.dossiers_total, export.dossiers_done
