@@ -4,8 +4,9 @@
 What a Group holds: the dossiers the structure is habilitated on, as the token's actor (the
 person acting as that structure) sees them — `visible_dossiers`, the active file's rule — each
 resource then under the right the pages ask: Patient `VIEW`, CareTeam `VIEW_CIRCLE`, Task
-`VIEW_TASKS`, QuestionnaireResponse `VIEW_PATHWAYS` and the theme's own right (`can`,
-`theme_rights`, with the standings of a whole chunk primed in three queries).
+`VIEW_TASKS`, QuestionnaireResponse `VIEW_PATHWAYS` and the theme's own right, Appointment
+`VIEW` with the agenda's rule for private ones (`can`, `theme_rights`, `sees_details`, with
+the standings of a whole chunk primed in three queries).
 
 Memory and queries are bounded by the chunk, never by the export: the dossiers are iterated
 (`.iterator(chunk_size=…)`, their circles and tasks prefetched a chunk at a time), each
@@ -33,6 +34,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django_tasks import task
 
+from cordee.agenda.agendas import sees_details
+from cordee.agenda.models import Appointment, Participant
 from cordee.api import fhir
 from cordee.api.models import BulkExport
 from cordee.api.tokens import actor_of, why_dead
@@ -48,7 +51,7 @@ from cordee.tasks.models import Task
 logger = logging.getLogger(__name__)
 
 # The resource types a Group export may hold, in the order their files are listed.
-TYPES = ("Patient", "CareTeam", "Task", "QuestionnaireResponse")
+TYPES = ("Patient", "CareTeam", "Task", "QuestionnaireResponse", "Appointment")
 OUTPUT_FORMATS = frozenset({"application/fhir+ndjson", "application/ndjson", "ndjson"})
 NDJSON = "application/fhir+ndjson"
 JOURNAL_ACTION = "bulk_export"
@@ -133,6 +136,24 @@ def _dossiers(export: BulkExport, actor: Actor) -> QuerySet[Patient]:
             forms = forms.filter(updated_at__gt=since)
             changed |= Q(Exists(FormResponse.objects.filter(patient=OuterRef("pk"), updated_at__gt=since)))
         prefetches.append(Prefetch("forms", queryset=forms, to_attr="bulk_forms"))
+    if "Appointment" in export.types:
+        participants = Participant.objects.select_related("user", "structure").order_by("pk")
+        appointments = (
+            Appointment.objects.filter(deleted_at__isnull=True)
+            .select_related("event_type")
+            .prefetch_related(Prefetch("participants", queryset=participants, to_attr="bulk_participants"))
+            .order_by("starts_at", "pk")
+        )
+        if since is not None:
+            appointments = appointments.filter(updated_at__gt=since)
+            changed |= Q(
+                Exists(
+                    Appointment.objects.filter(
+                        patient=OuterRef("pk"), deleted_at__isnull=True, updated_at__gt=since
+                    )
+                )
+            )
+        prefetches.append(Prefetch("appointments", queryset=appointments, to_attr="bulk_appointments"))
     if since is not None:
         rows = rows.filter(changed)
     return rows.prefetch_related(*prefetches)
@@ -155,6 +176,18 @@ def _resources(export: BulkExport, actor: Actor, dossier: Patient) -> Iterator[t
             if theme_rights(actor, dossier, form.theme)[0]:
                 # Built and checked by fhir.resources (no plain-dict builder for it yet).
                 yield "QuestionnaireResponse", fhir.questionnaire_response(form, dossier, export.base_url)
+    if "Appointment" in export.types:  # `VIEW`, checked before any of the dossier's resources
+        for appointment in _appointments(actor, dossier):
+            yield "Appointment", appointment
+
+
+def _appointments(actor: Actor, dossier: Patient) -> Iterator[Any]:
+    """The dossier's appointments as its FHIR search gives them: read by whoever sees the
+    dossier (the life line's rule), a private one "Occupé" but to its author and participants."""
+    for row in dossier.bulk_appointments:  # type: ignore[attr-defined]
+        row.shown_participants = row.bulk_participants
+        users = {person.user_id for person in row.bulk_participants if person.user_id}
+        yield fhir.appointment(row, dossier, sees_details(actor, row, users))
 
 
 def write_export(export: BulkExport, actor: Actor) -> list[dict[str, Any]]:

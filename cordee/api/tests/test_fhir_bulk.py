@@ -18,6 +18,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from fhir.resources.R4B.appointment import Appointment as FhirAppointment
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.careteam import CareTeam
 from fhir.resources.R4B.operationoutcome import OperationOutcome
@@ -26,6 +27,8 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from fhir.resources.R4B.task import Task as FhirTask
 
 from cordee.accounts.models import Membership, Structure, User
+from cordee.agenda.models import Appointment, EventType
+from cordee.agenda.services import Attendees, create_appointment
 from cordee.api import bulk
 from cordee.api.models import ApiToken, BulkExport
 from cordee.api.testing import bearer_client, make_token
@@ -34,6 +37,7 @@ from cordee.audit.models import Access
 from cordee.audit.services import journal_many
 from cordee.careteam.access import _compute_standing, prime_standings
 from cordee.careteam.models import CircleMember, RightsRule, Section
+from cordee.core import clock
 from cordee.core.actor import Actor
 from cordee.pathways.models import Theme
 from cordee.pathways.testing import make_form, make_questionnaire
@@ -48,6 +52,7 @@ PARSERS: dict[str, Any] = {
     "CareTeam": CareTeam,
     "Task": FhirTask,
     "QuestionnaireResponse": QuestionnaireResponse,
+    "Appointment": FhirAppointment,
 }
 
 
@@ -431,6 +436,50 @@ def test_questionnaire_responses_only_of_open_themes(
     assert exported() == {str(form.public_id) for form in [*shown, hidden]}
 
 
+def _book(actor: Actor, dossier: Patient, days: int, users: list[User], **fields: Any) -> Appointment:
+    start = clock.at(clock.today() + datetime.timedelta(days=days), datetime.time(10, 0))
+    appointment = Appointment(
+        title=fields.pop("title", "Consultation"),
+        event_type=EventType.objects.get(label="Prévention"),
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        patient=dossier,
+        **fields,
+    )
+    create_appointment(actor, appointment, Attendees(users, []))
+    return appointment
+
+
+def test_appointments_private_ones_busy_but_to_their_author(
+    coordinator, member, structure, maternity, region, django_capture_on_commit_callbacks
+) -> None:
+    first, second, _ = region["ours"]
+    as_dac = Actor(user=coordinator, membership=Membership.objects.get(user=coordinator, structure=structure))
+    public = _book(as_dac, first, 3, [coordinator], title="Bilan kiné")
+    private = _book(as_dac, second, 5, [coordinator], title="Entretien familial", is_private=True)
+    as_maternity = Actor(
+        user=coordinator, membership=Membership.objects.get(user=coordinator, structure=maternity)
+    )
+    _book(as_maternity, region["theirs"], 6, [coordinator], title="Hors du groupe")
+
+    def exported(client: Client) -> dict[str, dict[str, Any]]:
+        _, manifest = _done(client, structure, django_capture_on_commit_callbacks, _type="Appointment")
+        (output,) = manifest["output"]
+        lines = _lines(client, output["url"])
+        for line in lines:
+            FhirAppointment.model_validate(line)
+        return {line["id"]: line for line in lines}
+
+    author = exported(bearer_client(make_token(coordinator, structure=structure)[1]))
+    assert set(author) == {str(public.public_id), str(private.public_id)}
+    assert author[str(private.public_id)]["description"] == "Entretien familial"
+    colleague = exported(bearer_client(make_token(member, structure=structure)[1]))
+    assert colleague[str(public.public_id)]["description"] == "Bilan kiné"
+    busy = colleague[str(private.public_id)]
+    assert busy["description"] == "Occupé" and "appointmentType" not in busy
+    assert [p["actor"]["reference"] for p in busy["participant"]] == [f"Patient/{second.public_id}"]
+
+
 def test_the_export_s_queries_do_not_grow_with_the_dossiers(coordinator, structure, settings) -> None:
     settings.CORDEE_BULK_EXPORT_CHUNK = 50
     client = bearer_client(make_token(coordinator, structure=structure)[1])
@@ -445,10 +494,14 @@ def test_the_export_s_queries_do_not_grow_with_the_dossiers(coordinator, structu
 
     _dossier(coordinator, structure, 0)
     version = make_questionnaire(code="suivi")
+    as_dac = Actor(user=coordinator, membership=Membership.objects.get(user=coordinator, structure=structure))
     make_form(version, Patient.objects.get(), {"poids": 1})
+    _book(as_dac, Patient.objects.get(), 1, [coordinator])
     few = queries()
     for n in range(1, 12):
-        make_form(version, _dossier(coordinator, structure, n, tasks=n % 4), {"poids": n})
+        dossier = _dossier(coordinator, structure, n, tasks=n % 4)
+        make_form(version, dossier, {"poids": n})
+        _book(as_dac, dossier, n, [coordinator], is_private=n % 2 == 0)
     assert queries() == few
     export = BulkExport.objects.order_by("-pk").first()
     assert export is not None and {o["type"]: o["count"] for o in export.outputs}["Patient"] == 12
