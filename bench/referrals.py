@@ -230,12 +230,22 @@ def scenarios() -> list[Scenario]:
         for zone in zones
         for start, end in ranges
     ]
+    # Keyset pages (issue 19): the second page, and one deep in the DAC's requests (after its
+    # 10,000th most recent) — "Suivant" from there costs what the second page does.
+    newest = (
+        Referral.objects.filter(team=dac).order_by("-created_at", "-id").values_list("public_id", flat=True)
+    )
+    anchors = [newest[index] for index in (24, 9_999) if newest[index : index + 1].exists()]
     return [
         Scenario(
             "requests_dashboard",
             coordinator,
             dac,
-            [url, f"{url}?tous=1&page=2", f"{url}?tous=1&statut=en-cours&tri=identifiant"],
+            [
+                url,
+                *[f"{url}?tous=1&apres={anchor}" for anchor in anchors],
+                f"{url}?tous=1&statut=en-cours&tri=identifiant",
+            ],
         ),
         Scenario("requests_dashboard_filtered", coordinator, dac, filtered or [f"{url}?tous=1"]),
     ]

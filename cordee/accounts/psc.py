@@ -16,7 +16,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from authlib.integrations.django_client import OAuth
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
@@ -50,6 +49,10 @@ def is_configured() -> bool:
 
 @functools.cache
 def _client(issuer: str, client_id: str, secret: str, scope: str, timeout: int) -> Any:
+    # Imported here: Authlib and its crypto stack weigh ~40 MB of resident memory that every
+    # worker would otherwise hold, for a sign-in most regions configure on few instances.
+    from authlib.integrations.django_client import OAuth
+
     registry = OAuth()
     return registry.register(
         name="psc",

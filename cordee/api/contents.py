@@ -17,19 +17,21 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, QueryDict
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from cordee.agenda.patients import dossier_appointments
 from cordee.api.auth import via
 from cordee.api.dossiers import REFUSALS, invalid
+from cordee.api.paging import PageParams, page_of
 from cordee.api.problems import lookable, problem
 from cordee.api.schemas import (
-    AppointmentOut,
+    AppointmentPage,
     DocumentOut,
+    DocumentPage,
     DocumentUploadIn,
     FormResponseDetail,
-    FormResponseOut,
+    FormResponsePage,
     InvalidProblem,
 )
 from cordee.careteam.access import Perm, document_categories, get_dossier, hidden_themes, theme_rights
@@ -44,9 +46,11 @@ from cordee.pathways.models import FormResponse
 from cordee.patients.models import Patient
 
 router = Router()
-MAX_DOCUMENTS = 100
-# The window of appointments read at once (the life line reads about as much).
+# The window of appointments read at once (the life line reads about as much), and how far into
+# it pages go: occurrences of series are computed, not stored, so a page reads the window's
+# appointments and computes up to its own last line.
 MAX_DAYS = 800
+MAX_APPOINTMENT_LINES = 1000
 
 
 def _dossier(request: AuthedRequest, dossier_id: str, perm: Perm, what: str) -> Patient:
@@ -94,14 +98,14 @@ def readable_forms(actor: Actor, patient: Patient) -> QuerySet[FormResponse]:
 
 @router.get(
     "/dossiers/{dossier_id}/formulaires",
-    response={200: list[FormResponseOut], **REFUSALS},
-    summary="Les formulaires remplis d'un dossier (thématiques ouvertes à l'appelant)",
+    response={200: FormResponsePage, 422: InvalidProblem, **REFUSALS},
+    summary="Les formulaires remplis d'un dossier (thématiques ouvertes à l'appelant), page par page",
     tags=["formulaires"],
 )
-def forms_list(request: AuthedRequest, dossier_id: str) -> Any:
+def forms_list(request: AuthedRequest, dossier_id: str, paging: Query[PageParams]) -> Any:
     patient = _dossier(request, dossier_id, Perm.VIEW_PATHWAYS, "formulaires")
-    rows = readable_forms(request.actor, patient).order_by("-updated_at", "-pk")[:500]
-    return [form_out(form) for form in rows]
+    rows = readable_forms(request.actor, patient).order_by("-updated_at", "-pk")
+    return page_of(request, paging, list(rows[paging.start : paging.stop]), form_out)
 
 
 @router.get(
@@ -154,9 +158,9 @@ def document_out(document: Document) -> dict[str, Any]:
     }
 
 
-class DocumentFilters(Schema):
+class DocumentFilters(PageParams):
     """The documents space's filters: a category (its code), a type (its code), words of the
-    title."""
+    title; and the page."""
 
     categorie: str = ""
     type: str = ""
@@ -165,8 +169,8 @@ class DocumentFilters(Schema):
 
 @router.get(
     "/dossiers/{dossier_id}/documents",
-    response={200: list[DocumentOut], 422: InvalidProblem, **REFUSALS},
-    summary="Les documents d'un dossier (versions courantes que l'appelant peut lire)",
+    response={200: DocumentPage, 422: InvalidProblem, **REFUSALS},
+    summary="Les documents d'un dossier (versions courantes que l'appelant peut lire), page par page",
     tags=["documents"],
 )
 def documents_list(request: AuthedRequest, dossier_id: str, filters: Query[DocumentFilters]) -> Any:
@@ -199,7 +203,7 @@ def documents_list(request: AuthedRequest, dossier_id: str, filters: Query[Docum
     rows = rows.order_by("-document_date", "-created_at", "-pk").select_related(
         "category", "doc_type", "patient"
     )
-    return [document_out(document) for document in rows[:MAX_DOCUMENTS]]
+    return page_of(request, filters, list(rows[filters.start : filters.stop]), document_out)
 
 
 @router.get(
@@ -286,9 +290,9 @@ def document_upload(
 # --- appointments (AGD-1) --------------------------------------------------------------------
 
 
-class Window(Schema):
+class Window(PageParams):
     """From `debut` to `fin` (days, Europe/Paris), by default the "RDV patient" theme's: the last
-    three months and the coming year."""
+    three months and the coming year; and the page (at most MAX_APPOINTMENT_LINES lines in)."""
 
     debut: datetime.date | None = None
     fin: datetime.date | None = None
@@ -328,8 +332,8 @@ def appointment_out(line: Any) -> dict[str, Any]:
 
 @router.get(
     "/dossiers/{dossier_id}/rendez-vous",
-    response={200: list[AppointmentOut], 422: InvalidProblem, **REFUSALS},
-    summary="Les rendez-vous d'un dossier (les privés : « Occupé »)",
+    response={200: AppointmentPage, 422: InvalidProblem, **REFUSALS},
+    summary="Les rendez-vous d'un dossier (les privés : « Occupé »), page par page",
     tags=["rendez-vous"],
 )
 def appointments_list(request: AuthedRequest, dossier_id: str, window: Query[Window]) -> Any:
@@ -352,5 +356,19 @@ def appointments_list(request: AuthedRequest, dossier_id: str, window: Query[Win
                 }
             ],
         )
-    lines = dossier_appointments(request.actor, patient, first, last + datetime.timedelta(days=1), limit=500)
-    return [appointment_out(line) for line in lines]
+    if window.stop - 1 > MAX_APPOINTMENT_LINES:
+        return problem(
+            422,
+            "Page trop lointaine.",
+            errors=[
+                {
+                    "field": "page",
+                    "message": f"Au-delà de {MAX_APPOINTMENT_LINES} rendez-vous, resserrez la période "
+                    "(debut, fin).",
+                }
+            ],
+        )
+    lines = dossier_appointments(
+        request.actor, patient, first, last + datetime.timedelta(days=1), limit=window.stop
+    )
+    return page_of(request, window, lines[window.start :], appointment_out)

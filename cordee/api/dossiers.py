@@ -8,9 +8,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse, QueryDict
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from cordee.api.auth import via
+from cordee.api.paging import PageParams, page_of
 from cordee.api.problems import lookable, problem
 from cordee.api.schemas import (
     CircleMemberOut,
@@ -23,6 +24,7 @@ from cordee.api.schemas import (
     StatusChange,
     TaskIn,
     TaskOut,
+    TaskPage,
 )
 from cordee.audit.services import journal_many
 from cordee.careteam.access import Perm, get_dossier, visible_dossiers
@@ -37,7 +39,6 @@ from cordee.tasks import services as task_services
 from cordee.tasks.models import NEXT_STATUS, Task, TaskLevel, TaskStatus, TaskType
 
 router = Router(tags=["dossiers"])
-MAX_SIZE = 100
 REFUSALS: dict[int | tuple[int, ...], Any] = {(401, 403, 404, 429): Problem}
 
 
@@ -73,8 +74,8 @@ def dossier_out(patient: Patient) -> dict[str, Any]:
     }
 
 
-class SearchParams(Schema):
-    """The active file's filters (same names, same rules)."""
+class SearchParams(PageParams):
+    """The active file's filters (same names, same rules), and the page."""
 
     nom: str = ""
     prenom: str = ""
@@ -90,8 +91,6 @@ class SearchParams(Schema):
     taches: str = ""
     hospitalisation: str = ""
     tri: str = ""
-    page: int = 1
-    taille: int = 20
 
 
 @router.get(
@@ -107,27 +106,12 @@ def search(request: AuthedRequest, params: Query[SearchParams]) -> Any:
     form = ActiveFileFilterForm(data)
     if not form.is_valid():
         return invalid(form.errors)
-    if not 1 <= params.taille <= MAX_SIZE or not 1 <= params.page <= 10_000:
-        return problem(
-            422,
-            "Pagination invalide.",
-            errors=[{"field": "taille", "message": f"Entre 1 et {MAX_SIZE} dossiers par page."}],
-        )
     queryset = apply_filters(visible_dossiers(request.actor), form.cleaned_data, request.actor)
-    start = (params.page - 1) * params.taille
     rows = list(
-        sort(queryset, form.cleaned_data.get("tri") or "").select_related(None)[
-            start : start + params.taille + 1
-        ]
+        sort(queryset, form.cleaned_data.get("tri") or "").select_related(None)[params.start : params.stop]
     )
-    shown = rows[: params.taille]
-    journal_many(request.actor, shown, "view", what=f"recherche — {via(request)}")
-    return {
-        "page": params.page,
-        "size": params.taille,
-        "has_next": len(rows) > params.taille,
-        "results": [dossier_out(p) for p in shown],
-    }
+    journal_many(request.actor, rows[: params.taille], "view", what=f"recherche — {via(request)}")
+    return page_of(request, params, rows, dossier_out)
 
 
 @router.get("/dossiers/{dossier_id}", response={200: DossierOut, **REFUSALS}, summary="Lire un dossier")
@@ -283,14 +267,14 @@ def task_out(task: Task) -> dict[str, Any]:
 
 @router.get(
     "/dossiers/{dossier_id}/taches",
-    response={200: list[TaskOut], **REFUSALS},
-    summary="Les tâches d'un dossier",
+    response={200: TaskPage, 422: InvalidProblem, **REFUSALS},
+    summary="Les tâches d'un dossier, page par page",
     tags=["tâches"],
 )
-def tasks(request: AuthedRequest, dossier_id: str) -> Any:
+def tasks(request: AuthedRequest, dossier_id: str, paging: Query[PageParams]) -> Any:
     patient = _dossier(request, dossier_id, Perm.VIEW_TASKS, "tâches")
     rows = Task.objects.filter(patient=patient).select_related("task_type", "level").order_by("due_at", "pk")
-    return [task_out(task) for task in rows[:500]]
+    return page_of(request, paging, list(rows[paging.start : paging.stop]), task_out)
 
 
 @router.post(

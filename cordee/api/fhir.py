@@ -19,6 +19,10 @@ from cordee.patients.models import IdentityStatus, Patient
 FR_CORE_PATIENT = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient"
 FR_CORE_PRACTITIONER = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner"
 FR_CORE_ORGANIZATION = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization"
+FR_CORE_PRACTITIONER_ROLE = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner-role"
+FR_CORE_APPOINTMENT = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-appointment"
+# FR Core's identifier types (its own v2-0203 code system: IDNPS, RPPS, IDNST, FINEG, SIRET…).
+FR_CORE_V2_0203 = "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203"
 IDENTITY_RELIABILITY = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability"
 IDENTITY_STATUS_SYSTEM = "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-identity-status"
 INS_NIR_SYSTEM = "urn:oid:1.2.250.1.213.1.4.8"
@@ -186,6 +190,7 @@ def capability_statement(base: str) -> CapabilityStatement:
                     },
                     {
                         "type": "PractitionerRole",
+                        "supportedProfile": [FR_CORE_PRACTITIONER_ROLE],
                         "interaction": [{"code": "read"}, {"code": "search-type"}],
                         "searchParam": [
                             {"name": "practitioner", "type": "reference"},
@@ -195,6 +200,7 @@ def capability_statement(base: str) -> CapabilityStatement:
                     },
                     {
                         "type": "Appointment",
+                        "supportedProfile": [FR_CORE_APPOINTMENT],
                         "interaction": [{"code": "read"}, {"code": "search-type"}],
                         "searchParam": [
                             {"name": "patient", "type": "reference"},
@@ -244,9 +250,13 @@ def capability_statement(base: str) -> CapabilityStatement:
     )
 
 
-# The ANS national identifiers: idNatPs ("8" + RPPS) and idNatSt ("1" + FINESS, "3" + SIRET).
+# The ANS national identifiers: idNatPs ("8" + RPPS) and idNatSt ("1" + FINESS, "3" + SIRET), and
+# the registers' own systems FR Core slices beside them (data/fhir-fr-core/SOURCES.md).
 ID_NAT_PS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"
 ID_NAT_ST_SYSTEM = "urn:oid:1.2.250.1.71.4.2.2"
+RPPS_SYSTEM = "https://rpps.esante.gouv.fr"
+FINESS_SYSTEM = "https://finess.esante.gouv.fr"
+SIRENE_SYSTEM = "https://sirene.fr"
 TASK_STATUS = {
     "TODO": "requested",
     "IN_PROGRESS": "in-progress",
@@ -256,10 +266,31 @@ TASK_STATUS = {
 TASK_STATUS_BACK = {fhir: ours for ours, fhir in TASK_STATUS.items()}
 
 
+def _identifier_type(code: str, display: str) -> dict[str, Any]:
+    return {"coding": [{"system": FR_CORE_V2_0203, "code": code, "display": display}]}
+
+
 def practitioner(user: Any) -> Any:
+    """FR Core Practitioner: the RPPS twice, as FR Core slices it — idNatPs ("8" + RPPS, type
+    IDNPS) and the RPPS itself (type RPPS, the register's system)."""
     from fhir.resources.R4B.practitioner import Practitioner
 
-    identifiers = [{"system": ID_NAT_PS_SYSTEM, "value": f"8{user.rpps}"}] if user.rpps else None
+    identifiers = None
+    if user.rpps:
+        identifiers = [
+            {
+                "use": "official",
+                "type": _identifier_type("IDNPS", "Identifiant National de Professionnel de Santé"),
+                "system": ID_NAT_PS_SYSTEM,
+                "value": f"8{user.rpps}",
+            },
+            {
+                "use": "official",
+                "type": _identifier_type("RPPS", "N° RPPS"),
+                "system": RPPS_SYSTEM,
+                "value": user.rpps,
+            },
+        ]
     return Practitioner(
         id=str(user.public_id),
         meta={"profile": [FR_CORE_PRACTITIONER]},
@@ -267,6 +298,7 @@ def practitioner(user: Any) -> Any:
         active=user.is_active,
         name=[
             {
+                "use": "official",
                 "family": user.last_name or user.username,
                 "given": [user.first_name] if user.first_name else None,
             }
@@ -275,13 +307,44 @@ def practitioner(user: Any) -> Any:
 
 
 def organization(structure: Any) -> Any:
+    """FR Core Organization: one idNatSt (at most one: "1" + FINESS, or else "3" + SIRET), and the
+    FINESS (type FINEG: a structure's FINESS is its establishment's, the géographique one) and
+    SIRET under their registers' systems."""
     from fhir.resources.R4B.organization import Organization
 
-    identifiers = []
+    identifiers: list[dict[str, Any]] = []
+    national = (
+        f"1{structure.finess}" if structure.finess else f"3{structure.siret}" if structure.siret else ""
+    )
+    if national:
+        identifiers.append(
+            {
+                "use": "official",
+                "type": _identifier_type(
+                    "IDNST", "Identification nationale de structure définie par l'ANS dans le CI_SIS"
+                ),
+                "system": ID_NAT_ST_SYSTEM,
+                "value": national,
+            }
+        )
     if structure.finess:
-        identifiers.append({"system": ID_NAT_ST_SYSTEM, "value": f"1{structure.finess}"})
+        identifiers.append(
+            {
+                "use": "official",
+                "type": _identifier_type("FINEG", "FINESS d'entité géographique"),
+                "system": FINESS_SYSTEM,
+                "value": structure.finess,
+            }
+        )
     if structure.siret:
-        identifiers.append({"system": ID_NAT_ST_SYSTEM, "value": f"3{structure.siret}"})
+        identifiers.append(
+            {
+                "use": "official",
+                "type": _identifier_type("SIRET", "Identification de l'organisation au SIRET"),
+                "system": SIRENE_SYSTEM,
+                "value": structure.siret,
+            }
+        )
     return Organization(
         id=str(structure.public_id),
         meta={"profile": [FR_CORE_ORGANIZATION]},
@@ -387,6 +450,7 @@ def appointment(row: Any, patient_row: Patient, details: bool) -> Any:
     return FhirAppointment.model_validate(
         {
             "id": str(row.public_id),
+            "meta": {"profile": [FR_CORE_APPOINTMENT]},
             "status": APPOINTMENT_STATUS.get(row.status, "booked"),
             "description": row.title if details else BUSY,
             "appointmentType": {"text": row.event_type.label} if details else None,
@@ -547,20 +611,26 @@ def questionnaire_response(form: Any, patient_row: Patient, base: str) -> Any:
 
 
 def practitioner_role(membership: Any) -> Any:
-    """A professional's membership of a structure (the directory's, DIR-1)."""
+    """FR Core PractitionerRole: a professional's membership of a structure (the directory's,
+    DIR-1). Their function and profession go in `code` as text (FR Core's binding there is
+    preferred); `specialty` is left out: FR Core binds it (required) to the ordinal specialties
+    (TRE-R38), which Cordée's free-text specialty and its professions are not."""
     from fhir.resources.R4B.practitionerrole import PractitionerRole
 
     user = membership.user
     return PractitionerRole.model_validate(
         {
             "id": str(membership.public_id),
+            "meta": {"profile": [FR_CORE_PRACTITIONER_ROLE]},
             "active": membership.is_active,
             "practitioner": {"reference": f"Practitioner/{user.public_id}", "display": user.display_name},
             "organization": {
                 "reference": f"Organization/{membership.structure.public_id}",
                 "display": membership.structure.name,
             },
-            "code": [{"text": membership.function or membership.get_role_display()}],
-            "specialty": [{"text": str(user.profession)}] if user.profession_id else None,
+            "code": [
+                {"text": membership.function or membership.get_role_display()},
+                *([{"text": str(user.profession)}] if user.profession_id else []),
+            ],
         }
     )

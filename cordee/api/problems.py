@@ -85,6 +85,10 @@ def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
         ctx = error.get("ctx") or {}
         if error.get("type") == "value_error" and ctx.get("error"):
             message = str(ctx["error"])
+        elif error.get("type") == "greater_than_equal" and "ge" in ctx:
+            message = f"Valeur trop petite (au moins {ctx['ge']})."
+        elif error.get("type") == "less_than_equal" and "le" in ctx:
+            message = f"Valeur trop grande (au plus {ctx['le']})."
         found.append({"field": ".".join(loc) or "(corps)", "message": message})
     return found
 

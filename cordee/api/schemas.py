@@ -8,6 +8,8 @@ from typing import Any
 
 from ninja import Schema
 
+from cordee.api.paging import Page
+
 
 class DossierOut(Schema):
     id: uuid.UUID
@@ -24,10 +26,7 @@ class DossierOut(Schema):
     commune: str | None
 
 
-class DossierPage(Schema):
-    page: int
-    size: int
-    has_next: bool
+class DossierPage(Page):
     results: list[DossierOut]
 
 
@@ -208,3 +207,19 @@ class AppointmentOut(Schema):
     type: str | None
     place: str | None
     participants: list[str] | None
+
+
+class TaskPage(Page):
+    results: list[TaskOut]
+
+
+class FormResponsePage(Page):
+    results: list[FormResponseOut]
+
+
+class DocumentPage(Page):
+    results: list[DocumentOut]
+
+
+class AppointmentPage(Page):
+    results: list[AppointmentOut]

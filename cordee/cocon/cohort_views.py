@@ -8,7 +8,6 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import xlsxwriter
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
@@ -92,6 +91,8 @@ def _xlsx(extraction: Extraction, stamp: str) -> FileResponse:
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by FileResponse
     # Strings stay strings: xlsxwriter would otherwise write "=…" as a live formula (issue 24).
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    import xlsxwriter  # imported here: ~12 MB held by every worker for an occasional export
+
     workbook = xlsxwriter.Workbook(handle, {"constant_memory": True, "in_memory": False, **options})
     bold = workbook.add_format({"bold": True})
     sheet = workbook.add_worksheet("Cahiers")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fpdf import FPDF
-
 from cordee.core import clock
 from cordee.patients.models import Consent, Patient
 
@@ -29,6 +27,10 @@ def _latin1(text: str) -> str:
 
 
 def consent_document(patient: Patient | None, structure_name: str, consent: Consent | None = None) -> bytes:
+    # Imported here: fpdf2 brings fontTools, Pillow and NumPy, ~55 MB of resident memory that
+    # every worker would otherwise hold for a page printed now and then.
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_title("Document de consentement")
     pdf.set_author("Cordée")

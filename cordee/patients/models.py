@@ -388,11 +388,13 @@ class PotentialDuplicate(BaseModel):
 class SavedFilter(BaseModel):
     """SRCH-4: a named set of a list's filters; one per list may be the default (★). They belong
     to the person, even when acting as a structure. The active file's, and the requests
-    dashboard's (DEM-2: "saved filters like the active file's"), each list its own names."""
+    dashboard's (DEM-2: "saved filters like the active file's") and the requester's "Mes
+    demandes", each list its own names."""
 
     class Board(models.TextChoices):
         ACTIVE_FILE = "patients", "File active"
         REFERRALS = "demandes", "Tableau de bord Demandes"
+        MY_REFERRALS = "mes-demandes", "Mes demandes"
 
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="saved_filters")
     board = models.CharField("liste", max_length=20, choices=Board.choices, default=Board.ACTIVE_FILE)

@@ -4,37 +4,49 @@ columns, the URL as state; and "Mes demandes", the requester's own."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import DateTimeField, Max, Min, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
+from cordee.accounts.models import Structure
 from cordee.audit.services import journal_many
-from cordee.core.http import AuthedRequest, wants_partial
+from cordee.core import clock
+from cordee.core.http import AuthedRequest, parse_uuid, wants_partial
+from cordee.core.keyset import Key, Window, keyed, ordering, window
 from cordee.core.text import search_key
 from cordee.patients.filter_views import Board, clean_query, delete_filter, make_default_filter, save_filter
 from cordee.patients.identity import BirthDateField
 from cordee.patients.models import SavedFilter
+from cordee.referrals import services
 from cordee.referrals.models import Motif, Referral, SpecialisedService, Step
 from cordee.referrals.services import team_members
+from cordee.referrals.views import perform, readable_referral
 from cordee.territory.models import Zone
 
 PAGE_SIZES = [10, 25, 50, 100]
+_NEVER = Value(datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC), output_field=DateTimeField())
+_LONG_AGO = Value(datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC), output_field=DateTimeField())
+_BY_NUMBER = Key("number", descending=True)
+# Each order ends on a unique key, so a page can start after a row (keyset pages, no OFFSET).
 SORTS = {
-    "identifiant": ["number"],
-    "-identifiant": ["-number"],
+    "identifiant": [Key("number")],
+    "-identifiant": [Key("number", descending=True)],
     # The team's index (team, -created_at, -id) gives these in order: no sort of the team's rows.
-    "date": ["created_at", "id"],
-    "-date": ["-created_at", "-id"],
-    "etape": ["step__ordering", "-number"],
-    "-etape": ["-step__ordering", "-number"],
-    "reponse": ["answered_at", "-number"],
-    "-reponse": ["-answered_at", "-number"],
+    "date": [Key("created_at"), Key("id")],
+    "-date": [Key("created_at", descending=True), Key("id", descending=True)],
+    "etape": [Key("step__ordering"), Key("number", descending=True)],
+    "-etape": [Key("step__ordering", descending=True), Key("number", descending=True)],
+    # Not answered yet: last, whichever the direction (and on both databases).
+    "reponse": [Key("answered_key", expression=Coalesce("answered_at", _NEVER)), _BY_NUMBER],
+    "-reponse": [Key("answered_key", True, Coalesce("answered_at", _LONG_AGO)), _BY_NUMBER],
 }
 SORT_LABELS = {
     "identifiant": "Identifiant",
@@ -55,36 +67,72 @@ _STATUS = {
 }
 
 
-# Beyond this many matches the dashboard says "plus de 10 000" and pages no further: the count
-# and the deepest OFFSET stay bounded whatever the volume (a DAC receives 30,000 requests in the
-# benchmark region, bench/referrals.py).
+# Beyond this many matches the dashboard says "plus de 10 000": the count stays bounded
+# whatever the volume (a DAC receives 30,000 requests in the benchmark region,
+# bench/referrals.py). The pages themselves are keyset pages: "Suivant" goes on past it.
 COUNT_CAP = 10_000
 
 
-class BoundedPaginator(Paginator):  # type: ignore[type-arg]
+def bounded_count(referrals: QuerySet[Referral]) -> int:
     """The count is its own query on the filters alone — no ordering, none of the columns'
     joins — and stops at COUNT_CAP + 1 rows (`SELECT COUNT(*) FROM (SELECT id … LIMIT 10001)`):
     a team's 30,000 requests are not all counted to draw 25 of them."""
+    return referrals.order_by().values("pk")[: COUNT_CAP + 1].count()
 
-    @cached_property
-    def count(self) -> int:
-        referrals: QuerySet[Referral] = self.object_list  # type: ignore[assignment]
-        return referrals.order_by().values("pk")[: COUNT_CAP + 1].count()
+
+@dataclass(frozen=True)
+class Page:
+    """What the table shows: the rows, the (bounded) count, the anchors of the pages around."""
+
+    object_list: list[Referral]
+    count: int
+    window: Window
 
     @property
     def capped(self) -> bool:
         return self.count > COUNT_CAP
 
 
-class DashboardForm(forms.Form):
-    etape = forms.ModelMultipleChoiceField(
+class _Filters(forms.Form):
+    def filter_fields(self) -> list[forms.BoundField]:
+        """The filters shown in the form's grid (the page size and the order live elsewhere)."""
+        return [self[name] for name in self.fields if name not in ("taille", "tri")]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("debut"), data.get("fin")
+        if start and end and start > end:
+            self.add_error("fin", "La date de fin doit suivre la date de début.")
+        return data
+
+
+def _page_size() -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label="Nombre d'items par page",
+        choices=[(n, n) for n in PAGE_SIZES],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+
+
+def _steps() -> forms.ModelMultipleChoiceField[Step]:
+    return forms.ModelMultipleChoiceField(
         label="Étape", queryset=Step.objects.all(), required=False, to_field_name="code"
     )
+
+
+def _status() -> forms.ChoiceField:
+    return forms.ChoiceField(label="Statut questionnaire", choices=STATUS_CHOICES, required=False)
+
+
+class DashboardForm(_Filters):
+    etape = _steps()
     patient = forms.CharField(label="Patient", max_length=100, required=False)
     identifiant = forms.IntegerField(
         label="Identifiant demande", required=False, min_value=1, max_value=2_000_000_000
     )
-    statut = forms.ChoiceField(label="Statut questionnaire", choices=STATUS_CHOICES, required=False)
+    statut = _status()
     debut = BirthDateField(label="Date de début", required=False)
     fin = BirthDateField(label="Date de fin", required=False)
     demandeur = forms.CharField(label="Demandeur", max_length=100, required=False)
@@ -107,32 +155,49 @@ class DashboardForm(forms.Form):
         to_field_name="code",
         empty_label="Tous",
     )
-    taille = forms.TypedChoiceField(
-        label="Nombre d'items par page",
-        choices=[(n, n) for n in PAGE_SIZES],
-        coerce=int,
-        required=False,
-        empty_value=None,
-    )
+    taille = _page_size()
     tri = forms.ChoiceField(label="Tri", choices=[(k, k) for k in SORTS], required=False)
 
     def __init__(self, *args: Any, members: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["affecte"].choices = [("", "Tous"), ("personne", "Non affectées"), *members]  # type: ignore[attr-defined]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("debut"), data.get("fin")
-        if start and end and start > end:
-            self.add_error("fin", "La date de fin doit suivre la date de début.")
-        return data
+
+class MineForm(_Filters):
+    """ "Mes demandes": the filters that make sense for the one who asked — the team asked among
+    the teams one has asked, no requester (oneself) nor assignee (the team's business)."""
+
+    etape = _steps()
+    equipe = forms.ModelChoiceField(
+        label="Équipe sollicitée",
+        queryset=Structure.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        empty_label="Toutes",
+    )
+    patient = forms.CharField(label="Patient", max_length=100, required=False)
+    identifiant = forms.IntegerField(
+        label="Identifiant demande", required=False, min_value=1, max_value=2_000_000_000
+    )
+    statut = _status()
+    debut = BirthDateField(label="Date de début", required=False)
+    fin = BirthDateField(label="Date de fin", required=False)
+    reponse = BirthDateField(label="Date réponse", required=False)
+    motif = forms.ModelChoiceField(
+        label="Motif", queryset=Motif.objects.all(), required=False, to_field_name="code", empty_label="Tous"
+    )
+    taille = _page_size()
+    tri = forms.ChoiceField(label="Tri", choices=[(k, k) for k in SORTS], required=False)
+
+    def __init__(self, *args: Any, requester: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        asked = Referral.objects.filter(requester=requester).values("team_id")
+        self.fields["equipe"].queryset = Structure.objects.filter(pk__in=asked).order_by("name")  # type: ignore[attr-defined]
 
 
 def _day_range(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    from django.utils import timezone
-
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-    return start, start + datetime.timedelta(days=1)
+    start = clock.start_of_day(day)
+    return start, clock.start_of_day(day + datetime.timedelta(days=1))
 
 
 def apply_filters(referrals: QuerySet[Referral], c: dict[str, Any]) -> QuerySet[Referral]:
@@ -170,6 +235,8 @@ def apply_filters(referrals: QuerySet[Referral], c: dict[str, Any]) -> QuerySet[
         referrals = referrals.filter(motif=c["motif"])
     if c.get("service"):
         referrals = referrals.filter(specialised_service=c["service"])
+    if c.get("equipe"):
+        referrals = referrals.filter(team=c["equipe"])
     return referrals
 
 
@@ -194,47 +261,89 @@ def _clean_query(request: AuthedRequest, raw: str) -> str:
     return clean_query(DashboardForm(QueryDict(raw), members=_members(request)), raw)
 
 
-# DEM-2: the dashboard's saved filters are the active file's (the same model, views and menu).
+def _clean_mine_query(request: AuthedRequest, raw: str) -> str:
+    return clean_query(MineForm(QueryDict(raw), requester=request.user), raw)
+
+
+# DEM-2: the dashboard's saved filters are the active file's (the same model, views and menu);
+# "Mes demandes" has its own list of them, through the same mechanism.
 BOARD = Board(SavedFilter.Board.REFERRALS, "/demandes/", _clean_query)
+MINE_BOARD = Board(SavedFilter.Board.MY_REFERRALS, "/demandes/mes-demandes/", _clean_mine_query)
 FILTER_URLS = {
     "save": "referrals:filter_save",
     "default": "referrals:filter_default",
     "delete": "referrals:filter_delete",
 }
+MINE_FILTER_URLS = {
+    "save": "referrals:mine_filter_save",
+    "default": "referrals:mine_filter_default",
+    "delete": "referrals:mine_filter_delete",
+}
 # Parameters that are not filters: they do not make a search "filtered".
-_NOT_FILTERS = {"page", "taille", "tri", "filtre", "tous"}
+_NOT_FILTERS = {"page", "taille", "tri", "filtre", "tous", "apres", "avant"}
+# Where a list is in its pages: kept by the row actions, dropped by a new search or sort.
+_PLACE = ("page", "apres", "avant")
+
+
+def _window(
+    scope: QuerySet[Referral], matching: QuerySet[Referral], keys: list[Key], size: int, params: QueryDict
+) -> Window:
+    """The page asked for by its anchor (`apres` / `avant`, a request's public id), looked up
+    among the list's own requests (`scope`): an anchor from elsewhere is no anchor."""
+    return window(
+        matching.values_list("pk", "public_id"),
+        keys,
+        size,
+        scope=scope,
+        after=parse_uuid(params.get("apres")) if params.get("apres") else None,
+        before=parse_uuid(params.get("avant")) if params.get("avant") else None,
+        anchor_of=lambda row: row[1],
+    )
 
 
 def _list(
-    request: AuthedRequest, base: QuerySet[Referral], *, saved: list[SavedFilter] | None
+    request: AuthedRequest,
+    base: QuerySet[Referral],
+    *,
+    team: bool,
+    saved: list[SavedFilter],
+    params: QueryDict | None = None,
+    outcome: tuple[str, str] | None = None,
 ) -> HttpResponse:
-    """`saved`: the team's dashboard's saved filters; None for "Mes demandes"."""
-    team = saved is not None
-    members = _members(request) if team else []
-    form = DashboardForm(request.GET or None, members=members)
+    """The team's dashboard (`team`) or "Mes demandes"; `params` the list's state (the URL's,
+    or the one a row action came from); `outcome` what a row action did (level, message)."""
+    params = request.GET if params is None else params
+    form: _Filters
+    if team:
+        form = DashboardForm(params or None, members=_members(request))
+    else:
+        form = MineForm(params or None, requester=request.user)
     criteria = form.cleaned_data if form.is_valid() else {}
     sort = criteria.get("tri") or "-date"
     size = criteria.get("taille") or 25
-    order = SORTS[sort]
-    page = BoundedPaginator(
-        apply_filters(base, criteria).order_by(*order).values_list("pk", flat=True), size
-    ).get_page(request.GET.get("page"))
+    keys = SORTS[sort]
+    matching = apply_filters(base, criteria)
+    shown = _window(base, matching, keys, size, params)
     # The page's ids are chosen on the filters alone, then its rows read with their columns by
     # id: the joins no longer run on every match before the sort keeps 25 (a zone over a year
     # of a DAC's requests: 1,700 rows joined to nine tables, 125 ms). Two statements, not one
     # `id IN (subquery)`, which PostgreSQL answered by joining the whole table (1.3 s).
-    ids = list(page.object_list)
-    page.object_list = list(_columns(Referral.objects.filter(pk__in=ids), team=team).order_by(*order))
+    ids = [pk for pk, _public_id in shown.rows]
+    chosen = keyed(Referral.objects.filter(pk__in=ids), keys)
+    rows = list(_columns(chosen, team=team).order_by(*ordering(keys)))
+    page = Page(rows, bounded_count(matching), shown)
     # The names shown are accesses to the dossiers they belong to: one journal row each, one
     # statement (issue 24, as the active file); a request without a dossier names no dossier.
     journal_many(
         request.actor,
-        [r.patient for r in page.object_list if r.patient is not None],
+        [r.patient for r in rows if r.patient is not None],
         "list_referrals",
         what="tableau de bord des demandes" if team else "mes demandes",
     )
-    query = request.GET.copy()
-    for name in ("page", "filtre"):
+    here = params.copy()
+    here.pop("filtre", None)
+    query = here.copy()
+    for name in _PLACE:
         query.pop(name, None)
     sort_query = query.copy()
     sort_query.pop("tri", None)
@@ -242,6 +351,7 @@ def _list(
         "form": form,
         "page": page,
         "query": query.urlencode(),
+        "here": here.urlencode(),
         "sort_query": sort_query.urlencode(),
         "sort": sort,
         "sort_labels": SORT_LABELS,
@@ -249,29 +359,80 @@ def _list(
         "is_team": team,
         "filtered": any(key not in _NOT_FILTERS and any(query.getlist(key)) for key in query),
         "saved_filters": saved,
-        "current_filter": request.GET.get("filtre", ""),
-        "filter_urls": FILTER_URLS,
+        "current_filter": params.get("filtre", ""),
+        "filter_urls": FILTER_URLS if team else MINE_FILTER_URLS,
+        "outcome": outcome,
+        # The first and last steps: no [↑] on the one, no [↓] on the other (one query).
+        "steps": Step.objects.aggregate(first=Min("ordering"), last=Max("ordering")) if team else {},
     }
     template = "referrals/_table.html" if wants_partial(request) else "referrals/dashboard.html"
     return render(request, template, context)
 
 
-def dashboard(request: AuthedRequest) -> HttpResponse:
-    """The requests addressed to the structure one acts for; the default saved filter (★)
-    applies on arrival."""
-    if request.actor.structure is None:
-        return render(request, "patients/structure_required.html", status=403)
-    # One query for the menu and the default, read whether or not the URL has parameters: the
-    # page costs the same number of queries whatever its state (bench/referrals.py).
-    saved = list(BOARD.mine(request))
+def _arrival(request: AuthedRequest, board: Board) -> tuple[list[SavedFilter], HttpResponse | None]:
+    """The list's saved filters (one query for the menu and its default, read whether or not
+    the URL has parameters: the page costs the same queries whatever its state); the default
+    (★) applies on arrival without parameters."""
+    saved = list(board.mine(request))
     default = next((f for f in saved if f.is_default), None)
     if default is not None and not request.GET:
-        return redirect(f"{request.path}?{default.query}&filtre={default.public_id}")
-    return _list(request, Referral.objects.filter(team=request.actor.structure), saved=saved)
+        return saved, redirect(f"{request.path}?{default.query}&filtre={default.public_id}")
+    return saved, None
+
+
+def _team_requests(request: AuthedRequest) -> QuerySet[Referral]:
+    return Referral.objects.filter(team=request.actor.structure)
+
+
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    """The requests addressed to the structure one acts for."""
+    if request.actor.structure is None:
+        return render(request, "patients/structure_required.html", status=403)
+    saved, default = _arrival(request, BOARD)
+    return default or _list(request, _team_requests(request), team=True, saved=saved)
 
 
 def mine(request: AuthedRequest) -> HttpResponse:
-    return _list(request, Referral.objects.filter(requester=request.user), saved=None)
+    """ "Mes demandes": the requests one sent, whoever one acts for."""
+    saved, default = _arrival(request, MINE_BOARD)
+    return default or _list(request, Referral.objects.filter(requester=request.user), team=False, saved=saved)
+
+
+# The seed's per-row buttons: [↑] [↓] a step back / forward, [×] cancel (its reason asked in a
+# dialog). [+] opens the request (its page, referrals:detail).
+ROW_ACTIONS = ("next", "previous", "cancel")
+ROW_DONE = {
+    "next": "La demande {number} est passée à l'étape « {step} ».",
+    "previous": "La demande {number} est revenue à l'étape « {step} ».",
+    "cancel": "La demande {number} est annulée.",
+}
+
+
+@require_POST
+def row_action(request: AuthedRequest, public_id: str) -> HttpResponse:
+    """A row's button on the team's dashboard, through the request services (same rules, version
+    check, history, journal) as on the request's page; the requester and anyone not acting for
+    the team get 403 / 404 and nothing changes. Back to the same list in the same state: its
+    table for htmx, else the page."""
+    referral = readable_referral(request, public_id)
+    if not services.acts_for_team(request.actor, referral):
+        raise PermissionDenied
+    action = request.POST.get("action", "")
+    try:
+        done = perform(request, referral, action, allowed=ROW_ACTIONS)
+    except ValidationError as exc:
+        outcome = ("danger", " ".join(exc.messages))
+    else:
+        outcome = ("success", ROW_DONE[action].format(number=done.number, step=done.step.label))
+    # The list's state the button was pressed in (its filters, sort and page), as a query
+    # string of the dashboard: read as one, never a URL to go to.
+    params = QueryDict(request.POST.get("query", "")[:2000])
+    if wants_partial(request):
+        saved = list(BOARD.mine(request))
+        return _list(request, _team_requests(request), team=True, saved=saved, params=params, outcome=outcome)
+    level = messages.SUCCESS if outcome[0] == "success" else messages.ERROR
+    messages.add_message(request, level, outcome[1])
+    return redirect(f"{BOARD.path}?{params.urlencode() or BOARD.everything}")
 
 
 @require_POST
@@ -287,3 +448,18 @@ def filter_default(request: AuthedRequest, public_id: str) -> HttpResponse:
 @require_POST
 def filter_delete(request: AuthedRequest, public_id: str) -> HttpResponse:
     return delete_filter(request, BOARD, public_id)
+
+
+@require_POST
+def mine_filter_save(request: AuthedRequest) -> HttpResponse:
+    return save_filter(request, MINE_BOARD)
+
+
+@require_POST
+def mine_filter_default(request: AuthedRequest, public_id: str) -> HttpResponse:
+    return make_default_filter(request, MINE_BOARD, public_id)
+
+
+@require_POST
+def mine_filter_delete(request: AuthedRequest, public_id: str) -> HttpResponse:
+    return delete_filter(request, MINE_BOARD, public_id)

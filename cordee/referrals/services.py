@@ -10,11 +10,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
 
 from cordee.accounts.models import Membership, Structure, User
 from cordee.audit.services import journal
 from cordee.careteam.services import add_structure
+from cordee.core import clock
 from cordee.core.actor import Actor
 from cordee.core.text import clip, clip_to
 from cordee.directory.models import ResourceTeam
@@ -158,7 +158,7 @@ def answer(actor: Actor, referral: Referral, text: str, version: int) -> Referra
         current = _locked(referral, version)
         _open(current)
         current.answer = text
-        current.answered_at = timezone.now()
+        current.answered_at = clock.now()
         answered_step = Step.objects.filter(code="reponse-dac").first()
         fields = ["answer", "answered_at"]
         if answered_step is not None and current.step.ordering < answered_step.ordering:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -32,7 +33,7 @@ def _errors(form: Any) -> str:
     return " ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
-def _referral(request: AuthedRequest, public_id: uuid.UUID | str) -> Referral:
+def readable_referral(request: AuthedRequest, public_id: uuid.UUID | str) -> Referral:
     """Through the requests' own rule (team or requester); any other does not exist."""
     referral = (
         services.visible_referrals(request.actor)
@@ -127,7 +128,7 @@ def new(request: AuthedRequest, team_id: str) -> HttpResponse:
 
 
 def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
-    referral = _referral(request, public_id)
+    referral = readable_referral(request, public_id)
     journal(
         request.actor,
         referral.patient,
@@ -162,49 +163,57 @@ def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
     return render(request, "referrals/detail.html", context)
 
 
+FORMS_BY_ACTION: dict[str, Any] = {
+    "answer": AnswerForm,
+    "cancel": CancelForm,
+    "next": VersionForm,
+    "previous": VersionForm,
+    "validate": VersionForm,
+}
+
+
+def perform(request: AuthedRequest, referral: Referral, action: str, allowed: Iterable[str] = ()) -> Referral:
+    """One of the team's actions, from its form, through the request services (their rules, the
+    version check, the history and the journal); a refusal is a ValidationError in French.
+    `allowed`: the actions this caller offers (all when empty)."""
+    if allowed and action not in allowed:
+        raise ValidationError("Action inconnue.")
+    if action == "handling":
+        form = HandlingForm(request.POST, team=referral.team)
+        if not form.is_valid():
+            raise ValidationError(_errors(form))
+        data = form.cleaned_data
+        return services.update_handling(
+            request.actor,
+            referral,
+            assignee=data["assignee"],
+            external=data["external"],
+            service=data["service"],
+            version=data["version"],
+        )
+    if action not in FORMS_BY_ACTION:
+        raise ValidationError("Action inconnue.")
+    form = FORMS_BY_ACTION[action](request.POST)
+    if not form.is_valid():
+        raise ValidationError(_errors(form))
+    data = form.cleaned_data
+    if action == "answer":
+        return services.answer(request.actor, referral, data["answer"], data["version"])
+    if action == "cancel":
+        return services.cancel(request.actor, referral, data["reason"], data["version"])
+    if action == "validate":
+        return services.validate(request.actor, referral, data["version"])
+    return services.move_step(request.actor, referral, action, data["version"])
+
+
 @require_POST
 def act(request: AuthedRequest, public_id: str) -> HttpResponse:
     """The team's actions; the requester and anyone else get 403 / 404 and nothing changes."""
-    referral = _referral(request, public_id)
+    referral = readable_referral(request, public_id)
     if not services.acts_for_team(request.actor, referral):
         raise PermissionDenied
-    action = request.POST.get("action", "")
-    forms_by_action: dict[str, Any] = {
-        "answer": AnswerForm,
-        "cancel": CancelForm,
-        "next": VersionForm,
-        "previous": VersionForm,
-        "validate": VersionForm,
-    }
     try:
-        if action == "handling":
-            form = HandlingForm(request.POST, team=referral.team)
-            if not form.is_valid():
-                raise ValidationError(_errors(form))
-            data = form.cleaned_data
-            services.update_handling(
-                request.actor,
-                referral,
-                assignee=data["assignee"],
-                external=data["external"],
-                service=data["service"],
-                version=data["version"],
-            )
-        elif action in forms_by_action:
-            form = forms_by_action[action](request.POST)
-            if not form.is_valid():
-                raise ValidationError(_errors(form))
-            data = form.cleaned_data
-            if action == "answer":
-                services.answer(request.actor, referral, data["answer"], data["version"])
-            elif action == "cancel":
-                services.cancel(request.actor, referral, data["reason"], data["version"])
-            elif action == "validate":
-                services.validate(request.actor, referral, data["version"])
-            else:
-                services.move_step(request.actor, referral, action, data["version"])
-        else:
-            raise ValidationError("Action inconnue.")
+        perform(request, referral, request.POST.get("action", ""))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -216,7 +225,7 @@ def act(request: AuthedRequest, public_id: str) -> HttpResponse:
 def take_on(request: AuthedRequest, public_id: str) -> HttpResponse:
     """With a dossier: the team joins its circle (consent as CON-1). Without one: the search
     before creation, the request's traits pre-filled through the session (never the URL)."""
-    referral = _referral(request, public_id)
+    referral = readable_referral(request, public_id)
     if not services.acts_for_team(request.actor, referral):
         raise PermissionDenied
     if referral.patient is None:

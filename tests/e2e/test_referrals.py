@@ -104,7 +104,36 @@ def test_a_gp_asks_the_dac_and_the_coordinator_runs_the_request(
     assert referral.patient == Patient.objects.get(birth_name="Bernard")
     # The dashboard now names the dossier, and the request's history says where it came from.
     team.goto(f"{live_server.url}/demandes/?tous=1")
-    team.get_by_role("row").filter(has_text="BERNARD Anne").get_by_role("link", name="Ouvrir").click()
+    # The seed's row buttons (issue 19): [↓] moves the request a step forward, in place (htmx).
+    row = team.get_by_role("row").filter(has_text="BERNARD Anne")
+    expect(row.get_by_role("cell", name="Réponse DAC")).to_be_visible()
+    row.get_by_role("button", name="Passer à l'étape suivante de la demande 1").click()
+    expect(team.get_by_text("La demande 1 est passée à l'étape « Évaluation ».")).to_be_visible()
+    expect(row.get_by_role("cell", name="Évaluation")).to_be_visible()
+    assert Referral.objects.get().step.code == "evaluation"
+    assert_accessible(axe, team)
+    # [×] asks for the reason in a dialog, by the keyboard; Échap closes it, nothing changed.
+    cross = row.get_by_role("button", name="Annuler la demande 1")
+    cross.focus()
+    team.keyboard.press("Enter")
+    dialog = team.get_by_role("dialog", name="Annuler la demande 1")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Motif de l'annulation")).to_be_focused()
+    assert_accessible(axe, team)
+    team.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(cross).to_be_focused()
+    assert Referral.objects.get().status == Referral.Status.OPEN
+    # Again, the reason typed and confirmed: the request is cancelled, its row moves no more.
+    team.keyboard.press("Enter")
+    dialog.get_by_label("Motif de l'annulation").fill("Prise en charge par l'hôpital de jour")
+    dialog.get_by_role("button", name="Confirmer l'annulation").click()
+    expect(team.get_by_text("La demande 1 est annulée.")).to_be_visible()
+    expect(row.get_by_role("button", name="Passer à l'étape suivante de la demande 1")).to_have_count(0)
+    cancelled = Referral.objects.get()
+    assert cancelled.status == Referral.Status.CANCELLED
+    assert cancelled.cancel_reason == "Prise en charge par l'hôpital de jour"
+    row.get_by_role("link", name="Ouvrir").click()
     expect(team.get_by_role("link", name="BERNARD Anne")).to_be_visible()
     expect(team.get_by_text("Dossier créé depuis la demande")).to_be_visible()
 

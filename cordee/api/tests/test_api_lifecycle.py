@@ -44,5 +44,5 @@ def test_a_task_lifecycle_read_from_the_schema(coordinator, structure, dossier) 
         task = answer.json()
         seen.append(task["status"])
     assert seen == ["TODO", "IN_PROGRESS", "DONE"]
-    listed = client.get(tasks.format(dossier_id=dossier_id)).json()
+    listed = client.get(tasks.format(dossier_id=dossier_id)).json()["results"]
     assert [(t["label"], t["status"], t["version"]) for t in listed] == [("Organiser la sortie", "DONE", 3)]

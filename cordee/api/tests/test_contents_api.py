@@ -88,8 +88,8 @@ def test_forms_list_and_read_only_open_themes(dac, dossier, reserved_form) -> No
     open_form = make_form(make_questionnaire(), dossier, {"poids": 12.5, "suivi": False})
     listed = dac.get(f"/api/v1/dossiers/{dossier.public_id}/formulaires")
     assert listed.status_code == 200, listed.content
-    assert [row["id"] for row in listed.json()] == [str(open_form.public_id)]
-    row = listed.json()[0]
+    assert [row["id"] for row in listed.json()["results"]] == [str(open_form.public_id)]
+    row = listed.json()["results"][0]
     assert row["questionnaire"]["code"] == "questionnaire-test" and row["questionnaire"]["version"] == 1
     assert row["theme"] == {"code": "principal", "label": "Principal"} and "answers" not in row
     one = dac.get(f"/api/v1/dossiers/{dossier.public_id}/formulaires/{open_form.public_id}")
@@ -103,7 +103,7 @@ def test_forms_list_and_read_only_open_themes(dac, dossier, reserved_form) -> No
     assert dac.get(f"/api/v1/dossiers/{dossier.public_id}/formulaires/{reserved_form.public_id}").json()[
         "answers"
     ] == {"poids": 60}
-    listed = dac.get(f"/api/v1/dossiers/{dossier.public_id}/formulaires").json()
+    listed = dac.get(f"/api/v1/dossiers/{dossier.public_id}/formulaires").json()["results"]
     assert {row["id"] for row in listed} == {str(open_form.public_id), str(reserved_form.public_id)}
     reads = Access.objects.filter(patient=dossier, action="view_pathways", what__contains="DPI du DAC")
     assert reads.count() == 5
@@ -158,8 +158,11 @@ def test_documents_list_filters_and_restricted_categories(dac, actor, dossier, s
     orientation = _add(actor, dossier, "Fiche d'orientation", "COORDINATION", "FICHE-ORIENTATION")
     listed = dac.get(f"/api/v1/dossiers/{dossier.public_id}/documents")
     assert listed.status_code == 200, listed.content
-    assert {row["id"] for row in listed.json()} == {str(report.public_id), str(orientation.public_id)}
-    row = next(r for r in listed.json() if r["id"] == str(report.public_id))
+    assert {row["id"] for row in listed.json()["results"]} == {
+        str(report.public_id),
+        str(orientation.public_id),
+    }
+    row = next(r for r in listed.json()["results"] if r["id"] == str(report.public_id))
     assert row["category"]["code"] == "10" and row["category"]["system"].endswith("TRE-A03-ClasseDocument")
     assert row["type"] == {
         "system": "http://loinc.org",
@@ -167,19 +170,19 @@ def test_documents_list_filters_and_restricted_categories(dac, actor, dossier, s
         "label": "Compte rendu de consultation",
     }
     by_category = dac.get(f"/api/v1/dossiers/{dossier.public_id}/documents", {"categorie": "COORDINATION"})
-    assert [r["id"] for r in by_category.json()] == [str(orientation.public_id)]
+    assert [r["id"] for r in by_category.json()["results"]] == [str(orientation.public_id)]
     by_type = dac.get(f"/api/v1/dossiers/{dossier.public_id}/documents", {"type": "11488-4"})
-    assert [r["id"] for r in by_type.json()] == [str(report.public_id)]
+    assert [r["id"] for r in by_type.json()["results"]] == [str(report.public_id)]
     by_words = dac.get(f"/api/v1/dossiers/{dossier.public_id}/documents", {"q": "neuro"})
-    assert [r["id"] for r in by_words.json()] == [str(report.public_id)]
+    assert [r["id"] for r in by_words.json()["results"]] == [str(report.public_id)]
     wrong = dac.get(f"/api/v1/dossiers/{dossier.public_id}/documents", {"categorie": "rêve"})
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "categorie"
     # The social worker does not read medical reports (restricted category): neither listed,
     # nor downloadable, nor usable as a filter.
     social = _client(social_worker)
-    assert [r["id"] for r in social.get(f"/api/v1/dossiers/{dossier.public_id}/documents").json()] == [
-        str(orientation.public_id)
-    ]
+    assert [
+        r["id"] for r in social.get(f"/api/v1/dossiers/{dossier.public_id}/documents").json()["results"]
+    ] == [str(orientation.public_id)]
     assert social.get(row["download"]).status_code == 404
     assert (
         social.get(f"/api/v1/dossiers/{dossier.public_id}/documents", {"categorie": "10"}).status_code == 422
@@ -376,11 +379,11 @@ def test_appointments_private_ones_are_busy_to_others(
     )
     mine = dac.get(f"/api/v1/dossiers/{dossier.public_id}/rendez-vous")
     assert mine.status_code == 200, mine.content
-    assert [(r["id"], r["title"]) for r in mine.json()] == [
+    assert [(r["id"], r["title"]) for r in mine.json()["results"]] == [
         (str(public.public_id), "Bilan kiné"),
         (str(private.public_id), "Entretien familial"),
     ]
-    theirs = _client(social_worker).get(f"/api/v1/dossiers/{dossier.public_id}/rendez-vous").json()
+    theirs = _client(social_worker).get(f"/api/v1/dossiers/{dossier.public_id}/rendez-vous").json()["results"]
     assert theirs[0]["title"] == "Bilan kiné" and theirs[0]["place"] == "2 rue de France"
     busy = theirs[1]
     assert (busy["title"], busy["type"], busy["place"], busy["participants"], busy["details"]) == (
@@ -404,7 +407,7 @@ def test_appointments_private_ones_are_busy_to_others(
             "fin": (soon + datetime.timedelta(days=2)).isoformat(),
         },
     )
-    assert [r["id"] for r in later.json()] == [str(private.public_id)]
+    assert [r["id"] for r in later.json()["results"]] == [str(private.public_id)]
     for wrong in ({"debut": "2030-01-02", "fin": "2030-01-01"}, {"debut": "2020-01-01", "fin": "2030-01-01"}):
         refused = dac.get(f"/api/v1/dossiers/{dossier.public_id}/rendez-vous", wrong)
         assert refused.status_code == 422 and refused["Content-Type"] == "application/problem+json"
@@ -459,3 +462,135 @@ def test_a_nul_character_is_refused_in_french_never_a_500(dac, dossier) -> None:
     fhir = dac.get("/fhir/DocumentReference", {"patient": str(dossier.public_id), "category": "1\x000"})
     assert fhir.status_code == 400 and fhir["Content-Type"] == "application/fhir+json"
     assert not Document.objects.exists()
+
+
+# --- paging (INT-1): every list page by page, the dossier search's way ----------------------
+
+LISTS = ("taches", "formulaires", "documents", "rendez-vous")
+
+
+def _fill(actor: Actor, dossier: Patient, coordinator: User, first: int, last: int) -> None:
+    """Rows numbered first..last in each list of the dossier."""
+    from cordee.tasks.models import Task, TaskLevel, TaskType
+
+    level, kind = TaskLevel.objects.get(label="Information"), TaskType.objects.get(label="Relance")
+    for n in range(first, last + 1):
+        Task.objects.create(
+            patient=dossier,
+            task_type=kind,
+            level=level,
+            label=f"Tâche {n}",
+            due_at=clock.now() + datetime.timedelta(days=n),
+        )
+        make_form(make_questionnaire(code=f"p{n}"), dossier, {"poids": n})
+        _add(actor, dossier, f"Compte rendu {n}")
+        _book(actor, dossier, clock.today() + datetime.timedelta(days=n), [coordinator], title=f"RDV {n}")
+
+
+@pytest.mark.parametrize("kind", LISTS)
+def test_lists_come_page_by_page_with_a_next_link(dac, actor, dossier, coordinator, kind) -> None:
+    _fill(actor, dossier, coordinator, 1, 5)
+    url = f"/api/v1/dossiers/{dossier.public_id}/{kind}"
+    first = dac.get(url, {"taille": 2})
+    assert first.status_code == 200, first.content
+    body = first.json()
+    assert (body["page"], body["size"], body["has_next"], len(body["results"])) == (1, 2, True, 2)
+    assert body["next"].startswith("http://testserver" + url + "?") and "page=2" in body["next"]
+    assert "taille=2" in body["next"]  # the same query, the next page
+    seen = [row["id"] for row in body["results"]]
+    pages = 1
+    while body["next"]:
+        body = dac.get(body["next"]).json()
+        seen += [row["id"] for row in body["results"]]
+        pages += 1
+    assert pages == 3 and len(body["results"]) == 1 and body["has_next"] is False and body["next"] is None
+    assert len(seen) == len(set(seen)) == 5
+    whole = dac.get(url, {"taille": 100}).json()
+    assert [row["id"] for row in whole["results"]] == seen and whole["next"] is None
+    default = dac.get(url).json()
+    assert default["size"] == 20 and len(default["results"]) == 5
+    beyond = dac.get(url, {"page": 9, "taille": 2}).json()
+    assert beyond["results"] == [] and beyond["next"] is None
+
+
+@pytest.mark.parametrize("kind", [*LISTS, None])
+@pytest.mark.parametrize(
+    ("params", "field", "words"),
+    [
+        ({"taille": 0}, "taille", "au moins 1"),
+        ({"taille": 101}, "taille", "au plus 100"),
+        ({"taille": "beaucoup"}, "taille", "nombre entier"),
+        ({"page": 0}, "page", "au moins 1"),
+        ({"page": 10_001}, "page", "au plus 10000"),
+        ({"page": "-"}, "page", "nombre entier"),
+    ],
+)
+def test_a_bad_page_or_size_is_refused_in_french(dac, dossier, kind, params, field, words) -> None:
+    url = f"/api/v1/dossiers/{dossier.public_id}/{kind}" if kind else "/api/v1/dossiers"
+    response = dac.get(url, params)
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["detail"] == "Certaines données sont invalides."
+    assert [e["field"] for e in body["errors"]] == [field]
+    assert words in body["errors"][0]["message"], body
+
+
+def test_the_search_gives_its_next_link_too(dac, dossier, coordinator, structure) -> None:
+    from cordee.patients.testing import create_test_patient
+
+    for first in ("Anna", "Berthe"):
+        create_test_patient(coordinator, structure, first_name=first, birth_name=dossier.birth_name)
+    body = dac.get("/api/v1/dossiers", {"nom": dossier.birth_name, "taille": 2}).json()
+    assert body["has_next"] and "nom=" in body["next"] and "page=2" in body["next"]
+    last = dac.get(body["next"]).json()
+    assert len(last["results"]) == 1 and last["next"] is None
+
+
+def test_appointment_pages_stop_at_the_window_s_bound(dac, dossier) -> None:
+    url = f"/api/v1/dossiers/{dossier.public_id}/rendez-vous"
+    assert dac.get(url, {"page": 10, "taille": 100}).status_code == 200
+    refused = dac.get(url, {"page": 11, "taille": 100})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "page"
+    assert "resserrez la période" in refused.json()["errors"][0]["message"]
+
+
+# Queries of one page, whatever the page and however many rows the dossier holds: the dossier's
+# door and its journal line, the page's rows (taille + 1) and what they bring along.
+PAGE_QUERIES = {"taches": 9, "formulaires": 9, "documents": 11, "rendez-vous": 11}
+
+
+def test_a_page_s_query_count_is_pinned(dac, actor, dossier, coordinator) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(kind: str, page: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = dac.get(f"/api/v1/dossiers/{dossier.public_id}/{kind}", {"taille": 2, "page": page})
+            assert response.status_code == 200 and response.json()["results"]
+        return len(queries)
+
+    _fill(actor, dossier, coordinator, 1, 5)
+    few = {kind: [count(kind, 1), count(kind, 2), count(kind, 3)] for kind in LISTS}
+    _fill(actor, dossier, coordinator, 6, 12)
+    many = {kind: [count(kind, 1), count(kind, 2), count(kind, 6)] for kind in LISTS}
+    assert {kind: few[kind] for kind in LISTS} == {kind: many[kind] for kind in LISTS}
+    assert few == {kind: [PAGE_QUERIES[kind]] * 3 for kind in LISTS}
+
+
+def test_the_schema_documents_the_paging(client) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    for path in ("/api/v1/dossiers", *(f"/api/v1/dossiers/{{dossier_id}}/{kind}" for kind in LISTS)):
+        operation = schema["paths"][path]["get"]
+        params = {p["name"]: p["schema"] for p in operation["parameters"] if p["in"] == "query"}
+        assert (params["taille"]["minimum"], params["taille"]["maximum"], params["taille"]["default"]) == (
+            1,
+            100,
+            20,
+        ), path
+        assert (params["page"]["minimum"], params["page"]["default"]) == (1, 1), path
+        assert "422" in operation["responses"], path
+        page = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[
+            -1
+        ]
+        properties = schema["components"]["schemas"][page]["properties"]
+        assert {"page", "size", "has_next", "next", "results"} <= set(properties), path

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from fhir.resources.R4B.patient import Patient as FhirPatient
 from cordee.api import fhir
 from cordee.api.fhir_views import FHIR_JSON
 from cordee.api.testing import bearer_client, make_token
+from cordee.api.tests import fr_core
 from cordee.patients.testing import create_test_patient
 from cordee.tasks.models import Task, TaskLevel, TaskType
 
@@ -103,31 +103,13 @@ def test_search_by_family_given_birthdate_with_paging(coordinator, structure, do
     assert client.get("/fhir/Patient", {"_count": "1000"}).status_code == 400
 
 
-SUBSET = json.loads(
-    (
-        Path(__file__).resolve().parents[3] / "data" / "fhir-fr-core" / "fr-core-patient.subset.json"
-    ).read_text()
-)
+PATIENT_RULES = fr_core.subset("patient")
 
 
 def _check_fr_core_patient(resource: dict[str, Any]) -> None:
     """The FR Core Patient constraints kept in data/fhir-fr-core (slices' fixed values and
-    required elements, the identity status binding, the profile)."""
-    assert SUBSET["profile"] in resource["meta"]["profile"]
-    for identifier in resource["identifier"]:
-        code = identifier["type"]["coding"][0]["code"]
-        slice_ = {"NH": "NSS", "PI": "PI"}[code]
-        rule = SUBSET["identifierSlices"][slice_]
-        assert all(identifier.get(key) for key in rule["required"]), identifier
-        assert identifier["use"] == rule["use"]
-        assert identifier["type"]["coding"][0] == rule["type"]
-        if "system" in rule:
-            assert identifier["system"] == rule["system"]
-    official = [n for n in resource["name"] if n["use"] == "official"]
-    assert official and all(n.get("family") and n.get("given") for n in official)
-    status = resource["extension"][0]["extension"][0]["valueCoding"]
-    assert status["system"] == SUBSET["identityStatusCodeSystem"]["url"]
-    assert status["code"] in SUBSET["identityStatusCodeSystem"]["codes"]
+    required elements, the identity status binding, the profile), by the shared checker."""
+    fr_core.check(resource, PATIENT_RULES)
 
 
 def test_patients_meet_the_kept_fr_core_constraints(coordinator, structure, dossier) -> None:
@@ -188,7 +170,10 @@ def test_tasks_care_team_practitioner_organization(coordinator, structure, dossi
     assert practitioner.identifier[0].system == fhir.ID_NAT_PS_SYSTEM
     assert practitioner.identifier[0].value == f"8{coordinator.rpps}"
     org = Organization.model_validate_json(client.get(f"/fhir/Organization/{structure.public_id}").content)
-    assert [(i.system, i.value) for i in org.identifier] == [(fhir.ID_NAT_ST_SYSTEM, "1060000001")]
+    assert [(i.system, i.value) for i in org.identifier] == [
+        (fhir.ID_NAT_ST_SYSTEM, "1060000001"),
+        (fhir.FINESS_SYSTEM, "060000001"),
+    ]
 
     outsider = bearer_client(make_token(stranger)[1])
     for url in (f"/fhir/Task/{task.id}", f"/fhir/CareTeam/{dossier.public_id}"):

@@ -186,6 +186,9 @@ def test_the_requests_dashboards(acting) -> None:
         "taille",
         "tri",
         "page",
+        "apres",
+        "avant",
+        "equipe",
     ]
     _never_500(acting, reverse("referrals:dashboard"), names)
     _never_500(acting, reverse("referrals:mine"), names)

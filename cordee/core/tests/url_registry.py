@@ -73,6 +73,18 @@ def _referrals_filter(w: World) -> dict[str, Any]:
     return {"public_id": saved.public_id}
 
 
+def _my_referrals_filter(w: World) -> dict[str, Any]:
+    from cordee.patients.models import SavedFilter
+
+    saved, _ = SavedFilter.objects.get_or_create(
+        user=w.saved_filter.user,
+        board=SavedFilter.Board.MY_REFERRALS,
+        name="Annulées",
+        defaults={"query": "statut=annulees"},
+    )
+    return {"public_id": saved.public_id}
+
+
 def _registration(w: World) -> dict[str, Any]:
     return {"public_id": w.registration.public_id}
 
@@ -244,6 +256,10 @@ REGISTRY: dict[str, Expect] = {
         LOGIN, 404, 302, method="post", kwargs=_referral, data=lambda w: {"action": "next", "version": "1"}
     ),
     "referrals:take_on": Expect(LOGIN, 404, 302, method="post", kwargs=_referral),
+    # Issue 19: a dashboard row's buttons ([↑] [↓] [×]) — the team's actions, the same refusals.
+    "referrals:row_action": Expect(
+        LOGIN, 404, 302, method="post", kwargs=_referral, data=lambda w: {"action": "next", "version": "1"}
+    ),
     # DEM-2: the dashboard's saved filters are the active file's mechanism: personal, so the
     # coordinator's filter of the dashboard does not exist for anyone else (404).
     "referrals:filter_save": Expect(
@@ -251,6 +267,12 @@ REGISTRY: dict[str, Expect] = {
     ),
     "referrals:filter_default": Expect(LOGIN, 404, 404, method="post", kwargs=_referrals_filter),
     "referrals:filter_delete": Expect(LOGIN, 404, 404, method="post", kwargs=_referrals_filter),
+    # Issue 19: "Mes demandes" has its own saved filters, as personal as the dashboard's.
+    "referrals:mine_filter_save": Expect(
+        LOGIN, 302, 302, method="post", data=lambda w: {"name": "x", "query": "statut=annulees"}
+    ),
+    "referrals:mine_filter_default": Expect(LOGIN, 404, 404, method="post", kwargs=_my_referrals_filter),
+    "referrals:mine_filter_delete": Expect(LOGIN, 404, 404, method="post", kwargs=_my_referrals_filter),
     # DIR-2: uploading an extract is for platform administrators only.
     "directory:import_list": Expect(LOGIN, 403, 403),
     "directory:import_detail": Expect(

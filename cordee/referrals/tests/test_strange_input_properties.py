@@ -43,3 +43,8 @@ def test_the_teams_actions(scene: Any, as_gp: Any, as_team: Any) -> None:
         return after[0] == before[0] and after[1] in {before[1], before[1] + 1}
 
     _whole_or_nothing(as_team, url, {"action": "next", "version": 1}, names, [Referral, Change], moved_or_not)
+    # Issue 19: a dashboard row's buttons, their list state posted along (never a 500).
+    row = reverse("referrals:row_action", kwargs={"public_id": referral.public_id})
+    _whole_or_nothing(
+        as_team, row, {"action": "next", "version": 1}, [*names, "query"], [Referral, Change], moved_or_not
+    )

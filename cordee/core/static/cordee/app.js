@@ -301,3 +301,29 @@ document.addEventListener("click", function (event) {
     if (box) show(parts(box), false);
   });
 })();
+// One dialog for many rows (the requests' [×], issue 19): the button that opens it says where
+// its form goes and what it carries —
+//   <button data-bs-toggle="modal" data-bs-target="#d" data-dialog-action="/url"
+//           data-dialog-title="Annuler la demande 81025" data-dialog-version="3">
+//   in the dialog: <input data-dialog-field="version">  takes data-dialog-version.
+// The dialog's free text is emptied, then focused; Bootstrap traps the focus inside, closes on
+// Échap and gives the focus back to the button.
+document.addEventListener("show.bs.modal", function (event) {
+  var trigger = event.relatedTarget;
+  var dialog = event.target;
+  if (!(trigger instanceof Element) || !trigger.hasAttribute("data-dialog-action")) return;
+  var form = dialog.querySelector("form");
+  if (!form) return;
+  form.setAttribute("action", trigger.getAttribute("data-dialog-action"));
+  var title = dialog.querySelector(".modal-title");
+  if (title && trigger.hasAttribute("data-dialog-title")) title.textContent = trigger.getAttribute("data-dialog-title");
+  form.querySelectorAll("[data-dialog-field]").forEach(function (field) {
+    field.value = trigger.getAttribute("data-dialog-" + field.getAttribute("data-dialog-field")) || "";
+  });
+  form.querySelectorAll("textarea").forEach(function (box) { box.value = ""; });
+});
+document.addEventListener("shown.bs.modal", function (event) {
+  if (!(event.relatedTarget instanceof Element) || !event.relatedTarget.hasAttribute("data-dialog-action")) return;
+  var first = event.target.querySelector("form textarea, form input:not([type=hidden])");
+  if (first) first.focus();
+});
