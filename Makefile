@@ -65,7 +65,7 @@ BENCH_DB ?= cordee_bench
 BENCH_PGHOST ?= 127.0.0.1
 BENCH_PGPORT ?= 5432
 BENCH_PGUSER ?= postgres
-BENCH_STEPS = $(BIN)/python manage.py migrate --noinput -v 0 && $(BIN)/python -m bench.generate && $(BIN)/python -m bench.cocon generate && $(BIN)/python -m bench.run && $(BIN)/python -m bench.cocon run && $(BIN)/python -m bench.documents generate && $(BIN)/python -m bench.documents run && $(BIN)/python -m bench.dossier_life generate && $(BIN)/python -m bench.dossier_life run && $(BIN)/python -m bench.notifications generate && $(BIN)/python -m bench.notifications run && $(BIN)/python -m bench.agenda generate && $(BIN)/python -m bench.agenda run && $(BIN)/python -m bench.referrals generate && $(BIN)/python -m bench.referrals run && $(BIN)/python -m bench.annuaire run
+BENCH_STEPS = $(BIN)/python manage.py migrate --noinput -v 0 && $(BIN)/python -m bench.generate && $(BIN)/python -m bench.cocon generate && $(BIN)/python -m bench.run && $(BIN)/python -m bench.cocon run && $(BIN)/python -m bench.documents generate && $(BIN)/python -m bench.documents run && $(BIN)/python -m bench.dossier_life generate && $(BIN)/python -m bench.dossier_life run && $(BIN)/python -m bench.notifications generate && $(BIN)/python -m bench.notifications run && $(BIN)/python -m bench.agenda generate && $(BIN)/python -m bench.agenda run && $(BIN)/python -m bench.referrals generate && $(BIN)/python -m bench.referrals run && $(BIN)/python -m bench.api run && $(BIN)/python -m bench.annuaire run
 bench: install-dev
 	@export DJANGO_SETTINGS_MODULE=bench.settings; \
 	if [ -n "$$DATABASE_URL" ]; then $(BENCH_STEPS); exit $$?; fi; \

@@ -203,6 +203,10 @@ AXES_VERBOSE = False
 
 # INT-1: calls a personal access token may make per minute (429 beyond, with Retry-After).
 CORDEE_API_CALLS_PER_MINUTE = env_int("CORDEE_API_CALLS_PER_MINUTE", 120)
+# FHIR Bulk Data ($export): the files are kept this many hours, then removed (the worker and
+# `manage.py purge_bulk_exports`); the worker reads and writes the dossiers this many at a time.
+CORDEE_BULK_EXPORT_HOURS = env_int("CORDEE_BULK_EXPORT_HOURS", 24)
+CORDEE_BULK_EXPORT_CHUNK = env_int("CORDEE_BULK_EXPORT_CHUNK", 1000)
 
 # Invitation links (DIR-3) and account activation links stay valid this long.
 CORDEE_INVITATION_MAX_AGE_DAYS = env_int("CORDEE_INVITATION_MAX_AGE_DAYS", 14)

@@ -33,7 +33,27 @@ CORDEE_DOSSIER_SYSTEM = "urn:cordee:dossier"
 GENDER = {"F": "female", "M": "male", "I": "other"}
 
 
+def compact(data: dict[str, Any]) -> dict[str, Any]:
+    """A resource as FHIR JSON holds it: no null, no empty string, list or object. The builders
+    named `*_data` give plain dicts (the bulk export serialises them directly: fhir.resources
+    takes milliseconds a resource); their namesakes validate them into fhir.resources objects."""
+    kept = {key: _compact(value) for key, value in data.items()}
+    return {key: value for key, value in kept.items() if value not in (None, "", [], {})}
+
+
+def _compact(value: Any) -> Any:
+    if isinstance(value, dict):
+        return compact(value)
+    if isinstance(value, list):
+        return [item for item in (_compact(one) for one in value) if item not in (None, "", [], {})]
+    return value
+
+
 def patient(p: Patient) -> FhirPatient:
+    return FhirPatient.model_validate(patient_data(p))
+
+
+def patient_data(p: Patient) -> dict[str, Any]:
     """FR Core Patient: names, sex, birth date, the identity's reliability status (PROV / VALI),
     the INS (NIR) only when the identity is validated, the birth place with its COG code."""
     v2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
@@ -96,14 +116,17 @@ def patient(p: Patient) -> FhirPatient:
                 },
             }
         )
-    return FhirPatient(
-        id=str(p.public_id),
-        meta={"profile": [FR_CORE_PATIENT]},
-        extension=extensions,
-        identifier=identifiers,
-        name=names,
-        gender=GENDER.get(p.sex, "unknown"),
-        birthDate=p.birth_date,
+    return compact(
+        {
+            "resourceType": "Patient",
+            "id": str(p.public_id),
+            "meta": {"profile": [FR_CORE_PATIENT]},
+            "extension": extensions,
+            "identifier": identifiers,
+            "name": names,
+            "gender": GENDER.get(p.sex, "unknown"),
+            "birthDate": p.birth_date,
+        }
     )
 
 
@@ -209,6 +232,16 @@ def capability_statement(base: str) -> CapabilityStatement:
                         "searchParam": [
                             {"name": "patient", "type": "reference"},
                             {"name": "_count", "type": "number"},
+                        ],
+                    },
+                    {
+                        # FHIR Bulk Data Access (IG v2.0.0): a structure's dossiers, as NDJSON.
+                        "type": "Group",
+                        "operation": [
+                            {
+                                "name": "export",
+                                "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export",
+                            }
                         ],
                     },
                 ],
@@ -322,9 +355,13 @@ def organization(structure: Any) -> Any:
 
 
 def care_team(patient_row: Patient, members: list[Any]) -> Any:
-    """The circle (CIR-1) as one CareTeam per dossier, its id the dossier's."""
     from fhir.resources.R4B.careteam import CareTeam
 
+    return CareTeam.model_validate(care_team_data(patient_row, members))
+
+
+def care_team_data(patient_row: Patient, members: list[Any]) -> dict[str, Any]:
+    """The circle (CIR-1) as one CareTeam per dossier, its id the dossier's."""
     participants = []
     for member in members:
         if member.user_id:
@@ -335,20 +372,28 @@ def care_team(patient_row: Patient, members: list[Any]) -> Any:
             who = {"display": member.display_name}
         roles = [{"text": role.label} for role in member.roles.all()]
         participants.append({"member": who, "role": roles or None})
-    return CareTeam(
-        id=str(patient_row.public_id),
-        status="active",
-        name="Cercle de soins",
-        subject={"reference": f"Patient/{patient_row.public_id}"},
-        participant=participants or None,
+    return compact(
+        {
+            "resourceType": "CareTeam",
+            "id": str(patient_row.public_id),
+            "status": "active",
+            "name": "Cercle de soins",
+            "subject": {"reference": f"Patient/{patient_row.public_id}"},
+            "participant": participants or None,
+        }
     )
 
 
 def task(row: Any) -> Any:
     from fhir.resources.R4B.task import Task as FhirTask
 
-    return FhirTask.model_validate(
+    return FhirTask.model_validate(task_data(row))
+
+
+def task_data(row: Any) -> dict[str, Any]:
+    return compact(
         {
+            "resourceType": "Task",
             "id": str(row.public_id),
             "status": TASK_STATUS[row.status],
             "intent": "order",

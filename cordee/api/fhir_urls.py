@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from cordee.api import fhir_views
+from cordee.api import bulk_views, fhir_views
 from cordee.api.routing import open_to_software
 
 app_name = "fhir"
@@ -64,4 +64,10 @@ urlpatterns = [
         open_to_software(fhir_views.questionnaire_response_read),
         name="questionnaire_response_read",
     ),
+]
+# FHIR Bulk Data Access: a structure's Group export, its status URL and its files.
+urlpatterns += [
+    path("Group/<str:public_id>/$export", open_to_software(bulk_views.group_export), name="group_export"),
+    path("bulk/<str:public_id>", open_to_software(bulk_views.bulk_status), name="bulk_status"),
+    path("bulk/<str:public_id>/<str:kind>.ndjson", open_to_software(bulk_views.bulk_file), name="bulk_file"),
 ]

@@ -58,3 +58,48 @@ class ApiToken(BaseModel):
     @property
     def can_write(self) -> bool:
         return self.scope == self.Scope.WRITE
+
+
+class BulkExport(BaseModel):
+    """INT-2, FHIR Bulk Data: one `Group/<structure>/$export` asked by a token — its request, its
+    progress (the task worker writes it), and once done its NDJSON files (storage keys that
+    cannot be guessed), served to that token alone until `expires_at`, then removed.
+
+    The row outlives its files: who exported which structure's dossiers, when, stays known."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "En attente"
+        RUNNING = "RUNNING", "En cours"
+        DONE = "DONE", "Terminé"
+        FAILED = "FAILED", "Échec"
+        CANCELLED = "CANCELLED", "Annulé"
+        EXPIRED = "EXPIRED", "Expiré (fichiers supprimés)"
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="bulk_exports")
+    structure = models.ForeignKey(
+        "accounts.Structure", on_delete=models.CASCADE, related_name="+", verbose_name="groupe (structure)"
+    )
+    status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The resource types asked (`_type`), in the order their files are listed.
+    types = models.JSONField("types", default=list)
+    since = models.DateTimeField("_since", null=True, blank=True)
+    request_url = models.CharField("requête", max_length=2000)
+    # Where the FHIR server answers (https://…/fhir/), for the references inside the resources.
+    base_url = models.CharField(max_length=500)
+    transaction_time = models.DateTimeField("lu à", null=True, blank=True)
+    dossiers_total = models.PositiveIntegerField(default=0)
+    dossiers_done = models.PositiveIntegerField(default=0)
+    # [{"type": "Patient", "name": <storage key>, "count": n}], once done.
+    outputs = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField("expire le", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "export FHIR en masse"
+        verbose_name_plural = "exports FHIR en masse"
+        indexes = [models.Index(fields=["status", "expires_at"], name="bulk_export_expiry_idx")]
+
+    def __str__(self) -> str:
+        return f"$export {self.structure_id} ({self.get_status_display()})"

@@ -90,19 +90,28 @@ def authenticate(raw: str, method: str) -> ApiToken:
     if token is None:
         raise _unauthorised("Jeton d'accès inconnu.")
     now = timezone.now()
-    if token.revoked_at is not None:
-        raise _unauthorised("Ce jeton d'accès a été révoqué.")
-    if token.expires_at <= now:
-        raise _unauthorised("Ce jeton d'accès a expiré.")
-    if not token.user.is_active:
-        raise _unauthorised("Le compte de ce jeton est suspendu.")
-    membership = token.membership
-    if membership is not None and not (membership.is_active and membership.structure.is_active):
-        raise _unauthorised("Le rattachement à la structure de ce jeton a pris fin.")
+    dead = why_dead(token, now)
+    if dead is not None:
+        raise _unauthorised(dead)
     if method.upper() not in SAFE_METHODS and not token.can_write:
         raise Refusal(403, "Portée insuffisante", "Ce jeton d'accès est en lecture seule.")
     _count_call(token, now)
     return token
+
+
+def why_dead(token: ApiToken, now: datetime.datetime) -> str | None:
+    """Why a token no longer works (revoked, expired, suspended account, ended membership), in
+    French, or None: asked of each call, and by the task worker before it acts for the token."""
+    if token.revoked_at is not None:
+        return "Ce jeton d'accès a été révoqué."
+    if token.expires_at <= now:
+        return "Ce jeton d'accès a expiré."
+    if not token.user.is_active:
+        return "Le compte de ce jeton est suspendu."
+    membership = token.membership
+    if membership is not None and not (membership.is_active and membership.structure.is_active):
+        return "Le rattachement à la structure de ce jeton a pris fin."
+    return None
 
 
 def _count_call(token: ApiToken, now: datetime.datetime) -> None:

@@ -50,6 +50,7 @@ SENTENCES = {
     "list_tasks": "a vu le dossier dans le tableau des tâches",
     "list_picker": "a vu le dossier proposé dans une liste de choix",
     "list_notifications": "a vu le dossier nommé dans ses notifications",
+    "bulk_export": "a exporté le dossier (export FHIR en masse)",
     # Writes.
     "create": "a créé le dossier",
     "appointment_added": "a ajouté un rendez-vous",

@@ -504,6 +504,11 @@ REGISTRY: dict[str, Expect] = {
     "fhir:questionnaire_response_read": Expect(
         401, 401, 401, kwargs=lambda w: {"public_id": w.form.public_id}
     ),
+    # FHIR Bulk Data: a session opens nothing there either; the walk with tokens is
+    # cordee/api/tests/test_fhir_bulk.py (the Group's structure, another token, expired files).
+    "fhir:group_export": Expect(401, 401, 401, kwargs=_structure),
+    "fhir:bulk_status": Expect(401, 401, 401, kwargs=lambda w: {"public_id": ANY_ID}),
+    "fhir:bulk_file": Expect(401, 401, 401, kwargs=lambda w: {"public_id": ANY_ID, "kind": "Patient"}),
     "api_v1:search": Expect(401, 401, 401),
     "api_v1:create": Expect(401, 401, 401, method="post"),
     "api_v1:read": Expect(401, 401, 401, kwargs=lambda w: {"dossier_id": w.patient.public_id}),
