@@ -10,10 +10,14 @@ it: forms (created, closed; a reserved theme's only for who may open it), stays 
 from __future__ import annotations
 
 import datetime
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from cordee.activity.feed import visible_events
 from cordee.activity.models import Event
@@ -56,6 +60,7 @@ LANES = (
     Lane("statut", "Statut du dossier"),
 )
 
+LANE_LABELS = {lane.code: lane.label for lane in LANES}
 
 # Colours with a 4.5:1 contrast on white (marks are also told by their shape and the table).
 COLORS = {
@@ -90,7 +95,7 @@ class Fact:
 
     @property
     def lane_label(self) -> str:
-        return next(lane.label for lane in LANES if lane.code == self.lane)
+        return LANE_LABELS[self.lane]
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,15 @@ def window(patient: Patient, period_code: str | None, end: datetime.date | None)
     return Window(last - datetime.timedelta(days=period.days), last, period, earliest)
 
 
+_SENTINEL = uuid.UUID(int=0)
+
+
+def _linker(name: str, *fixed: Any) -> Callable[[Any], str]:
+    """The URL of each item of a kind, reversed once (a year holds hundreds of marks)."""
+    pattern = reverse(name, args=[*fixed, _SENTINEL])
+    return lambda public_id: pattern.replace(str(_SENTINEL), str(public_id))
+
+
 def facts(actor: Actor, patient: Patient, shown: Window) -> list[Fact]:
     """The facts of the window the actor may read, in date order."""
     start, end = clock.start_of_day(shown.start), clock.start_of_day(shown.end + datetime.timedelta(days=1))
@@ -136,6 +150,7 @@ def facts(actor: Actor, patient: Patient, shown: Window) -> list[Fact]:
     if can(actor, Perm.VIEW_TASKS, patient):
         from cordee.tasks.models import Task
 
+        task_url = _linker("tasks:edit", dossier)
         for task in Task.objects.filter(patient=patient, due_at__gte=start, due_at__lt=end).only(
             "public_id", "label", "status", "due_at"
         ):
@@ -144,7 +159,7 @@ def facts(actor: Actor, patient: Patient, shown: Window) -> list[Fact]:
                     "taches",
                     clock.date_of(task.due_at),
                     f"{task.label} ({task.get_status_display()})",
-                    reverse("tasks:edit", args=[dossier, task.public_id]),
+                    task_url(task.public_id),
                     f"tache-{task.status.lower()}",
                 )
             )
@@ -153,6 +168,7 @@ def facts(actor: Actor, patient: Patient, shown: Window) -> list[Fact]:
     if can(actor, Perm.VIEW_DOCUMENTS, patient):
         from cordee.documents.services import readable_documents
 
+        document_url = _linker("documents:detail", dossier)
         for document in (
             readable_documents(actor, patient)
             .filter(is_current=True, withdrawn_at__isnull=True, created_at__gte=start, created_at__lt=end)
@@ -163,11 +179,12 @@ def facts(actor: Actor, patient: Patient, shown: Window) -> list[Fact]:
                     "documents",
                     clock.date_of(document.created_at),
                     str(document),
-                    reverse("documents:detail", args=[dossier, document.public_id]),
+                    document_url(document.public_id),
                     "document",
                 )
             )
     found += _appointments(actor, patient, shown)
+    status_url = reverse("patients:detail", args=[dossier]) + "#s2"
     for event in (
         visible_events(actor, patient, documents=False)
         .filter(
@@ -182,7 +199,7 @@ def facts(actor: Actor, patient: Patient, shown: Window) -> list[Fact]:
                 "statut",
                 clock.date_of(event.created_at),
                 event.summary,
-                reverse("patients:detail", args=[dossier]) + "#s2",
+                status_url,
                 "statut",
             )
         )
@@ -197,15 +214,15 @@ def _appointments(actor: Actor, patient: Patient, shown: Window) -> list[Fact]:
     lines = dossier_appointments(
         actor, patient, shown.start, shown.end + datetime.timedelta(days=1), limit=200
     )
+    appointment_url = _linker("agenda:detail")
+    theme_url = reverse("pathways:tab", args=[patient.public_id])
     return [
         Fact(
             "rdv",
             clock.date_of(line.starts_at),
             f"{line.title} ({clock.local(line.starts_at):%H:%M})"
             + (" — annulé" if line.appointment.is_cancelled else ""),
-            reverse("agenda:detail", args=[line.appointment.public_id])
-            if line.reachable
-            else reverse("pathways:tab", args=[patient.public_id]),
+            appointment_url(line.appointment.public_id) if line.reachable else theme_url,
             "rdv-annule" if line.appointment.is_cancelled else "rdv",
         )
         for line in lines
@@ -250,9 +267,10 @@ def _forms(actor: Actor, patient: Patient, start: datetime.datetime, end: dateti
         .only("public_id", "created_at", "closed_at", "questionnaire_version__questionnaire__title")
     )
     found = []
+    form_url = _linker("pathways:form", patient.public_id)
     for form in forms:
         title = form.questionnaire_version.questionnaire.title
-        url = reverse("pathways:form", args=[patient.public_id, form.public_id])
+        url = form_url(form.public_id)
         if start <= form.created_at < end:
             found.append(
                 Fact("formulaires", clock.date_of(form.created_at), f"{title} (créé)", url, "formulaire")
@@ -294,6 +312,43 @@ class Picture:
     today_x: float | None
     plot_left: int
     plot_right: int
+
+    # The marks and the table's rows are written here rather than by the template: a year holds
+    # hundreds of facts, and the template's lookups and filters cost several times the SQL.
+    def marks_svg(self) -> SafeString:
+        parts = []
+        for mark in self.marks:
+            fact = mark.fact
+            color = fact.color
+            shape = (
+                f'<rect x="{mark.x}" y="{int(mark.y) - 7}" width="{mark.width}" height="14" rx="3" '
+                f'fill="{color}"/>'
+                if mark.width
+                else f'<circle cx="{mark.x}" cy="{mark.y}" r="6" fill="{color}" stroke="#fff" '
+                'stroke-width="1.5"/>'
+            )
+            parts.append(
+                f'<a href="{escape(fact.url)}" class="lifeline-mark"><title>{_day(fact.day)} — '
+                f"{escape(fact.lane_label)} : {escape(fact.label)}</title>{shape}</a>"
+            )
+        return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+    def rows_html(self) -> SafeString:
+        parts = []
+        for mark in self.marks:
+            fact = mark.fact
+            until = ""
+            if fact.end:
+                until = " → " + ("en cours" if fact.ongoing else _day(fact.end))
+            parts.append(
+                f"<tr><td>{_day(fact.day)}{until}</td><td>{escape(fact.lane_label)}</td>"
+                f'<td><a href="{escape(fact.url)}">{escape(fact.label)}</a></td></tr>'
+            )
+        return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
