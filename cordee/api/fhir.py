@@ -8,13 +8,16 @@ OperationOutcome)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.capabilitystatement import CapabilityStatement
-from fhir.resources.R4B.patient import Patient as FhirPatient
+from typing import TYPE_CHECKING, Any
 
 from cordee.patients.models import IdentityStatus, Patient
+
+# fhir.resources is imported by the functions that build its objects: its models weigh ~25 MB
+# of resident memory that every worker would otherwise hold for the few that serve FHIR.
+if TYPE_CHECKING:
+    from fhir.resources.R4B.bundle import Bundle
+    from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+    from fhir.resources.R4B.patient import Patient as FhirPatient
 
 FR_CORE_PATIENT = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient"
 FR_CORE_PRACTITIONER = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-practitioner"
@@ -50,6 +53,8 @@ def _compact(value: Any) -> Any:
 
 
 def patient(p: Patient) -> FhirPatient:
+    from fhir.resources.R4B.patient import Patient as FhirPatient
+
     return FhirPatient.model_validate(patient_data(p))
 
 
@@ -131,6 +136,8 @@ def patient_data(p: Patient) -> dict[str, Any]:
 
 
 def searchset(entries: list[FhirPatient], base: str, links: dict[str, str]) -> Bundle:
+    from fhir.resources.R4B.bundle import Bundle
+
     return Bundle(
         type="searchset",
         link=[{"relation": relation, "url": url} for relation, url in links.items()],
@@ -141,6 +148,8 @@ def searchset(entries: list[FhirPatient], base: str, links: dict[str, str]) -> B
 
 
 def capability_statement(base: str) -> CapabilityStatement:
+    from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+
     return CapabilityStatement(
         status="active",
         date="2026-12-04",
@@ -410,6 +419,8 @@ def task_data(row: Any) -> dict[str, Any]:
 
 
 def bundle(kind: str, resources: list[Any], base: str, links: dict[str, str]) -> Bundle:
+    from fhir.resources.R4B.bundle import Bundle
+
     return Bundle(
         type="searchset",
         link=[{"relation": relation, "url": url} for relation, url in links.items()],

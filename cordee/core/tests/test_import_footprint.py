@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 
 # Each of these weighs 10–55 MB of resident memory and serves one page or one sign-in path.
-OCCASIONAL = ["fpdf", "authlib", "xlsxwriter", "segno", "numpy", "fontTools"]
+OCCASIONAL = ["fpdf", "authlib", "xlsxwriter", "segno", "numpy", "fontTools", "fhir", "fhir_core"]
 
 PROBE = """
 import json, sys
