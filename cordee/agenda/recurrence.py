@@ -99,7 +99,29 @@ def occurrences(
     return found
 
 
+def occurrence_on(appointment: Appointment, day: datetime.date) -> Occurrence | None:
+    """The series' occurrence starting on `day` (Paris), if it still has one there (a weekly or
+    monthly rule has at most one a day: the day names the occurrence in URLs and `exdates`)."""
+    start = clock.start_of_day(day)
+    found = occurrences(appointment, start, start + datetime.timedelta(days=1))
+    return next((o for o in found if o.day == day), None)
+
+
 def is_occurrence_day(appointment: Appointment, day: datetime.date) -> bool:
     """Whether the series has an occurrence starting on `day` (Paris) — to take one out."""
-    start = clock.start_of_day(day)
-    return any(o.day == day for o in occurrences(appointment, start, start + datetime.timedelta(days=1)))
+    return occurrence_on(appointment, day) is not None
+
+
+def shifted(
+    moment: datetime.datetime, before: datetime.datetime, after: datetime.datetime
+) -> datetime.datetime:
+    """`moment` moved by the wall-clock difference between `before` and `after` (a series'
+    first start follows what was done to one of its occurrences, across the clocks' changes)."""
+    return _aware(_naive(moment) + (_naive(after) - _naive(before)))
+
+
+def with_wall_duration(
+    start: datetime.datetime, of: tuple[datetime.datetime, datetime.datetime]
+) -> datetime.datetime:
+    """The end of an occurrence starting at `start` and lasting as long as `of` on the wall clock."""
+    return _aware(_naive(start) + (_naive(of[1]) - _naive(of[0])))
