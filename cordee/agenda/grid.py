@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.urls import reverse
 
 from cordee.agenda import recurrence
 from cordee.agenda.agendas import Agenda, sees_details
@@ -45,6 +48,14 @@ SHORT_MONTHS = [
     *("janv.", "févr.", "mars", "avr.", "mai", "juin"),
     *("juil.", "août", "sept.", "oct.", "nov.", "déc."),
 ]
+
+
+@functools.cache
+def _detail_prefix() -> str:
+    """agenda:detail's URL before the id, reversed once (one `reverse()` per item was a tenth of
+    the week view's time in the bench)."""
+    nothing = uuid.UUID(int=0)
+    return reverse("agenda:detail", kwargs={"appointment_id": nothing}).removesuffix(f"{nothing}/")
 
 
 @dataclass
@@ -92,6 +103,22 @@ class Item:
     @property
     def occurrence_day(self) -> str:
         return clock.date_of(self.starts_at).isoformat()
+
+    @property
+    def link(self) -> str:
+        """The appointment's page, on this occurrence for a series (built without `reverse()`:
+        a busy week shows hundreds)."""
+        occurrence = f"?occurrence={self.occurrence_day}" if self.appointment.is_recurring else ""
+        return f"{_detail_prefix()}{self.appointment.public_id}/{occurrence}"
+
+    @property
+    def move_link(self) -> str:
+        return f"{_detail_prefix()}{self.appointment.public_id}/deplacer/"
+
+    @property
+    def movable(self) -> bool:
+        """Whoever reads its details may move it (as on its page); a cancelled one stays put."""
+        return self.details and not self.appointment.is_cancelled and not self.appointment.all_day
 
     @property
     def classes(self) -> str:

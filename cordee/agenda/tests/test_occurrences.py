@@ -224,7 +224,7 @@ def test_the_series_ics_carries_the_override_and_the_exdate(
     master, override = calendar.walk("VEVENT")
     assert master["uid"] == override["uid"] == f"{series.public_id}@cordee"
     assert "RECURRENCE-ID" not in master
-    exdates = [d.dt for d in master["exdate"].dts]
+    exdates = [d.dt for d in master["exdate"].dts]  # type: ignore[union-attr]
     assert exdates == [clock.local(at(datetime.date(2027, 4, 5), 10))]  # the cancelled one only
     assert override.decoded("recurrence-id") == clock.local(at(AFTER_CHANGE, 10))
     assert str(override.decoded("recurrence-id").tzinfo) == "Europe/Paris"
