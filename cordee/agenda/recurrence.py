@@ -42,13 +42,19 @@ def _aware(moment: datetime.datetime) -> datetime.datetime:
     return timezone.make_aware(moment, clock.paris())
 
 
-def rule_of(appointment: Appointment) -> rrule.rrule | None:
+def rule_of(appointment: Appointment, near: datetime.datetime | None = None) -> rrule.rrule | None:
+    """The series' rule; with `near` (a naive Paris moment), a weekly rule starts at its last
+    occurrence before `near` instead of its first: the same occurrences from there on, without
+    walking every week since the series began (a week view of a series started years ago)."""
     if not appointment.repeat:
         return None
     until = None
     if appointment.repeat_until is not None:
         until = datetime.datetime.combine(appointment.repeat_until, datetime.time.max)
-    return rrule.rrule(FREQUENCIES[appointment.repeat], dtstart=_naive(appointment.starts_at), until=until)
+    dtstart = _naive(appointment.starts_at)
+    if near is not None and appointment.repeat == Appointment.Repeat.WEEKLY and near > dtstart:
+        dtstart += datetime.timedelta(weeks=(near - dtstart).days // 7)
+    return rrule.rrule(FREQUENCIES[appointment.repeat], dtstart=dtstart, until=until)
 
 
 def _wall_duration(appointment: Appointment) -> datetime.timedelta:
@@ -80,15 +86,17 @@ def occurrences(
     appointment: Appointment, start: datetime.datetime, end: datetime.datetime, limit: int = 400
 ) -> list[Occurrence]:
     """The appointment's occurrences that touch [start, end), exceptions removed."""
-    rule = rule_of(appointment)
-    if rule is None:
+    if not appointment.repeat:
         if appointment.starts_at < end and appointment.ends_at > start:
             return [Occurrence(appointment, appointment.starts_at, appointment.ends_at)]
         return []
     duration = _wall_duration(appointment)
+    lower = _naive(start) - duration
+    rule = rule_of(appointment, near=lower)
+    assert rule is not None
     removed = set(appointment.exdates or [])
     found = []
-    for first in rule.between(_naive(start) - duration, _naive(end), inc=True):
+    for first in rule.between(lower, _naive(end), inc=True):
         if clock.wall_date(first).isoformat() in removed:
             continue
         occurrence = Occurrence(appointment, _aware(first), _aware(first + duration))
