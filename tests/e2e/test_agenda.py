@@ -122,7 +122,7 @@ def test_drag_an_appointment_to_another_day_and_edit_one_occurrence_of_a_series(
     source = page.locator(".agd-event", has_text="Visite à domicile")
     target = page.locator(f'[data-agd-day="{wednesday.isoformat()}"]')
     quarter = target.evaluate("column => column.getBoundingClientRect().height / 96")
-    source.drag_and_drop(
+    source.drag_to(
         target, source_position={"x": 5, "y": 2}, target_position={"x": 10, "y": quarter * 56 + 2}
     )
     expect(page.get_by_text(f"Le rendez-vous est déplacé au {wednesday:%d/%m/%Y} à 14:00.")).to_be_visible()
@@ -134,7 +134,7 @@ def test_drag_an_appointment_to_another_day_and_edit_one_occurrence_of_a_series(
 
     # One occurrence of the weekly series: renamed for this Tuesday only.
     page.locator(".agd-event", has_text="Staff du mardi").click()
-    page.get_by_label("Cette occurrence (celle du").check()
+    page.get_by_role("radio", name="Cette occurrence (celle du").check()
     page.get_by_label("Titre").fill("Staff exceptionnel")
     page.get_by_role("button", name="Enregistrer les modifications").click()
     expect(page.get_by_text("Le rendez-vous est mis à jour.")).to_be_visible()
