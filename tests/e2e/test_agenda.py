@@ -122,9 +122,7 @@ def test_drag_an_appointment_to_another_day_and_edit_one_occurrence_of_a_series(
     source = page.locator(".agd-event", has_text="Visite à domicile")
     target = page.locator(f'[data-agd-day="{wednesday.isoformat()}"]')
     quarter = target.evaluate("column => column.getBoundingClientRect().height / 96")
-    source.drag_to(
-        target, source_position={"x": 5, "y": 2}, target_position={"x": 10, "y": quarter * 56 + 2}
-    )
+    source.drag_to(target, source_position={"x": 5, "y": 2}, target_position={"x": 10, "y": quarter * 56 + 2})
     expect(page.get_by_text(f"Le rendez-vous est déplacé au {wednesday:%d/%m/%Y} à 14:00.")).to_be_visible()
     visit.refresh_from_db()
     assert clock.local(visit.starts_at) == clock.local(clock.at(wednesday, datetime.time(14)))
