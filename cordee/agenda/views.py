@@ -102,6 +102,7 @@ def calendar_page(request: AuthedRequest) -> HttpResponse:
         context["day_link"] = lambda d: link(vue="jour", date=d.isoformat())
     else:
         context["columns"] = grid.columns(found, days, shown if view == "jour" else None)
+        context["show_who"] = len(shown) > 1 and view != "jour"
     return render(request, "agenda/calendar.html", context)
 
 
