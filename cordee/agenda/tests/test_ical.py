@@ -152,3 +152,26 @@ def test_a_poll_with_the_current_etag_gets_304_until_the_agenda_changes(
     services.delete_appointment(actor, first, 2)
     gone = anonymous.get(url, headers={"If-None-Match": changed["ETag"]})
     assert gone.status_code == 200 and "Bilan" not in gone.content.decode()
+
+
+def test_the_feed_sends_a_changed_occurrence_with_recurrence_id_and_a_cancelled_one_as_exdate(
+    coordinator: User, structure: Structure, client_for
+) -> None:
+    actor = actor_of(coordinator, structure)
+    first = clock.today() + datetime.timedelta(days=1)
+    week = datetime.timedelta(days=7)
+    series = book(actor, first, 10, title="Staff", repeat="WEEKLY")
+    services.move_occurrence(actor, series, first + week, clock.at(first + week, datetime.time(15)), 1)
+    services.remove_occurrence(actor, series, first + 2 * week, 2)
+    client = client_for(coordinator)
+    url = _feed_url(client)
+    events = _parse(client.__class__().get(url).content).walk("VEVENT")
+    master = next(e for e in events if "RECURRENCE-ID" not in e)
+    (override,) = [e for e in events if "RECURRENCE-ID" in e]
+    assert master["uid"] == override["uid"] == f"{series.public_id}@cordee"
+    exdates = master["exdate"] if isinstance(master["exdate"], list) else [master["exdate"]]
+    removed = [d.dt for e in exdates for d in e.dts]  # type: ignore[union-attr]
+    assert removed == [clock.local(clock.at(first + 2 * week, datetime.time(10)))]
+    assert override.decoded("recurrence-id") == clock.local(clock.at(first + week, datetime.time(10)))
+    assert override.decoded("dtstart") == clock.local(clock.at(first + week, datetime.time(15)))
+    assert len(events) == 2

@@ -174,3 +174,20 @@ def test_cancel_from_an_occurrence_and_the_following(coordinator: User, client_f
     )
     assert any("modifié par quelqu'un d'autre" in text for text in _texts(refused))
     assert Appointment.objects.get(pk=series.pk).exdates == []
+
+
+def test_a_colleague_not_taking_part_cannot_change_an_occurrence_of_a_private_series(
+    coordinator: User, member: User, stranger: User, structure: Structure, client_for
+) -> None:
+    series = book(actor_of(coordinator), DAY, 10, repeat="WEEKLY", title="Perso", is_private=True)
+    detail = reverse("agenda:detail", args=[series.public_id]) + "?occurrence=2027-01-19"
+    form = {"title": "Pris", "version": "1", "portee": "occurrence", "occurrence": "2027-01-19"}
+    cancel = reverse("agenda:remove_occurrence", args=[series.public_id])
+    colleague = client_for(member, acting_as=structure)
+    assert colleague.post(detail, form).status_code == 403
+    assert colleague.post(cancel, {"version": "1", "occurrence": "2027-01-19"}).status_code == 403
+    assert client_for(stranger).post(detail, form).status_code == 404
+    assert client_for(stranger).post(cancel, {"version": "1", "occurrence": "2027-01-19"}).status_code == 404
+    kept = Appointment.objects.get(pk=series.pk)
+    assert (kept.title, kept.version, kept.exdates) == ("Perso", 1, [])
+    assert not Appointment.objects.filter(series=series).exists()
