@@ -19,7 +19,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 
 from cordee.accounts.models import Membership
 from cordee.agenda import ical
@@ -60,9 +60,15 @@ def state(holder: FeedToken, base_url: str) -> Feed:
     """The feed's ETag and Last-Modified (two small queries), without building it."""
     structures = _structures(holder)
     whose, start, end = _rows(holder, structures)
-    summary = Participant.objects.filter(
-        whose, is_live=True, starts_at__lt=end, last_ends_at__gt=start
-    ).aggregate(rows=Count("pk"), changed=Max("appointment__updated_at"))
+    # The rows first, then their appointments' latest change by key: joined in one query,
+    # PostgreSQL misjudges the range and reads the whole appointment table (as for the week).
+    ids = list(
+        Participant.objects.filter(whose, is_live=True, starts_at__lt=end, last_ends_at__gt=start)
+        .order_by("appointment_id")
+        .values_list("appointment_id", flat=True)[:MAX_ROWS]
+    )
+    changed = Appointment.objects.filter(pk__in=ids).aggregate(changed=Max("updated_at"))["changed"]
+    summary = {"rows": len(ids), "changed": changed}
     key = "|".join(
         str(part)
         for part in (
@@ -78,9 +84,10 @@ def state(holder: FeedToken, base_url: str) -> Feed:
     return Feed(hashlib.sha256(key.encode()).hexdigest()[:32], summary["changed"], None)
 
 
-def build(holder: FeedToken, base_url: str) -> Feed:
-    """The feed's body, from the cache when nothing it is made of changed."""
-    current = state(holder, base_url)
+def build(holder: FeedToken, base_url: str, current: Feed | None = None) -> Feed:
+    """The feed's body, from the cache when nothing it is made of changed (`current`: its state,
+    when the caller already read it)."""
+    current = current or state(holder, base_url)
     cache_key = f"agenda-feed:{current.etag}"
     body = cache.get(cache_key)
     if body is None:

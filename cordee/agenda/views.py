@@ -491,7 +491,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponse(status=304)
     else:
-        built = feeds.build(holder, base)
+        built = feeds.build(holder, base, current)
         FeedToken.objects.filter(pk=holder.pk).update(last_used_at=clock.now())
         response = HttpResponse(built.body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'inline; filename="cordee.ics"'
