@@ -28,6 +28,7 @@ import datetime
 import os
 import random
 import sys
+import time
 import uuid
 from typing import Any, TextIO
 
@@ -37,7 +38,9 @@ if __name__ == "__main__":  # pragma: no cover - command-line entry
 
     django.setup()
 
+from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -309,9 +312,33 @@ def run(requests: int = 200, *, out: TextIO = sys.stdout) -> list[str]:
             flush=True,
         )
         lines.append(result.line())
+    cold = feed_cold(region.coordinator, max(5, requests // 10))
+    print(
+        f"{'ical_feed_year_cold':26} p95 {percentile(cold, 95):7.1f} ms — the body built again each time "
+        "(the cache emptied before each request: what a change to the agenda costs the next poll)",
+        file=out,
+        flush=True,
+    )
+    p50, p95 = percentile(cold, 50), percentile(cold, 95)
+    lines.append(f"BENCH ical_feed_year_cold n={own} p50_ms={p50:.1f} p95_ms={p95:.1f}")
     for line in lines:
         print(line, file=out)
     return lines
+
+
+def feed_cold(user: User, requests: int) -> list[float]:
+    """The feed fetched with its cache emptied before each request (seconds)."""
+    url = reverse("agenda:feed", kwargs={"token": ical.issue_token(user.pk)})
+    client = Client()
+    timings = []
+    for _ in range(requests):
+        cache.clear()
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}")
+    return timings
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.urls import reverse
 
 from cordee.agenda import recurrence
 from cordee.agenda.agendas import Agenda, sees_details
@@ -45,6 +48,14 @@ SHORT_MONTHS = [
     *("janv.", "févr.", "mars", "avr.", "mai", "juin"),
     *("juil.", "août", "sept.", "oct.", "nov.", "déc."),
 ]
+
+
+@functools.cache
+def _detail_prefix() -> str:
+    """agenda:detail's URL before the id, reversed once (one `reverse()` per item was a tenth of
+    the week view's time in the bench)."""
+    nothing = uuid.UUID(int=0)
+    return reverse("agenda:detail", kwargs={"appointment_id": nothing}).removesuffix(f"{nothing}/")
 
 
 @dataclass
@@ -94,6 +105,22 @@ class Item:
         return clock.date_of(self.starts_at).isoformat()
 
     @property
+    def link(self) -> str:
+        """The appointment's page, on this occurrence for a series (built without `reverse()`:
+        a busy week shows hundreds)."""
+        occurrence = f"?occurrence={self.occurrence_day}" if self.appointment.is_recurring else ""
+        return f"{_detail_prefix()}{self.appointment.public_id}/{occurrence}"
+
+    @property
+    def move_link(self) -> str:
+        return f"{_detail_prefix()}{self.appointment.public_id}/deplacer/"
+
+    @property
+    def movable(self) -> bool:
+        """Whoever reads its details may move it (as on its page); a cancelled one stays put."""
+        return self.details and not self.appointment.is_cancelled and not self.appointment.all_day
+
+    @property
     def classes(self) -> str:
         return f"agd-t-{self.row} agd-h-{self.span} agd-l-{self.lane}-{self.lanes} agd-c-{self.colour}"
 
@@ -141,41 +168,47 @@ def items(actor: Actor, agendas: list[Agenda], first: datetime.date, last: datet
     structures = [a.structure for a in agendas if a.structure is not None]
     if not users and not structures:
         return []
+    # Two steps, not one join: PostgreSQL misjudges how many rows the range keeps (13,000 for
+    # 444 in the bench) and read the whole appointment table for a hash join (≈90 ms); the rows
+    # first (the agendas' range indexes), then their appointments by key. The actor's own rows
+    # come in the same query (a private appointment's details are theirs if they take part).
     rows = list(
         Participant.objects.filter(is_live=True, starts_at__lt=end, last_ends_at__gt=start)
-        .filter(Q(user__in=users) | Q(structure__in=structures))
-        .select_related("appointment__event_type", "appointment__patient")
-        .only(
-            *("user_id", "structure_id", "appointment__public_id", "appointment__title"),
-            *("appointment__starts_at", "appointment__ends_at", "appointment__all_day"),
-            *("appointment__is_private", "appointment__status", "appointment__created_by_id"),
-            *("appointment__repeat", "appointment__repeat_until", "appointment__exdates"),
-            *("appointment__version", "appointment__place_kind", "appointment__address"),
-            *("appointment__event_type__label", "appointment__event_type__colour"),
-            *("appointment__patient__public_id", "appointment__patient__birth_name"),
-            *("appointment__patient__used_name", "appointment__patient__first_name"),
-            *("appointment__patient__used_first_name", "appointment__patient__merged_into_id"),
-        )
-        .order_by("starts_at", "appointment_id")[:5000]
+        .filter(Q(user__in=users) | Q(structure__in=structures) | Q(user=actor.user))
+        .values_list("appointment_id", "user_id", "structure_id")[:6000]
     )
-    by_appointment: dict[int, tuple[Appointment, list[Agenda]]] = {}
+    shown_users = {user.pk for user in users}
+    shown_structures = {structure.pk for structure in structures}
     agenda_of = {("u", a.user.pk): a for a in agendas if a.user is not None} | {
         ("s", a.structure.pk): a for a in agendas if a.structure is not None
     }
-    for row in rows:
-        key = ("u", row.user_id) if row.user_id else ("s", row.structure_id)
-        appointment, shown_in = by_appointment.setdefault(row.appointment_id, (row.appointment, []))
-        shown_in.append(agenda_of[key])  # type: ignore[index]
-    private_ids = [pk for pk, (a, _) in by_appointment.items() if a.is_private]
-    taking_part = (
-        set(
-            Participant.objects.filter(appointment_id__in=private_ids, user=actor.user).values_list(
-                "appointment_id", flat=True
-            )
+    shown_in_of: dict[int, list[Agenda]] = {}
+    taking_part: set[int] = set()
+    for appointment_id, user_id, structure_id in rows:
+        if user_id == actor.user.pk:
+            taking_part.add(appointment_id)
+        if user_id in shown_users:
+            shown_in_of.setdefault(appointment_id, []).append(agenda_of[("u", user_id)])
+        elif structure_id in shown_structures:
+            shown_in_of.setdefault(appointment_id, []).append(agenda_of[("s", structure_id)])
+    appointments = (
+        Appointment.objects.filter(pk__in=list(shown_in_of)[:5000])
+        .select_related("event_type", "patient")
+        .only(
+            *("public_id", "title", "starts_at", "ends_at", "all_day", "is_private", "status"),
+            *("created_by_id", "repeat", "repeat_until", "exdates", "version", "place_kind"),
+            *("address", "event_type__label", "event_type__colour", "patient__public_id"),
+            *("patient__birth_name", "patient__used_name", "patient__first_name"),
+            *("patient__used_first_name", "patient__merged_into_id", "series_id"),
         )
-        if private_ids
-        else set()
+        if shown_in_of
+        else []
     )
+    order = {agenda: n for n, agenda in enumerate(agendas)}
+    by_appointment: dict[int, tuple[Appointment, list[Agenda]]] = {
+        appointment.pk: (appointment, sorted(shown_in_of[appointment.pk], key=order.__getitem__))
+        for appointment in appointments
+    }
     patient_ids = {a.patient_id for a, _ in by_appointment.values() if a.patient_id is not None}
     seen_patients = visible_among(actor, patient_ids) if patient_ids else set()
     found = []

@@ -44,11 +44,29 @@ def initials(appointment: Appointment) -> str:
 
 
 def vevent(
-    appointment: Appointment, *, details: bool, show_initials: bool = False, base_url: str = ""
+    appointment: Appointment,
+    *,
+    details: bool,
+    show_initials: bool = False,
+    base_url: str = "",
+    overridden: set[str] | frozenset[str] = frozenset(),
+    as_override: bool = True,
+    agenda: str = "",
 ) -> VEvent:
+    """One VEVENT. A series' days in `overridden` (its occurrences changed on their own, sent in
+    the same calendar) are not EXDATEs: the override carries the series' UID and the
+    RECURRENCE-ID of the occurrence it replaces (RFC 5545 3.8.4.4); the other days taken out
+    are EXDATEs. `as_override=False` sends an override as an appointment of its own (one
+    occurrence downloaded alone)."""
     event = VEvent()
-    event.add("uid", f"{appointment.public_id}@cordee")
+    series = appointment.series if as_override and appointment.series_id is not None else None
+    event.add("uid", f"{(series or appointment).public_id}@cordee")
     event.add("dtstamp", appointment.updated_at or timezone.now())
+    if series is not None and appointment.recurrence_id is not None:
+        if series.all_day:
+            event.add("recurrence-id", clock.date_of(appointment.recurrence_id))
+        else:
+            event.add("recurrence-id", clock.local(appointment.recurrence_id))
     if appointment.all_day:
         first = clock.date_of(appointment.starts_at)
         last = clock.date_of(appointment.ends_at)
@@ -70,7 +88,10 @@ def vevent(
             event.add("location", ", ".join(part for part in (appointment.address, commune) if part))
         if base_url:
             link = base_url + reverse("agenda:detail", kwargs={"appointment_id": appointment.public_id})
-            event.add("description", f"Type : {appointment.event_type.label}\nDans Cordée : {link}")
+            agenda_line = f"Agenda de : {agenda}\n" if agenda else ""
+            event.add(
+                "description", f"{agenda_line}Type : {appointment.event_type.label}\nDans Cordée : {link}"
+            )
             event.add("url", link)
     else:
         event.add("summary", "Occupé")
@@ -89,6 +110,8 @@ def vevent(
         event.add("rrule", vRecur(rule))
         start = clock.local(appointment.starts_at)
         for day in appointment.exdates or []:
+            if day in overridden:
+                continue
             removed = datetime.date.fromisoformat(day)
             event.add("exdate", removed if appointment.all_day else clock.at(removed, start.time()))
     return event

@@ -99,6 +99,21 @@ class Appointment(BaseModel):
     repeat = models.CharField("répétition", max_length=10, choices=Repeat.choices, blank=True, default="")
     repeat_until = models.DateField("jusqu'au", null=True, blank=True)
     exdates = models.JSONField("occurrences retirées", default=list, blank=True)
+    # An occurrence changed on its own ("cette occurrence", RFC 5545 RECURRENCE-ID) is a row of
+    # its own pointing to its series, `recurrence_id` the original start of the occurrence it
+    # replaces; the series lists that day in `exdates` too, so its expansion never shows both.
+    # The iCalendar feed tells the two apart: a day of `exdates` with an override is sent as the
+    # override's RECURRENCE-ID, one without as an EXDATE (cancelled).
+    series = models.ForeignKey(
+        "self",
+        verbose_name="série",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="overrides",
+        editable=False,
+    )
+    recurrence_id = models.DateTimeField("occurrence remplacée", null=True, blank=True, editable=False)
     # The end of the last occurrence (`ends_at` for a single one, OPEN_END for an endless series):
     # "what touches this week" is then `starts_at < end AND last_ends_at > start`.
     last_ends_at = models.DateTimeField(editable=False)
@@ -123,6 +138,16 @@ class Appointment(BaseModel):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="agenda_ends_after_start"
             ),
+            models.CheckConstraint(
+                condition=Q(series__isnull=True, recurrence_id__isnull=True)
+                | Q(series__isnull=False, recurrence_id__isnull=False, repeat=""),
+                name="agenda_override_of_a_series",
+            ),
+            models.UniqueConstraint(
+                fields=["series", "recurrence_id"],
+                condition=Q(series__isnull=False),
+                name="agenda_one_override_per_occurrence",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -135,6 +160,10 @@ class Appointment(BaseModel):
     @property
     def is_recurring(self) -> bool:
         return bool(self.repeat)
+
+    @property
+    def is_override(self) -> bool:
+        return self.series_id is not None
 
 
 class Participant(models.Model):
@@ -195,6 +224,9 @@ class FeedToken(models.Model):  # noqa: DJ008 - a secret, never shown
     last_used_at = models.DateTimeField(null=True, blank=True)
     # "Initiales du patient" in the feed (issue 18: never the name; a setting may allow initials).
     show_initials = models.BooleanField("initiales du patient dans le flux", default=False)
+    # The agendas of the structures the person is an active member of, beside their own: a
+    # private appointment there is "Occupé", and no patient is named, not even by initials.
+    with_structures = models.BooleanField("agendas de mes structures dans le flux", default=False)
 
     class Meta:
         verbose_name = "flux iCalendar"

@@ -42,13 +42,19 @@ def _aware(moment: datetime.datetime) -> datetime.datetime:
     return timezone.make_aware(moment, clock.paris())
 
 
-def rule_of(appointment: Appointment) -> rrule.rrule | None:
+def rule_of(appointment: Appointment, near: datetime.datetime | None = None) -> rrule.rrule | None:
+    """The series' rule; with `near` (a naive Paris moment), a weekly rule starts at its last
+    occurrence before `near` instead of its first: the same occurrences from there on, without
+    walking every week since the series began (a week view of a series started years ago)."""
     if not appointment.repeat:
         return None
     until = None
     if appointment.repeat_until is not None:
         until = datetime.datetime.combine(appointment.repeat_until, datetime.time.max)
-    return rrule.rrule(FREQUENCIES[appointment.repeat], dtstart=_naive(appointment.starts_at), until=until)
+    dtstart = _naive(appointment.starts_at)
+    if near is not None and appointment.repeat == Appointment.Repeat.WEEKLY and near > dtstart:
+        dtstart += datetime.timedelta(weeks=(near - dtstart).days // 7)
+    return rrule.rrule(FREQUENCIES[appointment.repeat], dtstart=dtstart, until=until)
 
 
 def _wall_duration(appointment: Appointment) -> datetime.timedelta:
@@ -80,15 +86,17 @@ def occurrences(
     appointment: Appointment, start: datetime.datetime, end: datetime.datetime, limit: int = 400
 ) -> list[Occurrence]:
     """The appointment's occurrences that touch [start, end), exceptions removed."""
-    rule = rule_of(appointment)
-    if rule is None:
+    if not appointment.repeat:
         if appointment.starts_at < end and appointment.ends_at > start:
             return [Occurrence(appointment, appointment.starts_at, appointment.ends_at)]
         return []
     duration = _wall_duration(appointment)
+    lower = _naive(start) - duration
+    rule = rule_of(appointment, near=lower)
+    assert rule is not None
     removed = set(appointment.exdates or [])
     found = []
-    for first in rule.between(_naive(start) - duration, _naive(end), inc=True):
+    for first in rule.between(lower, _naive(end), inc=True):
         if clock.wall_date(first).isoformat() in removed:
             continue
         occurrence = Occurrence(appointment, _aware(first), _aware(first + duration))
@@ -99,7 +107,29 @@ def occurrences(
     return found
 
 
+def occurrence_on(appointment: Appointment, day: datetime.date) -> Occurrence | None:
+    """The series' occurrence starting on `day` (Paris), if it still has one there (a weekly or
+    monthly rule has at most one a day: the day names the occurrence in URLs and `exdates`)."""
+    start = clock.start_of_day(day)
+    found = occurrences(appointment, start, start + datetime.timedelta(days=1))
+    return next((o for o in found if o.day == day), None)
+
+
 def is_occurrence_day(appointment: Appointment, day: datetime.date) -> bool:
     """Whether the series has an occurrence starting on `day` (Paris) — to take one out."""
-    start = clock.start_of_day(day)
-    return any(o.day == day for o in occurrences(appointment, start, start + datetime.timedelta(days=1)))
+    return occurrence_on(appointment, day) is not None
+
+
+def shifted(
+    moment: datetime.datetime, before: datetime.datetime, after: datetime.datetime
+) -> datetime.datetime:
+    """`moment` moved by the wall-clock difference between `before` and `after` (a series'
+    first start follows what was done to one of its occurrences, across the clocks' changes)."""
+    return _aware(_naive(moment) + (_naive(after) - _naive(before)))
+
+
+def with_wall_duration(
+    start: datetime.datetime, of: tuple[datetime.datetime, datetime.datetime]
+) -> datetime.datetime:
+    """The end of an occurrence starting at `start` and lasting as long as `of` on the wall clock."""
+    return _aware(_naive(start) + (_naive(of[1]) - _naive(of[0])))

@@ -206,6 +206,8 @@ JOURNAL_ACTIONS = {
     "supprimé": "appointment_deleted",
 }
 OCCURRENCE_REMOVED = "appointment_occurrence_removed"
+OCCURRENCE_CHANGED = "appointment_occurrence_changed"
+SERIES_ENDED = "appointment_series_ended"
 
 
 def _story(actor: Actor, appointment: Appointment, what: str, action: str | None = None) -> None:
@@ -325,12 +327,20 @@ def move_appointment(
     )
 
 
+def _overrides_of(series: Appointment) -> Any:
+    return Appointment.objects.filter(series=series, deleted_at__isnull=True)
+
+
 def cancel_appointment(actor: Actor, appointment: Appointment, expected_version: int) -> None:
-    """It stays in the agendas, crossed out, so everyone sees the slot was given back."""
+    """It stays in the agendas, crossed out, so everyone sees the slot was given back. A series'
+    occurrences changed on their own are cancelled with it ("toute la série")."""
     with transaction.atomic():
         _bump(appointment, expected_version)
         appointment.status = Appointment.Status.CANCELLED
         appointment.save(update_fields=["status", "version", "updated_at"])
+        _overrides_of(appointment).update(
+            status=Appointment.Status.CANCELLED, version=F("version") + 1, updated_at=clock.now()
+        )
         _story(actor, appointment, "annulé")
         _tell(actor, appointment, Notice.APPOINTMENT_CANCELLED, attendees_of(appointment))
 
@@ -340,6 +350,9 @@ def restore_appointment(actor: Actor, appointment: Appointment, expected_version
         _bump(appointment, expected_version)
         appointment.status = Appointment.Status.CONFIRMED
         appointment.save(update_fields=["status", "version", "updated_at"])
+        _overrides_of(appointment).update(
+            status=Appointment.Status.CONFIRMED, version=F("version") + 1, updated_at=clock.now()
+        )
         _story(actor, appointment, "rétabli")
         _tell(actor, appointment, Notice.APPOINTMENT_CHANGED, attendees_of(appointment))
 
@@ -352,8 +365,17 @@ def delete_appointment(actor: Actor, appointment: Appointment, expected_version:
         appointment.deleted_by = actor.user
         appointment.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
         _follow(appointment)
+        overrides = list(_overrides_of(appointment).values_list("pk", flat=True))
+        if overrides:  # a series' occurrences changed on their own leave the agendas with it
+            Appointment.objects.filter(pk__in=overrides).update(
+                deleted_at=appointment.deleted_at, deleted_by=actor.user, version=F("version") + 1
+            )
+            Participant.objects.filter(appointment_id__in=overrides).update(is_live=False)
         _story(actor, appointment, "supprimé")
         _tell(actor, appointment, Notice.APPOINTMENT_DELETED, attendees_of(appointment))
+
+
+NO_OCCURRENCE = "Ce rendez-vous n'a pas d'occurrence ce jour-là."
 
 
 def remove_occurrence(
@@ -361,10 +383,180 @@ def remove_occurrence(
 ) -> None:
     """An exception to a series (RFC 5545 EXDATE): the occurrence of `day` is taken out."""
     if not appointment.is_recurring or not recurrence.is_occurrence_day(appointment, day):
-        raise ValidationError({"occurrence": "Ce rendez-vous n'a pas d'occurrence ce jour-là."})
+        raise ValidationError({"occurrence": NO_OCCURRENCE})
     with transaction.atomic():
         _bump(appointment, expected_version)
         appointment.exdates = sorted({*(appointment.exdates or []), day.isoformat()})
         appointment.save(update_fields=["exdates", "version", "updated_at"])
         _story(actor, appointment, f"retiré le {day:%d/%m/%Y} de la série", OCCURRENCE_REMOVED)
         _tell(actor, appointment, Notice.APPOINTMENT_CANCELLED, attendees_of(appointment))
+
+
+# --- one occurrence of a series (RFC 5545 RECURRENCE-ID) ---------------------------------------
+
+
+class Scope:
+    """What a change made from one occurrence of a series applies to (as calendars ask)."""
+
+    ONE = "occurrence"
+    FOLLOWING = "suivantes"
+    ALL = "serie"
+    CHOICES = [
+        (ONE, "Cette occurrence"),
+        (FOLLOWING, "Cette occurrence et les suivantes"),
+        (ALL, "Toute la série"),
+    ]
+
+
+def _occurrence_of(series: Appointment, day: datetime.date) -> recurrence.Occurrence:
+    occurrence = recurrence.occurrence_on(series, day) if series.is_recurring else None
+    if occurrence is None or series.is_override:
+        raise ValidationError({"occurrence": NO_OCCURRENCE})
+    return occurrence
+
+
+def _copy_of(series: Appointment, starts_at: datetime.datetime, ends_at: datetime.datetime) -> Appointment:
+    """A new row carrying what the series says, from one of its occurrences on."""
+    return Appointment(
+        title=series.title,
+        event_type_id=series.event_type_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        all_day=series.all_day,
+        place_kind=series.place_kind,
+        address=series.address,
+        commune_id=series.commune_id,
+        patient=series.patient,
+        is_private=series.is_private,
+        notes=series.notes,
+        status=series.status,
+        structure_id=series.structure_id,
+        created_by_id=series.created_by_id,
+    )
+
+
+def edit_occurrence(
+    actor: Actor,
+    series: Appointment,
+    day: datetime.date,
+    changes: dict[str, Any],
+    attendees: Attendees,
+    expected_version: int,
+    reach: Reach | None = None,
+    *,
+    scope: str,
+    check_attendees: bool = True,
+) -> tuple[Appointment, list[str]]:
+    """Change a series from its occurrence of `day` (Paris):
+    - "cette occurrence": a row of its own replaces that occurrence (RECURRENCE-ID), the series
+      lists the day as taken out; the series' version is checked and bumped (SEC-4);
+    - "cette occurrence et les suivantes": the series ends the day before, a new series starts
+      at the occurrence with the changes (the occurrences changed on their own and taken out
+      after it go with it), as calendars split a series;
+    - "toute la série": the series itself; a new start or end given for the occurrence moves
+      every occurrence by the same wall-clock difference.
+    Returns the row changed (the override, the new series or the series) and the overlaps."""
+    occurrence = _occurrence_of(series, day)
+    first = scope == Scope.FOLLOWING and occurrence.starts_at == series.starts_at
+    if scope == Scope.ALL or first:
+        changes = dict(changes)
+        start = changes.get("starts_at", occurrence.starts_at)
+        end = changes.get("ends_at", occurrence.ends_at)
+        changes["starts_at"] = recurrence.shifted(series.starts_at, occurrence.starts_at, start)
+        changes["ends_at"] = recurrence.with_wall_duration(changes["starts_at"], (start, end))
+        warnings = edit_appointment(
+            actor, series, changes, attendees, expected_version, reach, check_attendees=check_attendees
+        )
+        return series, warnings
+    if scope not in (Scope.ONE, Scope.FOLLOWING):
+        raise ValidationError({"portee": "Choisissez à quoi s'applique la modification."})
+    row = _copy_of(series, occurrence.starts_at, occurrence.ends_at)
+    if scope == Scope.FOLLOWING:
+        row.repeat, row.repeat_until = series.repeat, series.repeat_until
+        row.exdates = [d for d in series.exdates or [] if d > day.isoformat()]
+    else:
+        row.series, row.recurrence_id = series, occurrence.starts_at
+    for name in EDITABLE:
+        if name in changes and not (scope == Scope.ONE and name in ("repeat", "repeat_until")):
+            setattr(row, name, changes[name])
+    if not row.repeat:
+        row.repeat_until = None
+    check_times(row)
+    if check_attendees:
+        _check_attendees(actor, attendees, reach or Reach(actor))
+    _check_patient(actor, row, series.patient_id)
+    before = attendees_of(series)
+    with transaction.atomic():
+        _bump(series, expected_version)
+        if scope == Scope.ONE:
+            series.exdates = sorted({*(series.exdates or []), day.isoformat()})
+            series.save(update_fields=["exdates", "version", "updated_at"])
+        else:
+            series.repeat_until = day - datetime.timedelta(days=1)
+            series.exdates = [d for d in series.exdates or [] if d < day.isoformat()]
+            series.last_ends_at = recurrence.last_end(series)
+            series.save(update_fields=["repeat_until", "exdates", "last_ends_at", "version", "updated_at"])
+            _follow(series)
+        row.last_ends_at = recurrence.last_end(row)
+        row.save()
+        if scope == Scope.FOLLOWING:
+            Appointment.objects.filter(series=series, recurrence_id__gte=occurrence.starts_at).update(
+                series=row
+            )
+        _sync_participants(row, attendees)
+        _story(actor, row, "modifié", OCCURRENCE_CHANGED if scope == Scope.ONE else None)
+        _tell(actor, row, Notice.APPOINTMENT_CHANGED, attendees)
+        removed = Attendees(
+            [u for u in before.users if u.pk not in attendees.user_ids],
+            [s for s in before.structures if s.pk not in attendees.structure_ids],
+        )
+        if removed.users or removed.structures:
+            _tell(actor, row, Notice.APPOINTMENT_CANCELLED, removed)
+    return row, overlaps(row, attendees)
+
+
+def move_occurrence(
+    actor: Actor, series: Appointment, day: datetime.date, starts_at: datetime.datetime, expected_version: int
+) -> tuple[Appointment, list[str]]:
+    """Move one occurrence of a series (a drag in the week), keeping its wall-clock duration."""
+    occurrence = _occurrence_of(series, day)
+    ends_at = recurrence.with_wall_duration(starts_at, (occurrence.starts_at, occurrence.ends_at))
+    return edit_occurrence(
+        actor,
+        series,
+        day,
+        {"starts_at": starts_at, "ends_at": ends_at},
+        attendees_of(series),
+        expected_version,
+        scope=Scope.ONE,
+        check_attendees=False,
+    )
+
+
+def cancel_occurrences(
+    actor: Actor, series: Appointment, day: datetime.date, expected_version: int, *, scope: str
+) -> None:
+    """Cancel from one occurrence: that one only (EXDATE), it and the following ones (the series
+    ends the day before; the later occurrences changed on their own are cancelled too), or the
+    whole series."""
+    occurrence = _occurrence_of(series, day)
+    if scope == Scope.ONE:
+        remove_occurrence(actor, series, day, expected_version)
+        return
+    if scope == Scope.ALL or occurrence.starts_at == series.starts_at:
+        cancel_appointment(actor, series, expected_version)
+        return
+    if scope != Scope.FOLLOWING:
+        raise ValidationError({"portee": "Choisissez à quoi s'applique l'annulation."})
+    with transaction.atomic():
+        _bump(series, expected_version)
+        series.repeat_until = day - datetime.timedelta(days=1)
+        series.exdates = [d for d in series.exdates or [] if d < day.isoformat()]
+        series.last_ends_at = recurrence.last_end(series)
+        series.save(update_fields=["repeat_until", "exdates", "last_ends_at", "version", "updated_at"])
+        _follow(series)
+        _overrides_of(series).filter(recurrence_id__gte=occurrence.starts_at).update(
+            status=Appointment.Status.CANCELLED, version=F("version") + 1, updated_at=clock.now()
+        )
+        _story(actor, series, f"arrêté à partir du {day:%d/%m/%Y}", SERIES_ENDED)
+        _tell(actor, series, Notice.APPOINTMENT_CANCELLED, attendees_of(series))

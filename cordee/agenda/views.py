@@ -11,11 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import http_date, urlencode
 from django.views.decorators.http import require_POST
 
-from cordee.agenda import grid, ical, services
+from cordee.agenda import feed as feeds
+from cordee.agenda import grid, ical, recurrence, services
 from cordee.agenda.agendas import Agenda, Reach, sees_details
 from cordee.agenda.forms import AppointmentForm
 from cordee.agenda.models import Appointment, EventType, FeedToken, Participant
@@ -102,6 +102,7 @@ def calendar_page(request: AuthedRequest) -> HttpResponse:
         context["day_link"] = lambda d: link(vue="jour", date=d.isoformat())
     else:
         context["columns"] = grid.columns(found, days, shown if view == "jour" else None)
+        context["show_who"] = len(shown) > 1 and view != "jour"
     return render(request, "agenda/calendar.html", context)
 
 
@@ -208,12 +209,16 @@ def detail(request: AuthedRequest, appointment_id: str) -> HttpResponse:
             request.actor, appointment.patient, str(Perm.VIEW), what=f"rendez-vous {appointment.public_id}"
         )
     attendees = services.attendees_of(appointment)
+    occurrence = _occurrence_asked(request, appointment)
+    initial: dict[str, Any] = {"participants": _keys_of(attendees)}
+    if occurrence is not None:  # the form shows the occurrence clicked, not the series' first
+        initial.update(starts_at=occurrence.starts_at, ends_at=occurrence.ends_at)
     form = None
     if details:
         form = AppointmentForm(
             request.POST if request.method == "POST" else None,
             instance=appointment,
-            initial={"participants": _keys_of(attendees)},
+            initial=initial,
             actor=request.actor,
             reach=reach,
         )
@@ -226,15 +231,28 @@ def detail(request: AuthedRequest, appointment_id: str) -> HttpResponse:
         keys = form.cleaned_data["participants"]
         changes = {name: form.cleaned_data[name] for name in services.EDITABLE if name in form.cleaned_data}
         fresh = Appointment.objects.select_related("patient").get(pk=appointment.pk)
+        scope = request.POST.get("portee", services.Scope.ALL)
         try:
-            warnings = services.edit_appointment(
-                request.actor,
-                fresh,
-                changes,
-                _attendees(reach, keys),
-                form.cleaned_data.get("version") or 0,
-                reach,
-            )
+            if occurrence is not None:
+                fresh, warnings = services.edit_occurrence(
+                    request.actor,
+                    fresh,
+                    occurrence.day,
+                    changes,
+                    _attendees(reach, keys),
+                    form.cleaned_data.get("version") or 0,
+                    reach,
+                    scope=scope,
+                )
+            else:
+                warnings = services.edit_appointment(
+                    request.actor,
+                    fresh,
+                    changes,
+                    _attendees(reach, keys),
+                    form.cleaned_data.get("version") or 0,
+                    reach,
+                )
         except services.StaleAppointmentError as exc:
             form.add_error(None, exc.message)
         except ValidationError as exc:
@@ -249,10 +267,27 @@ def detail(request: AuthedRequest, appointment_id: str) -> HttpResponse:
         "patient_visible": patient_visible,
         "attendees": attendees,
         "form": form,
-        "occurrence": request.GET.get("occurrence", ""),
+        "occurrence": occurrence,
+        "scopes": services.Scope.CHOICES,
+        "scope": request.POST.get("portee", services.Scope.ONE),
+        "next": request.GET.get("next", ""),
         "back": _back(appointment, _keys_of(attendees)),
     }
     return render(request, "agenda/appointment_detail.html", context)
+
+
+def _occurrence_asked(request: AuthedRequest, appointment: Appointment) -> recurrence.Occurrence | None:
+    """The occurrence of a series named by the page (`?occurrence=2027-01-12`), if it has one."""
+    asked = request.POST.get("occurrence") or request.GET.get("occurrence") or ""
+    if not appointment.is_recurring:
+        return None
+    try:
+        day = datetime.date.fromisoformat(asked)
+    except ValueError:
+        return None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        return None
+    return recurrence.occurrence_on(appointment, day)
 
 
 def _write(request: AuthedRequest, appointment_id: str) -> tuple[Appointment, int]:
@@ -300,44 +335,67 @@ def delete(request: AuthedRequest, appointment_id: str) -> HttpResponse:
     return _act(request, appointment_id, "supprimer")
 
 
+def _start_posted(request: AuthedRequest) -> datetime.datetime:
+    """The new start: a day and a time ("Déplacer" form, a drop in the grid), or one `debut`."""
+    text = request.POST.get("debut") or f"{request.POST.get('jour', '')}T{request.POST.get('heure', '')}"
+    asked = datetime.datetime.fromisoformat(text)
+    if not EARLIEST_DAY <= clock.wall_date(asked) <= LATEST_DAY:
+        raise ValueError
+    return clock.at(clock.wall_date(asked), asked.time().replace(second=0, microsecond=0))
+
+
 @require_POST
 def move(request: AuthedRequest, appointment_id: str) -> HttpResponse:
-    """Move to another start (same duration), e.g. "décaler d'une semaine"."""
+    """Move to another start (same duration): the "Déplacer" form or a drag in the week or day
+    view. One occurrence of a series (`occurrence`) moves alone ("cette occurrence"); through
+    the same service as an edit: version check, overlaps warned, journal, notifications."""
     appointment, expected = _write(request, appointment_id)
+    fallback = reverse("agenda:detail", kwargs={"appointment_id": appointment.public_id})
+    back = safe_next(request, fallback=fallback)
     try:
-        asked = datetime.datetime.fromisoformat(request.POST.get("debut", ""))
-        if not EARLIEST_DAY <= clock.wall_date(asked) <= LATEST_DAY:
-            raise ValueError
+        starts_at = _start_posted(request)
     except ValueError:
         messages.error(request, "Nouvelle date invalide : indiquez un jour et une heure existants.")
-        return redirect("agenda:detail", appointment_id=appointment.public_id)
+        return redirect(back)
+    occurrence = request.POST.get("occurrence", "")
     try:
-        warnings = services.move_appointment(
-            request.actor, appointment, clock.at(clock.wall_date(asked), asked.time()), expected
-        )
+        if appointment.is_recurring and occurrence:
+            try:
+                day = datetime.date.fromisoformat(occurrence)
+            except ValueError:
+                raise ValidationError({"occurrence": services.NO_OCCURRENCE}) from None
+            _, warnings = services.move_occurrence(request.actor, appointment, day, starts_at, expected)
+        else:
+            warnings = services.move_appointment(request.actor, appointment, starts_at, expected)
     except services.StaleAppointmentError as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
         messages.error(request, " ".join(str(m) for ms in exc.message_dict.values() for m in ms))
     else:
-        messages.success(request, "Le rendez-vous est déplacé.")
+        messages.success(request, f"Le rendez-vous est déplacé au {clock.local(starts_at):%d/%m/%Y à %H:%M}.")
         _warn(request, warnings)
-    return redirect("agenda:detail", appointment_id=appointment.public_id)
+    return redirect(back)
 
 
 @require_POST
 def remove_occurrence(request: AuthedRequest, appointment_id: str) -> HttpResponse:
-    """An exception to a series: this occurrence only is taken out (RFC 5545 EXDATE)."""
+    """Cancel from one occurrence of a series: that one only (RFC 5545 EXDATE), it and the
+    following ones (the series ends the day before), or the whole series (`portee`)."""
     appointment, expected = _write(request, appointment_id)
+    scope = request.POST.get("portee", services.Scope.ONE)
     try:
         day = datetime.date.fromisoformat(request.POST.get("occurrence", ""))
-        services.remove_occurrence(request.actor, appointment, day, expected)
+        services.cancel_occurrences(request.actor, appointment, day, expected, scope=scope)
     except (ValueError, ValidationError):
         messages.error(request, "Ce rendez-vous n'a pas d'occurrence ce jour-là.")
     except services.StaleAppointmentError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"L'occurrence du {day:%d/%m/%Y} est retirée de la série.")
+        done = {
+            services.Scope.ONE: f"L'occurrence du {day:%d/%m/%Y} est retirée de la série.",
+            services.Scope.FOLLOWING: f"La série est annulée à partir du {day:%d/%m/%Y}.",
+        }
+        messages.success(request, done.get(scope, "La série est annulée."))
         return redirect(reverse("agenda:calendar") + "?" + urlencode({"date": day.isoformat()}))
     return redirect("agenda:detail", appointment_id=appointment.public_id)
 
@@ -356,9 +414,26 @@ def ics(request: AuthedRequest, appointment_id: str) -> HttpResponse:
     appointment, users = _appointment(request, appointment_id, reach)
     details = sees_details(request.actor, appointment, users) and not appointment.is_private
     calendar = ical.new_calendar("Cordée")
-    calendar.add_component(
-        ical.vevent(appointment, details=details, base_url=request.build_absolute_uri("/")[:-1])
+    base = request.build_absolute_uri("/")[:-1]
+    # A series travels with its occurrences changed on their own (RECURRENCE-ID); one such
+    # occurrence downloaded alone is an appointment of its own.
+    overrides = (
+        list(
+            Appointment.objects.filter(series=appointment, deleted_at__isnull=True).select_related(
+                "event_type", "commune", "series"
+            )
+        )
+        if appointment.is_recurring
+        else []
     )
+    days = {clock.date_of(o.recurrence_id).isoformat() for o in overrides if o.recurrence_id is not None}
+    calendar.add_component(
+        ical.vevent(appointment, details=details, base_url=base, overridden=days, as_override=False)
+    )
+    for override in overrides:
+        calendar.add_component(
+            ical.vevent(override, details=details and not override.is_private, base_url=base)
+        )
     response = HttpResponse(ical.finish(calendar), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="rendez-vous.ics"'
     return response
@@ -391,43 +466,37 @@ def feed_settings(request: AuthedRequest) -> HttpResponse:
             holder.save(update_fields=["show_initials"])
             messages.success(request, "Préférence enregistrée.")
             return redirect("agenda:feed_settings")
+        elif action == "structures" and holder is not None:
+            holder.with_structures = request.POST.get("structures") == "oui"
+            holder.save(update_fields=["with_structures"])
+            messages.success(request, "Préférence enregistrée.")
+            return redirect("agenda:feed_settings")
     url = request.build_absolute_uri(reverse("agenda:feed", kwargs={"token": token})) if token else ""
     return render(request, "agenda/feed_settings.html", {"holder": holder, "url": url})
-
-
-FEED_PAST, FEED_AHEAD = datetime.timedelta(days=92), datetime.timedelta(days=366)
 
 
 @login_not_required
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """The person's agenda as an iCalendar feed, read-only, opened by its secret alone (calendar
-    software cannot sign in). A wrong or revoked secret gets 404, like an unknown page."""
-    if request.method != "GET":
+    software cannot sign in). A wrong or revoked secret gets 404, like an unknown page. A poll
+    naming the current ETag gets 304 (`agenda.feed`: the body is rebuilt only when it changes)."""
+    if request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405)
     holder = ical.holder_of(token)
     if holder is None:
         raise Http404
-    now = timezone.now()
-    rows = (
-        Participant.objects.filter(
-            user=holder.user, is_live=True, starts_at__lt=now + FEED_AHEAD, last_ends_at__gt=now - FEED_PAST
-        )
-        .select_related("appointment__event_type", "appointment__commune", "appointment__patient")
-        .order_by("starts_at")[:20000]
-    )
-    calendar = ical.new_calendar(f"Cordée — {holder.user.display_name}")
     base = request.build_absolute_uri("/")[:-1]
-    for row in rows:
-        appointment = row.appointment
-        calendar.add_component(
-            ical.vevent(
-                appointment,
-                details=not appointment.is_private,
-                show_initials=holder.show_initials,
-                base_url=base,
-            )
-        )
-    FeedToken.objects.filter(pk=holder.pk).update(last_used_at=now)
-    response = HttpResponse(ical.finish(calendar), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="cordee.ics"'
+    current = feeds.state(holder, base)
+    etag = f'"{current.etag}"'
+    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponse(status=304)
+    else:
+        built = feeds.build(holder, base, current)
+        FeedToken.objects.filter(pk=holder.pk).update(last_used_at=clock.now())
+        response = HttpResponse(built.body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="cordee.ics"'
+    response["ETag"] = etag
+    if current.last_modified is not None:
+        response["Last-Modified"] = http_date(current.last_modified.timestamp())
+    response["Cache-Control"] = "private, no-cache"
     return response

@@ -59,6 +59,8 @@ SENTENCES = {
     "appointment_restored": "a rétabli un rendez-vous",
     "appointment_deleted": "a supprimé un rendez-vous",
     "appointment_occurrence_removed": "a retiré une occurrence d'un rendez-vous",
+    "appointment_occurrence_changed": "a modifié une occurrence d'un rendez-vous",
+    "appointment_series_ended": "a arrêté une série de rendez-vous",
     "update_identity": "a modifié l'identité",
     "change_status": "a changé le statut du dossier",
     "declare_death": "a déclaré le décès",

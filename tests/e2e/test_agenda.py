@@ -13,6 +13,7 @@ from playwright.sync_api import BrowserContext, expect
 from pytest_django.live_server_helper import LiveServer
 
 from cordee.accounts.models import Structure, User
+from cordee.agenda.tests.helpers import actor_of, book
 from cordee.core import clock
 from cordee.patients.testing import create_test_patient
 from tests.e2e.conftest import PHONE_VIEWPORT
@@ -96,3 +97,47 @@ def test_a_weekly_patient_appointment_from_the_agenda_to_the_dossier_then_privat
     assert_accessible(axe, phone)
     # Centred on 7h: the grid opened scrolled past the night hours.
     assert phone.locator("[data-agd-scroll]").evaluate("box => box.scrollTop") > 0
+
+
+def test_drag_an_appointment_to_another_day_and_edit_one_occurrence_of_a_series(
+    new_context: Callable[..., BrowserContext],
+    live_server: LiveServer,
+    coordinator: User,
+    structure: Structure,
+) -> None:
+    actor = actor_of(coordinator, structure)
+    monday = clock.today() - datetime.timedelta(days=clock.today().weekday()) + datetime.timedelta(days=7)
+    tuesday, wednesday = monday + datetime.timedelta(days=1), monday + datetime.timedelta(days=2)
+    visit = book(actor, tuesday, 9, title="Visite à domicile", users=[coordinator])
+    series = book(actor, tuesday, 11, title="Staff du mardi", users=[coordinator], repeat="WEEKLY")
+    tall = {"width": 1280, "height": 1100}  # the 7h–19h rows in sight without scrolling the page
+    page = open_as_structure(
+        lambda **kw: new_context(viewport=tall, **kw), coordinator, structure, live_server
+    )
+    page.context.set_default_timeout(60_000)
+    week = f"{live_server.url}/agenda/?vue=semaine&date={tuesday.isoformat()}"
+    page.goto(week)
+
+    # Drag "Visite à domicile" (Tuesday 9:00) to Wednesday 14:00: the grid's quarter-hour rows.
+    source = page.locator(".agd-event", has_text="Visite à domicile")
+    target = page.locator(f'[data-agd-day="{wednesday.isoformat()}"]')
+    quarter = target.evaluate("column => column.getBoundingClientRect().height / 96")
+    source.drag_to(target, source_position={"x": 5, "y": 2}, target_position={"x": 10, "y": quarter * 56 + 2})
+    expect(page.get_by_text(f"Le rendez-vous est déplacé au {wednesday:%d/%m/%Y} à 14:00.")).to_be_visible()
+    visit.refresh_from_db()
+    assert clock.local(visit.starts_at) == clock.local(clock.at(wednesday, datetime.time(14)))
+    assert page.url == week
+    moved = page.locator(f'[data-agd-day="{wednesday.isoformat()}"] .agd-event', has_text="Visite à domicile")
+    expect(moved).to_contain_text("14:00–15:00")
+
+    # One occurrence of the weekly series: renamed for this Tuesday only.
+    page.locator(".agd-event", has_text="Staff du mardi").click()
+    page.get_by_role("radio", name="Cette occurrence (celle du").check()
+    page.get_by_label("Titre").fill("Staff exceptionnel")
+    page.get_by_role("button", name="Enregistrer les modifications").click()
+    expect(page.get_by_text("Le rendez-vous est mis à jour.")).to_be_visible()
+    expect(page.locator(".agd-event", has_text="Staff exceptionnel")).to_have_count(1)
+    expect(page.locator(".agd-event", has_text="Staff du mardi")).to_have_count(0)
+    page.get_by_role("link", name="Période suivante").click()
+    expect(page.locator(".agd-event", has_text="Staff du mardi")).to_have_count(1)
+    assert series.overrides.get().title == "Staff exceptionnel"

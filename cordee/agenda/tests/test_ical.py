@@ -8,6 +8,7 @@ import icalendar
 from django.urls import reverse
 
 from cordee.accounts.models import Structure, User
+from cordee.agenda import services
 from cordee.agenda.models import FeedToken
 from cordee.agenda.tests.helpers import actor_of, book
 from cordee.core import clock
@@ -101,3 +102,76 @@ def test_initials_only_when_chosen(coordinator: User, structure: Structure, clie
     client.post(reverse("agenda:feed_settings"), {"action": "initiales", "initiales": "oui"})
     (event,) = _parse(client.__class__().get(url).content).walk("VEVENT")
     assert str(event["summary"]) == "Pesée (L. M.)"
+
+
+def test_the_structures_agendas_join_the_feed_when_chosen(
+    coordinator: User, member: User, structure: Structure, client_for, dossier
+) -> None:
+    soon = clock.today() + datetime.timedelta(days=2)
+    colleague = actor_of(member, structure)
+    book(colleague, soon, 9, title="Réunion d'équipe", users=[], structures=[structure])
+    book(colleague, soon, 11, title="Entretien secret", users=[], structures=[structure], is_private=True)
+    book(colleague, soon, 14, title="Visite", users=[], structures=[structure], patient=dossier)
+    book(colleague, soon, 16, title="Chez le collègue", users=[member])
+    client = client_for(coordinator)
+    url = _feed_url(client)
+    client.post(reverse("agenda:feed_settings"), {"action": "initiales", "initiales": "oui"})
+    anonymous = client.__class__()
+    assert _parse(anonymous.get(url).content).walk("VEVENT") == []
+    client.post(reverse("agenda:feed_settings"), {"action": "structures", "structures": "oui"})
+    response = anonymous.get(url)
+    events = _parse(response.content).walk("VEVENT")
+    assert sorted(str(e["summary"]) for e in events) == ["Occupé", "Réunion d'équipe", "Visite"]
+    text = response.content.decode()
+    assert "Entretien secret" not in text and "Chez le collègue" not in text
+    assert dossier.birth_name.upper() not in text.upper() and "(L. M.)" not in text  # not even initials
+    assert f"Agenda de : {structure.name}" in str(
+        next(e for e in events if str(e["summary"]) == "Visite")["description"]
+    )
+    client.post(reverse("agenda:feed_settings"), {"action": "structures", "structures": "non"})
+    assert _parse(anonymous.get(url).content).walk("VEVENT") == []
+
+
+def test_a_poll_with_the_current_etag_gets_304_until_the_agenda_changes(
+    coordinator: User, structure: Structure, client_for
+) -> None:
+    actor = actor_of(coordinator, structure)
+    first = book(actor, clock.today() + datetime.timedelta(days=1), 9, title="Bilan")
+    client = client_for(coordinator)
+    url = _feed_url(client)
+    anonymous = client.__class__()
+    response = anonymous.get(url)
+    etag = response["ETag"]
+    assert etag and response["Last-Modified"] and response.status_code == 200
+    unchanged = anonymous.get(url, headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    services.edit_appointment(actor, first, {"title": "Bilan déplacé"}, services.attendees_of(first), 1)
+    changed = anonymous.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert "Bilan déplacé" in changed.content.decode()
+    services.delete_appointment(actor, first, 2)
+    gone = anonymous.get(url, headers={"If-None-Match": changed["ETag"]})
+    assert gone.status_code == 200 and "Bilan" not in gone.content.decode()
+
+
+def test_the_feed_sends_a_changed_occurrence_with_recurrence_id_and_a_cancelled_one_as_exdate(
+    coordinator: User, structure: Structure, client_for
+) -> None:
+    actor = actor_of(coordinator, structure)
+    first = clock.today() + datetime.timedelta(days=1)
+    week = datetime.timedelta(days=7)
+    series = book(actor, first, 10, title="Staff", repeat="WEEKLY")
+    services.move_occurrence(actor, series, first + week, clock.at(first + week, datetime.time(15)), 1)
+    services.remove_occurrence(actor, series, first + 2 * week, 2)
+    client = client_for(coordinator)
+    url = _feed_url(client)
+    events = _parse(client.__class__().get(url).content).walk("VEVENT")
+    master = next(e for e in events if "RECURRENCE-ID" not in e)
+    (override,) = [e for e in events if "RECURRENCE-ID" in e]
+    assert master["uid"] == override["uid"] == f"{series.public_id}@cordee"
+    exdates = master["exdate"] if isinstance(master["exdate"], list) else [master["exdate"]]
+    removed = [d.dt for e in exdates for d in e.dts]  # type: ignore[union-attr]
+    assert removed == [clock.local(clock.at(first + 2 * week, datetime.time(10)))]
+    assert override.decoded("recurrence-id") == clock.local(clock.at(first + week, datetime.time(10)))
+    assert override.decoded("dtstart") == clock.local(clock.at(first + week, datetime.time(15)))
+    assert len(events) == 2

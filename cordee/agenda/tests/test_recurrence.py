@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from cordee.accounts.models import User
 from cordee.agenda import recurrence, services
@@ -78,3 +79,23 @@ def test_a_repeat_end_before_the_start_is_refused(coordinator: User) -> None:
             repeat_until=datetime.date(2027, 3, 1),
         )
     assert "repeat_until" in raised.value.message_dict
+
+
+def test_the_week_of_an_old_weekly_series_is_the_same_without_walking_its_past(coordinator: User) -> None:
+    series = book(actor_of(coordinator), datetime.date(2025, 3, 4), 18, repeat="WEEKLY", minutes=90)
+    rule = recurrence.rule_of(series)
+    assert rule is not None
+    for first in (datetime.date(2025, 3, 3), datetime.date(2026, 10, 19), datetime.date(2027, 3, 24)):
+        start, end = clock.start_of_day(first), clock.start_of_day(first + datetime.timedelta(days=9))
+        walked = [
+            f"{moment:%Y-%m-%d %H:%M}"
+            for moment in rule.between(
+                timezone.make_naive(start, clock.paris()) - datetime.timedelta(hours=2),
+                timezone.make_naive(end, clock.paris()),
+                inc=True,
+            )
+            if clock.at(moment.date(), moment.time()) < end
+            and clock.at(moment.date(), moment.time()) + datetime.timedelta(minutes=90) > start
+        ]
+        assert _local_starts(series, first, first + datetime.timedelta(days=9)) == walked
+        assert len(walked) in (1, 2)

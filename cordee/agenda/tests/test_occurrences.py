@@ -1,0 +1,243 @@
+"""One occurrence of a series (RFC 5545 RECURRENCE-ID): "cette occurrence", "cette occurrence et
+les suivantes", "toute la série" — edited, moved or cancelled through the services, across the
+spring clock change, with the version check, the participants' reach, the journal."""
+
+from __future__ import annotations
+
+import datetime
+
+import icalendar
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from cordee.accounts.models import Structure, User
+from cordee.agenda import grid, recurrence, services
+from cordee.agenda.agendas import Agenda
+from cordee.agenda.models import Appointment, Participant
+from cordee.agenda.services import Scope
+from cordee.agenda.tests.helpers import actor_of, at, book
+from cordee.audit.models import Access
+from cordee.core import clock
+from cordee.notifications.models import Notification
+
+MONDAY = datetime.date(2027, 3, 22)  # the clocks go forward on Sunday 28 March 2027
+AFTER_CHANGE = datetime.date(2027, 3, 29)
+
+
+def _starts(series: Appointment, last: datetime.date = datetime.date(2027, 4, 20)) -> list[str]:
+    found = recurrence.occurrences(series, clock.start_of_day(MONDAY), clock.start_of_day(last))
+    return [f"{clock.local(o.starts_at):%Y-%m-%d %H:%M}" for o in found]
+
+
+def _agenda_of(actor, user: User) -> list[str]:
+    found = grid.items(actor, [Agenda(user=user)], MONDAY, datetime.date(2027, 4, 13))
+    return [f"{clock.local(i.starts_at):%Y-%m-%d %H:%M} {i.title}" for i in found]
+
+
+def test_this_occurrence_only_across_the_spring_change(coordinator: User) -> None:
+    actor = actor_of(coordinator)
+    series = book(actor, MONDAY, 10, repeat="WEEKLY", title="Staff")
+    override, warnings = services.edit_occurrence(
+        actor,
+        series,
+        AFTER_CHANGE,
+        {"title": "Staff déplacé", "starts_at": at(AFTER_CHANGE, 14), "ends_at": at(AFTER_CHANGE, 15, 30)},
+        services.attendees_of(series),
+        1,
+        scope=Scope.ONE,
+    )
+    assert warnings == []
+    assert override.series == series and override.recurrence_id == at(AFTER_CHANGE, 10)
+    assert override.recurrence_id.astimezone(datetime.UTC).hour == 8  # 10:00 summer time
+    series.refresh_from_db()
+    assert series.version == 2 and series.exdates == [AFTER_CHANGE.isoformat()]
+    assert _starts(series) == ["2027-03-22 10:00", "2027-04-05 10:00", "2027-04-12 10:00", "2027-04-19 10:00"]
+    assert _agenda_of(actor, coordinator) == [
+        "2027-03-22 10:00 Staff",
+        "2027-03-29 14:00 Staff déplacé",
+        "2027-04-05 10:00 Staff",
+        "2027-04-12 10:00 Staff",
+    ]
+    assert Participant.objects.get(appointment=override).user == coordinator
+    # The occurrence now is the override's own row: it is edited there, not through the series.
+    with pytest.raises(ValidationError):
+        services.edit_occurrence(
+            actor, series, AFTER_CHANGE, {"title": "X"}, services.attendees_of(series), 2, scope=Scope.ONE
+        )
+
+
+def test_this_and_following_splits_the_series(coordinator: User) -> None:
+    actor = actor_of(coordinator)
+    series = book(actor, MONDAY, 10, repeat="WEEKLY", title="Staff", repeat_until=datetime.date(2027, 5, 31))
+    services.remove_occurrence(actor, series, datetime.date(2027, 4, 12), 1)
+    services.edit_occurrence(
+        actor,
+        series,
+        datetime.date(2027, 3, 22),
+        {"title": "Staff 22"},
+        services.attendees_of(series),
+        2,
+        scope=Scope.ONE,
+    )
+    following, _ = services.edit_occurrence(
+        actor,
+        series,
+        datetime.date(2027, 4, 5),
+        {
+            "title": "Staff (nouvelle formule)",
+            "starts_at": at(datetime.date(2027, 4, 5), 9),
+            "ends_at": at(datetime.date(2027, 4, 5), 10),
+            "repeat": "WEEKLY",
+            "repeat_until": datetime.date(2027, 5, 31),
+        },
+        services.attendees_of(series),
+        3,
+        scope=Scope.FOLLOWING,
+    )
+    series.refresh_from_db()
+    assert series.repeat_until == datetime.date(2027, 4, 4)
+    assert series.last_ends_at == at(AFTER_CHANGE, 11)
+    assert Participant.objects.get(appointment=series).last_ends_at == series.last_ends_at
+    assert series.exdates == ["2027-03-22"]
+    assert following.exdates == ["2027-04-12"] and following.series is None
+    assert _agenda_of(actor, coordinator) == [
+        "2027-03-22 10:00 Staff 22",
+        "2027-03-29 10:00 Staff",
+        "2027-04-05 09:00 Staff (nouvelle formule)",
+    ]
+
+
+def test_the_whole_series_moves_by_what_was_done_to_the_occurrence(coordinator: User) -> None:
+    actor = actor_of(coordinator)
+    series = book(actor, MONDAY, 10, repeat="WEEKLY")
+    services.edit_occurrence(
+        actor,
+        series,
+        AFTER_CHANGE,
+        {"starts_at": at(AFTER_CHANGE, 11), "ends_at": at(AFTER_CHANGE, 11, 30)},
+        services.attendees_of(series),
+        1,
+        scope=Scope.ALL,
+    )
+    series.refresh_from_db()
+    assert series.starts_at == at(MONDAY, 11) and series.ends_at == at(MONDAY, 11, 30)
+    assert _starts(series, datetime.date(2027, 4, 6)) == [
+        "2027-03-22 11:00",
+        "2027-03-29 11:00",
+        "2027-04-05 11:00",
+    ]
+    assert not Appointment.objects.filter(series=series).exists()
+
+
+def test_a_stale_version_changes_nothing(coordinator: User) -> None:
+    actor = actor_of(coordinator)
+    series = book(actor, MONDAY, 10, repeat="WEEKLY", title="Staff")
+    services.edit_appointment(actor, series, {"title": "Staff B"}, services.attendees_of(series), 1)
+    stale = Appointment.objects.get(pk=series.pk)
+    for scope in (Scope.ONE, Scope.FOLLOWING, Scope.ALL):
+        with pytest.raises(services.StaleAppointmentError):
+            services.edit_occurrence(
+                actor,
+                stale,
+                AFTER_CHANGE,
+                {"title": "Trop tard"},
+                services.attendees_of(stale),
+                1,
+                scope=scope,
+            )
+    with pytest.raises(services.StaleAppointmentError):
+        services.move_occurrence(actor, stale, AFTER_CHANGE, at(AFTER_CHANGE, 16), 1)
+    with pytest.raises(services.StaleAppointmentError):
+        services.cancel_occurrences(actor, stale, AFTER_CHANGE, 1, scope=Scope.FOLLOWING)
+    kept = Appointment.objects.get(pk=series.pk)
+    assert (kept.title, kept.version, kept.exdates, kept.repeat_until) == ("Staff B", 2, [], None)
+    assert Appointment.objects.count() == 1
+
+
+def test_a_participant_out_of_reach_is_refused_and_nothing_is_written(
+    coordinator: User, stranger: User
+) -> None:
+    actor = actor_of(coordinator)
+    series = book(actor, MONDAY, 10, repeat="WEEKLY")
+    with pytest.raises(ValidationError) as raised:
+        services.edit_occurrence(
+            actor, series, AFTER_CHANGE, {}, services.Attendees([stranger], []), 1, scope=Scope.ONE
+        )
+    assert "participants" in raised.value.message_dict
+    series.refresh_from_db()
+    assert series.version == 1 and series.exdates == [] and Appointment.objects.count() == 1
+
+
+def test_a_day_without_occurrence_is_refused_in_french(coordinator: User) -> None:
+    actor = actor_of(coordinator)
+    series = book(actor, MONDAY, 10, repeat="WEEKLY")
+    with pytest.raises(ValidationError) as raised:
+        services.move_occurrence(actor, series, datetime.date(2027, 3, 30), at(AFTER_CHANGE, 16), 1)
+    assert raised.value.message_dict["occurrence"] == ["Ce rendez-vous n'a pas d'occurrence ce jour-là."]
+
+
+def test_an_occurrence_with_a_patient_is_journaled_and_the_colleague_told(
+    coordinator: User, member: User, structure: Structure, dossier, django_capture_on_commit_callbacks
+) -> None:
+    actor = actor_of(coordinator, structure)
+    series = book(actor, MONDAY, 10, repeat="WEEKLY", patient=dossier, users=[coordinator, member])
+    with django_capture_on_commit_callbacks(execute=True):
+        override, _ = services.move_occurrence(actor, series, AFTER_CHANGE, at(AFTER_CHANGE, 15), 1)
+    assert Access.objects.filter(
+        patient=dossier, action="appointment_occurrence_changed", what=str(override.public_id)
+    ).exists()
+    told = Notification.objects.filter(recipient=member, kind="APPOINTMENT_CHANGED").get()
+    assert told.data["when"] == "29/03/2027 à 15:00"
+
+
+def test_cancel_this_and_following_and_the_whole_series(coordinator: User) -> None:
+    actor = actor_of(coordinator)
+    series = book(actor, MONDAY, 10, repeat="WEEKLY")
+    later, _ = services.move_occurrence(
+        actor, series, datetime.date(2027, 4, 12), at(datetime.date(2027, 4, 13), 9), 1
+    )
+    services.cancel_occurrences(actor, series, datetime.date(2027, 4, 5), 2, scope=Scope.FOLLOWING)
+    series.refresh_from_db()
+    assert series.repeat_until == datetime.date(2027, 4, 4) and series.status == Appointment.Status.CONFIRMED
+    later.refresh_from_db()
+    assert later.is_cancelled
+    assert _starts(series) == ["2027-03-22 10:00", "2027-03-29 10:00"]
+    services.cancel_occurrences(actor, series, MONDAY, series.version, scope=Scope.ALL)
+    series.refresh_from_db()
+    assert series.is_cancelled
+    services.delete_appointment(actor, series, series.version)
+    later.refresh_from_db()
+    assert later.deleted_at is not None
+    assert not Participant.objects.filter(is_live=True).exists()
+
+
+def test_the_series_ics_carries_the_override_and_the_exdate(
+    coordinator: User, structure: Structure, client_for
+) -> None:
+    actor = actor_of(coordinator, structure)
+    series = book(actor, MONDAY, 10, repeat="WEEKLY", title="Staff")
+    services.move_occurrence(actor, series, AFTER_CHANGE, at(AFTER_CHANGE, 14), 1)
+    services.remove_occurrence(actor, series, datetime.date(2027, 4, 5), 2)
+    response = client_for(coordinator).get(reverse("agenda:ics", args=[series.public_id]))
+    calendar = icalendar.Calendar.from_ical(response.content)
+    master, override = calendar.walk("VEVENT")
+    assert master["uid"] == override["uid"] == f"{series.public_id}@cordee"
+    assert "RECURRENCE-ID" not in master
+    exdates = [d.dt for d in master["exdate"].dts]  # type: ignore[union-attr]
+    assert exdates == [clock.local(at(datetime.date(2027, 4, 5), 10))]  # the cancelled one only
+    assert override.decoded("recurrence-id") == clock.local(at(AFTER_CHANGE, 10))
+    assert str(override.decoded("recurrence-id").tzinfo) == "Europe/Paris"
+    assert override.decoded("dtstart") == clock.local(at(AFTER_CHANGE, 14))
+    assert override.decoded("dtend") == clock.local(at(AFTER_CHANGE, 15))
+
+
+def test_the_series_moved_by_a_week_keeps_its_overrides_out_of_the_expansion(coordinator: User) -> None:
+    actor = actor_of(coordinator)
+    series = book(actor, MONDAY, 10, repeat="WEEKLY", title="Staff")
+    services.move_occurrence(
+        actor, series, AFTER_CHANGE, at(AFTER_CHANGE + datetime.timedelta(days=1), 10), 1
+    )
+    titles = _agenda_of(actor, coordinator)
+    assert "2027-03-29 10:00 Staff" not in titles and "2027-03-30 10:00 Staff" in titles
+    assert len(titles) == 4
