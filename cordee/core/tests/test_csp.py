@@ -24,9 +24,16 @@ INLINE = [
 ]
 
 
+# In Python, a statement assigning a name (`ONE = "occurrence"`) is not an HTML attribute.
+_PYTHON_ASSIGNMENT = re.compile(r"""^\s*[A-Za-z_]\w*\s*=""")
+
+
 def _offences(path: Path) -> list[str]:
     found = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        assignment = _PYTHON_ASSIGNMENT.match(line) if path.suffix == ".py" else None
+        if assignment is not None:
+            line = line[assignment.end() :]
         for pattern, advice in INLINE:
             if pattern.search(line):
                 found.append(f"{path.relative_to(ROOT.parent)}:{number}: {advice}")
@@ -48,6 +55,22 @@ def test_the_guard_sees_what_it_looks_for(tmp_path: Path) -> None:
     finally:
         ROOT = saved
     assert [line.split(":")[1] for line in offences] == ["1", "2", "3", "5", "6"]
+
+
+def test_the_guard_tells_a_python_name_from_a_handler(tmp_path: Path) -> None:
+    sample = tmp_path / "views.py"
+    sample.write_text(
+        "class Scope:\n    ONE = \"occurrence\"\n    ONLINE = 'en ligne'\n"
+        "LINK = '<a onclick=\"go()\">'\nhtml = f'<b' + ' onmouseover=\"x\"'\n",
+        encoding="utf-8",
+    )
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        offences = _offences(sample)
+    finally:
+        ROOT = saved
+    assert [line.split(":")[1] for line in offences] == ["4", "5"]
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
