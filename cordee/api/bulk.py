@@ -301,7 +301,9 @@ def run_bulk_export(export_id: int) -> None:
         status=BulkExport.Status.DONE,
         outputs=outputs,
         finished_at=now,
-        expires_at=now + datetime.timedelta(hours=settings.CORDEE_BULK_EXPORT_HOURS),
+        # Counted in absolute time: Paris wall-clock arithmetic would make it 23 or 25 hours
+        # across a clock change.
+        expires_at=now.astimezone(datetime.UTC) + datetime.timedelta(hours=settings.CORDEE_BULK_EXPORT_HOURS),
     )
     if not finished:  # deleted by the client while the files were being stored
         remove_files(outputs)
