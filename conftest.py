@@ -29,6 +29,22 @@ def pytest_configure(config: pytest.Config) -> None:
         time_machine.travel(destination, tick=True).start()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test under tests/e2e drives Chromium: it carries the e2e mark whether or not its
+    module says so, so that `-m "not e2e"` (the clock passes, test-unit) never launches a browser
+    (a module without `pytestmark` once ran its browser tests in every clock pass). The bench's
+    tests carry `once` (make test-clocks skips them: CI time, issue 22)."""
+    e2e = os.path.join(str(config.rootpath), "tests", "e2e") + os.sep
+    bench = os.path.join(str(config.rootpath), "tests", "test_bench")
+    for item in items:
+        if str(item.path).startswith(e2e):
+            item.add_marker(pytest.mark.e2e)
+        elif str(item.path).startswith(bench):
+            # The bench's own tools (tests/test_bench*.py) measure on the real clock once per CI.
+            item.add_marker(pytest.mark.once)
+
+
 def pytest_report_header(config: pytest.Config) -> str | None:
     moment = os.environ.get("CORDEE_TEST_CLOCK")
     return f"travelled clock: {moment} (CORDEE_TEST_CLOCK)" if moment else None

@@ -13,7 +13,9 @@ a repeated group (whose instances carry a ``q-<group>-<n>-__row`` marker).
 from __future__ import annotations
 
 import datetime
+import functools
 import re
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -328,27 +330,51 @@ def growth(context: Context, measure: str, statistic: str, value: Any, day_iso: 
         return None
     if not isinstance(day_iso, str):
         return None
+    try:
+        observed = datetime.date.fromisoformat(day_iso)
+    except ValueError:
+        return None
+    weeks, days = divmod(context.gestational_age_days, 7) if context.gestational_age_days else (40, 0)
+    result = _growth_values(sex, context.birth_date, observed, measure, float(value), weeks, days)
+    if result is None:
+        return None
+    number = result.get("corrected_sds" if statistic == "sds" else "corrected_centile")
+    if number is None:
+        return None
+    return round(float(number), 2 if statistic == "sds" else 1)
+
+
+@functools.lru_cache(maxsize=4096)
+def _growth_values(
+    sex: str,
+    birth_date: datetime.date,
+    observation_date: datetime.date,
+    measure: str,
+    value: float,
+    weeks: int,
+    days: int,
+) -> Mapping[str, Any] | None:
+    """The library's calculated values for one measurement. A form asks for the z-score and the
+    centile of the same measurement, and a save validates its answers more than once: each
+    Measurement costs milliseconds (scipy), so identical measurements are computed once. The
+    result is a pure function of its arguments, hence safe to keep."""
     from rcpchgrowth import Measurement  # heavy (scipy): loaded on first use only
 
     method = {"weight": "weight", "height": "height", "ofc": "ofc", "bmi": "bmi"}[measure]
-    weeks, days = divmod(context.gestational_age_days, 7) if context.gestational_age_days else (40, 0)
     try:
-        result = Measurement(
+        calculated: dict[str, Any] = Measurement(
             sex=sex,
-            birth_date=context.birth_date,
-            observation_date=datetime.date.fromisoformat(day_iso),
+            birth_date=birth_date,
+            observation_date=observation_date,
             measurement_method=method,
-            observation_value=float(value),
+            observation_value=value,
             reference="uk-who",
             gestation_weeks=weeks,
             gestation_days=days,
         ).measurement["measurement_calculated_values"]
     except Exception:
         return None
-    number = result.get("corrected_sds" if statistic == "sds" else "corrected_centile")
-    if number is None:
-        return None
-    return round(float(number), 2 if statistic == "sds" else 1)
+    return types.MappingProxyType(calculated)  # shared by the cache: read-only
 
 
 # --- validation -----------------------------------------------------------------------------

@@ -22,6 +22,8 @@ from cordee.patients.testing import create_test_patient
 from cordee.tasks.tests.helpers import make_task, member_row
 from tests.factories import accept_current_terms, make_user
 
+pytestmark = pytest.mark.e2e
+
 WIDTHS = [1280, 1366, 1920]
 
 

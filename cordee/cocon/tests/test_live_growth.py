@@ -93,6 +93,7 @@ def test_the_door_of_the_live_computation(
     assert Access.objects.filter(what="calcul de formulaire").exists()
 
 
+@pytest.mark.once  # a process start: no hour of the day changes it
 def test_the_growth_references_are_loaded_when_the_server_process_starts() -> None:
     """The first save of a notebook was seconds slower than the next: rcpchgrowth (scipy) was
     imported by the first request needing it. The WSGI module loads it with the application."""

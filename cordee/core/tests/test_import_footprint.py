@@ -10,6 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# Source and import rules: no hour of the day changes them (make test-clocks skips them).
+pytestmark = pytest.mark.once
+
 ROOT = Path(__file__).resolve().parents[3]
 
 # Each of these weighs 10–55 MB of resident memory and serves one page or one sign-in path.

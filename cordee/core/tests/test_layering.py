@@ -11,7 +11,12 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import cordee
+
+# Source and import rules: no hour of the day changes them (make test-clocks skips them).
+pytestmark = pytest.mark.once
 
 PACKAGE = Path(cordee.__file__).parent
 

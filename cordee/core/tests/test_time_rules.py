@@ -8,6 +8,11 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
+# Source and import rules: no hour of the day changes them (make test-clocks skips them).
+pytestmark = pytest.mark.once
+
 ROOT = Path(__file__).resolve().parents[3]
 SOURCES = [ROOT / "cordee", ROOT / "bench", ROOT / "tests"]
 CLOCK = ROOT / "cordee" / "core" / "clock.py"

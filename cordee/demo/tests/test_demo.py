@@ -3,18 +3,32 @@ from __future__ import annotations
 import datetime
 import io
 import re
+from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from pytest_django import DjangoDbBlocker
 
 from cordee.accounts.models import Membership, Structure, User
 from cordee.territory.models import Zone
 
+# The demo takes seconds to load: the module loads it once, on one xdist worker, and each test
+# runs in a savepoint on top of it (as Django's setUpTestData does for a class).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
-@pytest.mark.django_db
-def test_load_demo_is_idempotent_and_prints_each_account() -> None:
-    out = io.StringIO()
-    call_command("load_demo", stdout=out)
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[str]:
+    """`load_demo` run once for the module; what it printed. Rolled back when the module ends."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        call_command("load_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+def test_load_demo_is_idempotent_and_prints_each_account(demo: str) -> None:
     counts = (
         User.objects.count(),
         Structure.objects.count(),
@@ -22,7 +36,7 @@ def test_load_demo_is_idempotent_and_prints_each_account() -> None:
         Zone.objects.count(),
     )
     assert counts[0] >= 40 and counts[1] >= 10 and counts[3] >= 3
-    lines = out.getvalue().splitlines()
+    lines = demo.splitlines()
     assert all(re.fullmatch(r"Compte démo : \S+ / \S+ — .+", line) for line in lines)
     roles = " ".join(lines)
     for needed in ("administrateur", "coordinatrice", "pédiatre", "infirmière", "sans structure"):
@@ -57,9 +71,7 @@ def test_load_demo_is_idempotent_and_prints_each_account() -> None:
     ) == counts
 
 
-@pytest.mark.django_db
-def test_demo_accounts_can_sign_in(client) -> None:
-    call_command("load_demo", stdout=io.StringIO())
+def test_demo_accounts_can_sign_in(demo: str, client) -> None:
     coordinator = User.objects.get(username="coordinatrice")
     assert coordinator.memberships.get().role == Membership.Role.SUPERUSER
     assert coordinator.memberships.get().structure.kind == Structure.Kind.DAC
@@ -68,8 +80,7 @@ def test_demo_accounts_can_sign_in(client) -> None:
     assert not User.objects.get(username="kine").memberships.exists()
 
 
-@pytest.mark.django_db
-def test_every_persona_finds_work_as_their_role_implies() -> None:
+def test_every_persona_finds_work_as_their_role_implies(demo: str) -> None:
     """Issue 23: `make run` shows the product at work, for each demo persona, dated from today."""
     import datetime
 
@@ -82,7 +93,6 @@ def test_every_persona_finds_work_as_their_role_implies() -> None:
     from cordee.pathways.models import FormResponse
     from cordee.tasks.models import OPEN_STATUSES, Task, TaskRecipient
 
-    call_command("load_demo", stdout=io.StringIO())
     today = clock.today()
     cocon_children = set(Inclusion.objects.values_list("patient_id", flat=True))
     for username in ("coordinatrice", "pediatre", "infirmiere", "kine"):
@@ -114,8 +124,7 @@ def test_every_persona_finds_work_as_their_role_implies() -> None:
     assert days and max(days) <= today and min(days) >= today - datetime.timedelta(days=90)
 
 
-@pytest.mark.django_db
-def test_the_demo_shows_the_dossiers_life_and_a_fortnight_of_appointments() -> None:
+def test_the_demo_shows_the_dossiers_life_and_a_fortnight_of_appointments(demo: str) -> None:
     """ACT-1, ACT-2, AGD-1 in `make run`: a "très important" note, the seed's memo in each
     visibility, and this week's and next week's appointments dated from today — each reader
     seeing what the rules let them, the patient never in a title."""
@@ -126,7 +135,6 @@ def test_the_demo_shows_the_dossiers_life_and_a_fortnight_of_appointments() -> N
     from cordee.memos.models import Memo, Visibility
     from cordee.memos.services import visible_memos
 
-    call_command("load_demo", stdout=io.StringIO())
     notes = Note.objects.select_related("event")
     assert notes.filter(event__importance=Event.Importance.VERY_IMPORTANT).count() == 1
     assert {memo.visibility for memo in Memo.objects.all()} == {
