@@ -43,6 +43,7 @@ XDIST = -n $(WORKERS) --dist loadgroup
 test: install-dev browser
 	$(BIN)/pytest -p no:cacheprovider $(XDIST)
 
+# CORDEE_TEST_CLOCK=<moment> runs it under a travelled clock (CI: PostgreSQL on New Year's Eve).
 test-unit: install-dev
 	$(BIN)/pytest -p no:cacheprovider -m "not e2e" $(XDIST)
 
@@ -60,7 +61,7 @@ test-clocks: install-dev
 	done
 
 test-e2e: install-dev browser
-	$(BIN)/pytest -p no:cacheprovider -m e2e
+	$(BIN)/pytest -p no:cacheprovider -m e2e $(XDIST)
 
 ## make bench: a region of 1,000,000 dossiers on PostgreSQL, the active file measured through the
 ## real views, one BENCH line per scenario (README "Performance"). Without DATABASE_URL, a

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import pytest
 from django.http import QueryDict
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -21,6 +22,9 @@ from cordee.pathways.definition import Definition, Item, parse_definition
 
 TODAY = datetime.date(2026, 5, 20)
 CONTEXT = Context(today=TODAY, birth_date=datetime.date(2020, 2, 29), gestational_age_days=230)
+# Pure functions of a fixed day (TODAY): no hour of the day changes them (make test-clocks skips them).
+pytestmark = pytest.mark.once
+
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 SIMPLE_KINDS = ("string", "text", "integer", "decimal", "date", "choice", "multiple", "boolean")
