@@ -114,6 +114,10 @@ class Appointment(BaseModel):
         editable=False,
     )
     recurrence_id = models.DateTimeField("occurrence remplacée", null=True, blank=True, editable=False)
+    # An override cancelled because its whole series was ("Annuler toute la série"), not on its
+    # own: restoring the series restores these and only these — an occurrence cancelled one by
+    # one before stays cancelled (issue 18).
+    cancelled_with_series = models.BooleanField(default=False, db_default=False, editable=False)
     # The end of the last occurrence (`ends_at` for a single one, OPEN_END for an endless series):
     # "what touches this week" is then `starts_at < end AND last_ends_at > start`.
     last_ends_at = models.DateTimeField(editable=False)

@@ -338,8 +338,13 @@ def cancel_appointment(actor: Actor, appointment: Appointment, expected_version:
         _bump(appointment, expected_version)
         appointment.status = Appointment.Status.CANCELLED
         appointment.save(update_fields=["status", "version", "updated_at"])
-        _overrides_of(appointment).update(
-            status=Appointment.Status.CANCELLED, version=F("version") + 1, updated_at=clock.now()
+        # Only the overrides still confirmed, marked as cancelled with the series: one cancelled
+        # on its own before stays cancelled when the series is restored.
+        _overrides_of(appointment).exclude(status=Appointment.Status.CANCELLED).update(
+            status=Appointment.Status.CANCELLED,
+            cancelled_with_series=True,
+            version=F("version") + 1,
+            updated_at=clock.now(),
         )
         _story(actor, appointment, "annulé")
         _tell(actor, appointment, Notice.APPOINTMENT_CANCELLED, attendees_of(appointment))
@@ -349,9 +354,13 @@ def restore_appointment(actor: Actor, appointment: Appointment, expected_version
     with transaction.atomic():
         _bump(appointment, expected_version)
         appointment.status = Appointment.Status.CONFIRMED
-        appointment.save(update_fields=["status", "version", "updated_at"])
-        _overrides_of(appointment).update(
-            status=Appointment.Status.CONFIRMED, version=F("version") + 1, updated_at=clock.now()
+        appointment.cancelled_with_series = False
+        appointment.save(update_fields=["status", "cancelled_with_series", "version", "updated_at"])
+        _overrides_of(appointment).filter(cancelled_with_series=True).update(
+            status=Appointment.Status.CONFIRMED,
+            cancelled_with_series=False,
+            version=F("version") + 1,
+            updated_at=clock.now(),
         )
         _story(actor, appointment, "rétabli")
         _tell(actor, appointment, Notice.APPOINTMENT_CHANGED, attendees_of(appointment))

@@ -241,3 +241,42 @@ def test_the_series_moved_by_a_week_keeps_its_overrides_out_of_the_expansion(coo
     titles = _agenda_of(actor, coordinator)
     assert "2027-03-29 10:00 Staff" not in titles and "2027-03-30 10:00 Staff" in titles
     assert len(titles) == 4
+
+
+def test_restoring_a_series_leaves_an_occurrence_cancelled_on_its_own_cancelled(coordinator: User) -> None:
+    actor = actor_of(coordinator)
+    series = book(actor, MONDAY, 10, repeat="WEEKLY", title="Staff")
+    alone, _ = services.move_occurrence(actor, series, AFTER_CHANGE, at(AFTER_CHANGE, 14), 1)
+    kept, _ = services.move_occurrence(
+        actor, series, datetime.date(2027, 4, 5), at(datetime.date(2027, 4, 5), 15), 2
+    )
+    services.cancel_appointment(actor, alone, alone.version)  # this one alone, first
+    series.refresh_from_db()
+    services.cancel_appointment(actor, series, series.version)  # then the whole series
+    alone.refresh_from_db()
+    kept.refresh_from_db()
+    assert alone.is_cancelled and kept.is_cancelled
+    services.restore_appointment(actor, series, series.version)
+    alone.refresh_from_db()
+    kept.refresh_from_db()
+    assert alone.is_cancelled, "cancelled one by one before the series: stays cancelled"
+    assert not kept.is_cancelled
+    assert [f"{t} {'annulé' if c else ''}".strip() for t, c in _agenda_with_status(actor, coordinator)] == [
+        "2027-03-22 10:00 Staff",
+        "2027-03-29 14:00 Staff annulé",
+        "2027-04-05 15:00 Staff",
+        "2027-04-12 10:00 Staff",
+    ]
+    # Restoring the cancelled occurrence itself is still possible, and a second cancel and
+    # restore of the series leaves it as it now is.
+    services.restore_appointment(actor, alone, alone.version)
+    series.refresh_from_db()
+    services.cancel_appointment(actor, series, series.version)
+    series.refresh_from_db()
+    services.restore_appointment(actor, series, series.version)
+    assert not Appointment.objects.filter(series=series, status=Appointment.Status.CANCELLED).exists()
+
+
+def _agenda_with_status(actor, user: User) -> list[tuple[str, bool]]:
+    found = grid.items(actor, [Agenda(user=user)], MONDAY, datetime.date(2027, 4, 13))
+    return [(f"{clock.local(i.starts_at):%Y-%m-%d %H:%M} {i.title}", i.appointment.is_cancelled) for i in found]
