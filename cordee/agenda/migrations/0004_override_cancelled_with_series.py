@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agenda', '0003_occurrence_overrides_feed_structures'),
+        ("agenda", "0003_occurrence_overrides_feed_structures"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='appointment',
-            name='cancelled_with_series',
+            model_name="appointment",
+            name="cancelled_with_series",
             field=models.BooleanField(db_default=False, default=False, editable=False),
         ),
     ]

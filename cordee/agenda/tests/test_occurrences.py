@@ -279,4 +279,6 @@ def test_restoring_a_series_leaves_an_occurrence_cancelled_on_its_own_cancelled(
 
 def _agenda_with_status(actor, user: User) -> list[tuple[str, bool]]:
     found = grid.items(actor, [Agenda(user=user)], MONDAY, datetime.date(2027, 4, 13))
-    return [(f"{clock.local(i.starts_at):%Y-%m-%d %H:%M} {i.title}", i.appointment.is_cancelled) for i in found]
+    return [
+        (f"{clock.local(i.starts_at):%Y-%m-%d %H:%M} {i.title}", i.appointment.is_cancelled) for i in found
+    ]
