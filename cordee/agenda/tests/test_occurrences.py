@@ -5,6 +5,7 @@ spring clock change, with the version check, the participants' reach, the journa
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import icalendar
 import pytest
@@ -292,7 +293,8 @@ def _read_back(*bodies: bytes, first: datetime.date, last: datetime.date) -> lis
     """An independent reading of RFC 5545: each UID's master expanded from DTSTART by its RRULE
     (dateutil), its EXDATEs taken out, each RECURRENCE-ID replacing the occurrence it names — an
     override naming no occurrence of its series is a failure, as calendars would show it twice."""
-    masters, overrides = {}, {}
+    masters: dict[str, Any] = {}
+    overrides: dict[str, list[Any]] = {}
     for body in bodies:
         for event in icalendar.Calendar.from_ical(body).walk("VEVENT"):
             if "RECURRENCE-ID" in event:
@@ -306,7 +308,7 @@ def _read_back(*bodies: bytes, first: datetime.date, last: datetime.date) -> lis
         duration = master.decoded("dtend") - start
         starts = [start]
         if "RRULE" in master:
-            text = master["rrule"].to_ical().decode()
+            text = bytes(master["rrule"].to_ical()).decode()
             starts = list(
                 rrulestr(text, dtstart=start).between(low - datetime.timedelta(days=1), high, inc=True)
             )
