@@ -432,3 +432,50 @@ def test_this_and_following_from_an_occurrence_already_moved(coordinator: User, 
             1,
             scope=Scope.ONE,
         )
+
+
+def test_the_whole_series_at_a_new_time_and_from_a_moved_occurrence(coordinator: User, client_for) -> None:
+    actor = actor_of(coordinator)
+    series = book(actor, MONDAY, 10, repeat="WEEKLY", title="Staff", repeat_until=datetime.date(2027, 4, 26))
+    moved, _ = services.move_occurrence(
+        actor, series, datetime.date(2027, 4, 12), at(datetime.date(2027, 4, 13), 14), 1
+    )
+    services.remove_occurrence(actor, series, datetime.date(2027, 4, 19), 2)
+    services.edit_occurrence(
+        actor,
+        series,
+        AFTER_CHANGE,
+        {"starts_at": at(AFTER_CHANGE, 11), "ends_at": at(AFTER_CHANGE, 12)},
+        services.attendees_of(series),
+        3,
+        scope=Scope.ALL,
+    )
+    moved.refresh_from_db()
+    series.refresh_from_db()
+    assert moved.recurrence_id == at(datetime.date(2027, 4, 12), 11) and moved.starts_at == at(
+        datetime.date(2027, 4, 13), 14
+    )
+    assert series.exdates == ["2027-04-12", "2027-04-19"]
+    # Then from the moved occurrence's page, the whole series renamed: the row keeps its time.
+    form = {name: getattr(moved, name) for name in services.EDITABLE}
+    services.edit_occurrence(
+        actor,
+        series,
+        datetime.date(2027, 4, 12),
+        {**form, "title": "Staff 11h"},
+        services.attendees_of(series),
+        series.version,
+        scope=Scope.ALL,
+    )
+    series.refresh_from_db()
+    assert series.starts_at == at(MONDAY, 11) and series.title == "Staff 11h"
+    expected = [
+        "2027-03-22 11:00 Staff 11h",
+        "2027-03-29 11:00 Staff 11h",
+        "2027-04-05 11:00 Staff 11h",
+        "2027-04-13 14:00 Staff 11h",
+        "2027-04-26 11:00 Staff 11h",
+    ]
+    first, last = MONDAY, datetime.date(2027, 5, 3)
+    assert _agenda(actor, coordinator, first, last) == expected
+    assert _read_back(*_ics(client_for(coordinator), series), first=first, last=last) == expected
