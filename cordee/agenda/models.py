@@ -9,14 +9,41 @@ Appointments are never deleted by a user: "Supprimer" stamps `deleted_at` (data 
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import models
-from django.db.models import Q
+from django.db.models import Lookup, Q
 
 from cordee.core.models import BaseModel
 
 # The far end of "no end" for a recurring series, so that a range test stays one index range.
 OPEN_END = datetime.datetime(2101, 1, 1, tzinfo=datetime.UTC)
+
+
+@models.BigAutoField.register_lookup
+class KeyAmong(Lookup[int]):
+    """`pk__among=[…]`: `IN (…)`, but on PostgreSQL one array parameter (`= ANY(%s)`): the week's
+    few hundred appointments by key as an IN list of as many parameters cost the server twice the
+    time (parsing and planning 364 constants: 45 ms against 20 ms in the bench) and psycopg a
+    parse of the long statement on every request (too long for its cache)."""
+
+    lookup_name = "among"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        values = [int(value) for value in self.rhs]
+        if not values:
+            raise EmptyResultSet
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*params, *values]
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        values = [int(value) for value in self.rhs]
+        if not values:
+            raise EmptyResultSet
+        return f"{lhs} = ANY(%s::bigint[])", [*params, values]
 
 
 class Colour(models.TextChoices):
@@ -114,6 +141,10 @@ class Appointment(BaseModel):
         editable=False,
     )
     recurrence_id = models.DateTimeField("occurrence remplacée", null=True, blank=True, editable=False)
+    # An override cancelled because its whole series was ("Annuler toute la série"), not on its
+    # own: restoring the series restores these and only these — an occurrence cancelled one by
+    # one before stays cancelled (issue 18).
+    cancelled_with_series = models.BooleanField(default=False, db_default=False, editable=False)
     # The end of the last occurrence (`ends_at` for a single one, OPEN_END for an endless series):
     # "what touches this week" is then `starts_at < end AND last_ends_at > start`.
     last_ends_at = models.DateTimeField(editable=False)

@@ -133,3 +133,11 @@ def with_wall_duration(
 ) -> datetime.datetime:
     """The end of an occurrence starting at `start` and lasting as long as `of` on the wall clock."""
     return _aware(_naive(start) + (_naive(of[1]) - _naive(of[0])))
+
+
+def is_start(appointment: Appointment, moment: datetime.datetime) -> bool:
+    """Whether the series' rule has an occurrence starting at `moment`, taken-out days included
+    (what a RECURRENCE-ID or an EXDATE must name, RFC 5545 3.8.4.4 and 3.8.5.1)."""
+    wall = _naive(moment)
+    rule = rule_of(appointment, near=wall)
+    return rule is not None and wall in rule

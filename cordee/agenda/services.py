@@ -285,6 +285,7 @@ def edit_appointment(
     (`check_attendees=False`) keeps the participants as they are."""
     previous_patient = appointment.patient_id
     before = attendees_of(appointment)
+    was_series, previous_start = appointment.is_recurring, appointment.starts_at
     for name in EDITABLE:
         if name in changes:
             setattr(appointment, name, changes[name])
@@ -295,7 +296,18 @@ def edit_appointment(
     with transaction.atomic():
         _bump(appointment, expected_version)
         appointment.last_ends_at = recurrence.last_end(appointment)
+        if was_series:  # its exceptions follow its new start (or leave a rule that lost their day)
+            appointment.exdates = _exdates_rebased(
+                appointment, appointment.exdates or [], previous_start, appointment.starts_at
+            )
         appointment.save()
+        if was_series:
+            _move_overrides(
+                Appointment.objects.filter(series=appointment),
+                appointment,
+                previous_start,
+                appointment.starts_at,
+            )
         _sync_participants(appointment, attendees)
         _story(actor, appointment, "modifié")
         _tell(actor, appointment, Notice.APPOINTMENT_CHANGED, attendees)
@@ -338,8 +350,13 @@ def cancel_appointment(actor: Actor, appointment: Appointment, expected_version:
         _bump(appointment, expected_version)
         appointment.status = Appointment.Status.CANCELLED
         appointment.save(update_fields=["status", "version", "updated_at"])
-        _overrides_of(appointment).update(
-            status=Appointment.Status.CANCELLED, version=F("version") + 1, updated_at=clock.now()
+        # Only the overrides still confirmed, marked as cancelled with the series: one cancelled
+        # on its own before stays cancelled when the series is restored.
+        _overrides_of(appointment).exclude(status=Appointment.Status.CANCELLED).update(
+            status=Appointment.Status.CANCELLED,
+            cancelled_with_series=True,
+            version=F("version") + 1,
+            updated_at=clock.now(),
         )
         _story(actor, appointment, "annulé")
         _tell(actor, appointment, Notice.APPOINTMENT_CANCELLED, attendees_of(appointment))
@@ -349,9 +366,13 @@ def restore_appointment(actor: Actor, appointment: Appointment, expected_version
     with transaction.atomic():
         _bump(appointment, expected_version)
         appointment.status = Appointment.Status.CONFIRMED
-        appointment.save(update_fields=["status", "version", "updated_at"])
-        _overrides_of(appointment).update(
-            status=Appointment.Status.CONFIRMED, version=F("version") + 1, updated_at=clock.now()
+        appointment.cancelled_with_series = False
+        appointment.save(update_fields=["status", "cancelled_with_series", "version", "updated_at"])
+        _overrides_of(appointment).filter(cancelled_with_series=True).update(
+            status=Appointment.Status.CONFIRMED,
+            cancelled_with_series=False,
+            version=F("version") + 1,
+            updated_at=clock.now(),
         )
         _story(actor, appointment, "rétabli")
         _tell(actor, appointment, Notice.APPOINTMENT_CHANGED, attendees_of(appointment))
@@ -408,11 +429,66 @@ class Scope:
     ]
 
 
-def _occurrence_of(series: Appointment, day: datetime.date) -> recurrence.Occurrence:
-    occurrence = recurrence.occurrence_on(series, day) if series.is_recurring else None
-    if occurrence is None or series.is_override:
+def _occurrence_of(
+    series: Appointment, day: datetime.date
+) -> tuple[recurrence.Occurrence, Appointment | None]:
+    """The series' occurrence of `day` (Paris) where its rule places it, and the override that
+    replaces it when it was changed on its own (RECURRENCE-ID): "cette occurrence et les
+    suivantes" may start there too."""
+    if not series.is_recurring or series.is_override:
         raise ValidationError({"occurrence": NO_OCCURRENCE})
-    return occurrence
+    occurrence = recurrence.occurrence_on(series, day)
+    if occurrence is not None:
+        return occurrence, None
+    override = (
+        Appointment.objects.filter(
+            series=series,
+            deleted_at__isnull=True,
+            recurrence_id__gte=clock.start_of_day(day),
+            recurrence_id__lt=clock.start_of_day(day + datetime.timedelta(days=1)),
+        )
+        .select_related("patient")
+        .first()
+    )
+    if override is None or override.recurrence_id is None:
+        raise ValidationError({"occurrence": NO_OCCURRENCE})
+    end = recurrence.with_wall_duration(override.recurrence_id, (series.starts_at, series.ends_at))
+    return recurrence.Occurrence(series, override.recurrence_id, end), override
+
+
+def _exdates_rebased(
+    target: Appointment, days: list[str], before: datetime.datetime, after: datetime.datetime
+) -> list[str]:
+    """Days taken out of a series (its occurrences at `before`'s wall-clock time), as the days of
+    `target`'s occurrences once the one at `before` starts at `after` (RFC 5545 EXDATE names an
+    occurrence's start): a split or a move with a new day or time keeps them on the occurrences
+    they were made for. A day that names no occurrence of `target` any more is left out."""
+    time = clock.local(before).time()
+    kept = set()
+    for day in days:
+        moment = recurrence.shifted(clock.at(datetime.date.fromisoformat(day), time), before, after)
+        if recurrence.is_start(target, moment):
+            kept.add(clock.date_of(moment).isoformat())
+    return sorted(kept)
+
+
+def _move_overrides(
+    overrides: Any, target: Appointment, before: datetime.datetime, after: datetime.datetime
+) -> None:
+    """Each override follows its occurrence into `target` (its RECURRENCE-ID moved as the
+    occurrence at `before` moved to `after`); one whose occurrence `target` no longer has becomes
+    an appointment of its own, where it was — what the agendas showed stays."""
+    later_first = after > before  # one series' own overrides: never two on one occurrence
+    for override in sorted(overrides, key=lambda o: o.recurrence_id, reverse=later_first):
+        moment = recurrence.shifted(override.recurrence_id, before, after)
+        if recurrence.is_start(target, moment):
+            if override.series_id == target.pk and override.recurrence_id == moment:
+                continue
+            override.series, override.recurrence_id = target, moment
+        else:
+            override.series, override.recurrence_id = None, None
+        override.version += 1
+        override.save(update_fields=["series", "recurrence_id", "version", "updated_at"])
 
 
 def _copy_of(series: Appointment, starts_at: datetime.datetime, ends_at: datetime.datetime) -> Appointment:
@@ -456,32 +532,56 @@ def edit_occurrence(
     - "toute la série": the series itself; a new start or end given for the occurrence moves
       every occurrence by the same wall-clock difference.
     Returns the row changed (the override, the new series or the series) and the overlaps."""
-    occurrence = _occurrence_of(series, day)
+    occurrence, override = _occurrence_of(series, day)
+    if override is not None and scope == Scope.ONE:
+        raise ValidationError({"occurrence": NO_OCCURRENCE})  # the override is edited itself
+    changes = dict(changes)
+    if override is not None:
+        # The page showed the override: what differs from it is what was changed, for it and the
+        # following occurrences; the rest stays as the series says (its rule included).
+        changes = {
+            name: value
+            for name, value in changes.items()
+            if name in ("starts_at", "ends_at") or getattr(override, name) != value
+        }
+    shown = (override.starts_at, override.ends_at) if override is not None else None
+    # New start and end for the occurrence as the rule places it: the same wall-clock
+    # differences as the ones made to what the page showed.
+    base_start, base_end = shown or (occurrence.starts_at, occurrence.ends_at)
+    asked = (changes.get("starts_at", base_start), changes.get("ends_at", base_end))
+    start = recurrence.shifted(occurrence.starts_at, base_start, asked[0])
+    end = recurrence.shifted(occurrence.ends_at, base_end, asked[1])
     first = scope == Scope.FOLLOWING and occurrence.starts_at == series.starts_at
     if scope == Scope.ALL or first:
-        changes = dict(changes)
-        start = changes.get("starts_at", occurrence.starts_at)
-        end = changes.get("ends_at", occurrence.ends_at)
         changes["starts_at"] = recurrence.shifted(series.starts_at, occurrence.starts_at, start)
         changes["ends_at"] = recurrence.with_wall_duration(changes["starts_at"], (start, end))
-        warnings = edit_appointment(
-            actor, series, changes, attendees, expected_version, reach, check_attendees=check_attendees
-        )
+        with transaction.atomic():
+            warnings = edit_appointment(
+                actor, series, changes, attendees, expected_version, reach, check_attendees=check_attendees
+            )
+            if override is not None:
+                _override_follows(override, changes, asked, attendees)
         return series, warnings
     if scope not in (Scope.ONE, Scope.FOLLOWING):
         raise ValidationError({"portee": "Choisissez à quoi s'applique la modification."})
-    row = _copy_of(series, occurrence.starts_at, occurrence.ends_at)
+    row = _copy_of(series, start, end)
     if scope == Scope.FOLLOWING:
         row.repeat, row.repeat_until = series.repeat, series.repeat_until
-        row.exdates = [d for d in series.exdates or [] if d > day.isoformat()]
     else:
         row.series, row.recurrence_id = series, occurrence.starts_at
     for name in EDITABLE:
+        if name in ("starts_at", "ends_at"):
+            continue
         if name in changes and not (scope == Scope.ONE and name in ("repeat", "repeat_until")):
             setattr(row, name, changes[name])
     if not row.repeat:
         row.repeat_until = None
     check_times(row)
+    if scope == Scope.FOLLOWING:
+        # The days taken out from this occurrence on go with the new series, on its occurrences.
+        row.exdates = _exdates_rebased(
+            row, [d for d in series.exdates or [] if d >= day.isoformat()], occurrence.starts_at, start
+        )
     if check_attendees:
         _check_attendees(actor, attendees, reach or Reach(actor))
     _check_patient(actor, row, series.patient_id)
@@ -500,8 +600,15 @@ def edit_occurrence(
         row.last_ends_at = recurrence.last_end(row)
         row.save()
         if scope == Scope.FOLLOWING:
-            Appointment.objects.filter(series=series, recurrence_id__gte=occurrence.starts_at).update(
-                series=row
+            if override is not None:
+                _override_follows(override, changes, asked, attendees)
+            # The occurrences changed on their own from here on belong to the new series, each
+            # on the occurrence it replaces there (RECURRENCE-ID), whatever the new day or time.
+            _move_overrides(
+                Appointment.objects.filter(series=series, recurrence_id__gte=occurrence.starts_at),
+                row,
+                occurrence.starts_at,
+                start,
             )
         _sync_participants(row, attendees)
         _story(actor, row, "modifié", OCCURRENCE_CHANGED if scope == Scope.ONE else None)
@@ -515,11 +622,32 @@ def edit_occurrence(
     return row, overlaps(row, attendees)
 
 
+def _override_follows(
+    override: Appointment,
+    changes: dict[str, Any],
+    asked: tuple[datetime.datetime, datetime.datetime],
+    attendees: Attendees,
+) -> None:
+    """The override a change to "the following occurrences" or "the whole series" was made from
+    (its page): it takes the fields changed, the start and end given, the participants."""
+    override.refresh_from_db()  # its series and RECURRENCE-ID may just have moved
+    for name in EDITABLE:
+        if name in changes and name not in ("starts_at", "ends_at", "repeat", "repeat_until"):
+            setattr(override, name, changes[name])
+    override.starts_at, override.ends_at = asked
+    check_times(override)
+    override.last_ends_at = override.ends_at
+    override.version += 1
+    override.save()
+    _sync_participants(override, attendees)
+
+
 def move_occurrence(
     actor: Actor, series: Appointment, day: datetime.date, starts_at: datetime.datetime, expected_version: int
 ) -> tuple[Appointment, list[str]]:
-    """Move one occurrence of a series (a drag in the week), keeping its wall-clock duration."""
-    occurrence = _occurrence_of(series, day)
+    """Move one occurrence of a series (a drag in the week), keeping its wall-clock duration (one
+    changed on its own already is moved on its own row)."""
+    occurrence, _ = _occurrence_of(series, day)
     ends_at = recurrence.with_wall_duration(starts_at, (occurrence.starts_at, occurrence.ends_at))
     return edit_occurrence(
         actor,
@@ -538,8 +666,9 @@ def cancel_occurrences(
 ) -> None:
     """Cancel from one occurrence: that one only (EXDATE), it and the following ones (the series
     ends the day before; the later occurrences changed on their own are cancelled too), or the
-    whole series."""
-    occurrence = _occurrence_of(series, day)
+    whole series. "Cette occurrence et les suivantes" may start from an occurrence changed on
+    its own (it is cancelled with the following ones)."""
+    occurrence, _ = _occurrence_of(series, day)
     if scope == Scope.ONE:
         remove_occurrence(actor, series, day, expected_version)
         return

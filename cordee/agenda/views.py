@@ -231,9 +231,13 @@ def detail(request: AuthedRequest, appointment_id: str) -> HttpResponse:
         keys = form.cleaned_data["participants"]
         changes = {name: form.cleaned_data[name] for name in services.EDITABLE if name in form.cleaned_data}
         fresh = Appointment.objects.select_related("patient").get(pk=appointment.pk)
-        scope = request.POST.get("portee", services.Scope.ALL)
+        scope = request.POST.get(
+            "portee", services.Scope.ONE if appointment.is_override else services.Scope.ALL
+        )
         try:
-            if occurrence is not None:
+            if appointment.is_override and scope in (services.Scope.FOLLOWING, services.Scope.ALL):
+                fresh, warnings = _from_override(request, reach, fresh, form, changes, keys, scope)
+            elif occurrence is not None:
                 fresh, warnings = services.edit_occurrence(
                     request.actor,
                     fresh,
@@ -261,8 +265,14 @@ def detail(request: AuthedRequest, appointment_id: str) -> HttpResponse:
             messages.success(request, "Le rendez-vous est mis à jour.")
             _warn(request, warnings)
             return redirect(_back(fresh, keys))
+    series_version = (
+        Appointment.objects.filter(pk=appointment.series_id or 0).values_list("version", flat=True).first()
+        if appointment.is_override and form is not None
+        else None
+    )
     context = {
         "appointment": appointment,
+        "series_version": series_version,
         "details": details,
         "patient_visible": patient_visible,
         "attendees": attendees,
@@ -274,6 +284,38 @@ def detail(request: AuthedRequest, appointment_id: str) -> HttpResponse:
         "back": _back(appointment, _keys_of(attendees)),
     }
     return render(request, "agenda/appointment_detail.html", context)
+
+
+def _from_override(
+    request: AuthedRequest,
+    reach: Reach,
+    override: Appointment,
+    form: AppointmentForm,
+    changes: dict[str, Any],
+    keys: list[str],
+    scope: str,
+) -> tuple[Appointment, list[str]]:
+    """An occurrence changed on its own, its page asking for "et les suivantes" or "toute la
+    série": the change goes to its series from the occurrence it replaces. Both versions are
+    checked (the page showed the occurrence and was given its series' version)."""
+    assert override.series_id is not None and override.recurrence_id is not None
+    series, _ = _appointment(request, Appointment.objects.get(pk=override.series_id).public_id, reach)
+    try:
+        series_version = int(request.POST.get("version_serie", ""))
+    except ValueError:
+        series_version = -1
+    if form.cleaned_data.get("version") != override.version:
+        raise services.StaleAppointmentError
+    return services.edit_occurrence(
+        request.actor,
+        series,
+        clock.date_of(override.recurrence_id),
+        changes,
+        _attendees(reach, keys),
+        series_version,
+        reach,
+        scope=scope,
+    )
 
 
 def _occurrence_asked(request: AuthedRequest, appointment: Appointment) -> recurrence.Occurrence | None:

@@ -8,6 +8,7 @@ import datetime
 from django.urls import reverse
 
 from cordee.accounts.models import Structure, User
+from cordee.agenda import services
 from cordee.agenda.models import Appointment, EventType, Participant
 from cordee.agenda.tests.helpers import actor_of, at, book
 from cordee.audit.models import Access
@@ -191,3 +192,45 @@ def test_a_colleague_not_taking_part_cannot_change_an_occurrence_of_a_private_se
     kept = Appointment.objects.get(pk=series.pk)
     assert (kept.title, kept.version, kept.exdates) == ("Perso", 1, [])
     assert not Appointment.objects.filter(series=series).exists()
+
+
+def test_the_page_of_a_moved_occurrence_changes_it_and_the_following(coordinator: User, client_for) -> None:
+    actor = actor_of(coordinator)
+    series = book(actor, DAY, 10, repeat="WEEKLY", title="Staff", repeat_until=datetime.date(2027, 2, 9))
+    moved, _ = services.move_occurrence(
+        actor, series, datetime.date(2027, 1, 19), at(datetime.date(2027, 1, 20), 14), 1
+    )
+    client = client_for(coordinator)
+    url = reverse("agenda:detail", args=[moved.public_id])
+    html = client.get(url).content.decode()
+    assert "Cette occurrence et les suivantes" in html and 'name="version_serie" value="2"' in html
+    form = {
+        "title": "Staff (nouveau)",
+        "event_type": str(moved.event_type_id),
+        "starts_at": "2027-01-20T14:00",
+        "ends_at": "2027-01-20T15:00",
+        "place_kind": "ADDRESS",
+        "participants": f"p-{coordinator.public_id}",
+        "version": "1",
+        "portee": "suivantes",
+    }
+    stale = client.post(url, form | {"version_serie": "1"})
+    assert "modifié par quelqu'un d'autre" in " ".join(stale.context["form"].non_field_errors())
+    assert client.post(url, form | {"version_serie": "2"}).status_code == 302
+    series.refresh_from_db()
+    moved.refresh_from_db()
+    following = Appointment.objects.get(repeat="WEEKLY", title="Staff (nouveau)")
+    assert series.repeat_until == datetime.date(2027, 1, 18) and series.title == "Staff"
+    assert following.starts_at == at(datetime.date(2027, 1, 19), 10) and following.exdates == ["2027-01-19"]
+    assert (moved.series, moved.title, moved.starts_at) == (
+        following,
+        "Staff (nouveau)",
+        at(datetime.date(2027, 1, 20), 14),
+    )
+    # Without a scope, the moved occurrence's page changes it alone, as before.
+    assert (
+        client.post(url, form | {"portee": "", "version": str(moved.version), "title": "Seul"}).status_code
+        == 302
+    )
+    assert Appointment.objects.get(pk=moved.pk).title == "Seul"
+    assert Appointment.objects.get(pk=following.pk).title == "Staff (nouveau)"
