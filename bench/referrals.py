@@ -13,9 +13,12 @@ when past the first step. Lines printed by `run`:
 
     BENCH requests_dashboard n=<the DAC's requests> p50_ms=<x> p95_ms=<x> p99_ms=<x> queries=<n> …
     BENCH requests_dashboard_filtered …   (zone + étape + date range)
+    BENCH requests_mine n=<the requester's requests> …   ("Mes demandes")
 
-Each opened by the coordinator acting as her DAC (goal: p95 ≤ 100 ms, the floor rule of
-`bench.run`, one query count whatever the variant).
+The dashboards opened by the coordinator acting as her DAC; "Mes demandes" by one professional
+of the region acting as their structure, who sent MINE of the requests (a heavy requester: the
+region's requesters send about 70 each) — goal: p95 ≤ 100 ms, the floor rule of `bench.run`,
+one query count whatever the variant.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from cordee.territory.models import Zone
 
 REQUESTS = 200_000
 DAC = 30_000
+MINE = 2_000
 OTHER_TEAMS = 12
 YEARS = 3
 FIRST_NAMES = ["Jean", "Marie", "Louis", "Nathalie", "Aurore", "Paul", "Lucie", "Henri", "Rose", "Michel"]
@@ -98,6 +102,43 @@ def the_dac() -> tuple[Structure, User]:
     return coordinator.memberships.select_related("structure").get().structure, coordinator
 
 
+def the_requester() -> tuple[User, Structure]:
+    """The professional whose "Mes demandes" is measured: the region's first membership outside
+    the DAC (by id, so the same one in `generate` and `run`), acting as that structure."""
+    dac, _ = the_dac()
+    membership = (
+        Membership.objects.filter(is_active=True, user__is_staff=False, user__is_active=True)
+        .exclude(structure=dac)
+        .exclude(user__username=COORDINATOR)
+        .select_related("user", "structure")
+        .order_by("pk")
+        .first()
+    )
+    if membership is None:
+        raise SystemExit("No professional outside the DAC in this region.")
+    return membership.user, membership.structure
+
+
+def give_the_requester(mine: int, *, seed: int = 19, out: TextIO = sys.stdout) -> None:
+    """The requester sends `mine` of the requests, drawn among the others' over the three years
+    (idempotent; a region generated before "Mes demandes" was measured gets them too)."""
+    user, structure = the_requester()
+    held = Referral.objects.filter(requester=user).count()
+    if held >= mine:
+        return
+    others = list(Referral.objects.exclude(requester=user).order_by("pk").values_list("pk", flat=True))
+    chosen = random.Random(seed).sample(others, min(mine - held, len(others)))  # noqa: S311 - data
+    for start in range(0, len(chosen), 5_000):
+        Referral.objects.filter(pk__in=chosen[start : start + 5_000]).update(
+            requester=user, requester_structure=structure, created_by=user
+        )
+    if connection.vendor == "postgresql":
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        with connection.cursor() as cursor:
+            cursor.execute(f"{command} {Referral._meta.db_table}")
+    print(f"requests: {held + len(chosen)} sent by {user.username} ({structure.name})", file=out)
+
+
 def _teams(dac: Structure) -> list[Structure]:
     """The DAC and a few other structures of the region, listed as resource teams."""
     others = list(Structure.objects.exclude(pk=dac.pk).filter(is_active=True).order_by("pk")[:OTHER_TEAMS])
@@ -109,7 +150,12 @@ def _teams(dac: Structure) -> list[Structure]:
 
 
 def generate(
-    requests: int = REQUESTS, dac_requests: int = DAC, *, seed: int = 19, out: TextIO = sys.stdout
+    requests: int = REQUESTS,
+    dac_requests: int = DAC,
+    mine: int = MINE,
+    *,
+    seed: int = 19,
+    out: TextIO = sys.stdout,
 ) -> None:
     """Idempotent: a DAC that already holds its requests is left as it is."""
     if existing_region() is None:
@@ -117,6 +163,7 @@ def generate(
     dac, coordinator = the_dac()
     if Referral.objects.filter(team=dac).count() >= dac_requests:
         print("requests: already generated", file=out)
+        give_the_requester(mine, seed=seed, out=out)
         return
     rng = random.Random(seed)  # noqa: S311 - reproducible data, not secrets
     others = _teams(dac)
@@ -208,6 +255,7 @@ def generate(
         with connection.cursor() as cursor:
             cursor.execute(f"{command} {Referral._meta.db_table}")
     print(f"requests: {requests} over {len(others) + 1} teams, {len(dac_share)} to {dac.name}", file=out)
+    give_the_requester(mine, seed=seed, out=out)
 
 
 def scenarios() -> list[Scenario]:
@@ -248,15 +296,46 @@ def scenarios() -> list[Scenario]:
             ],
         ),
         Scenario("requests_dashboard_filtered", coordinator, dac, filtered or [f"{url}?tous=1"]),
+        _mine(today),
     ]
 
 
-def run(requests: int = 200, *, out: TextIO = sys.stdout) -> list[str]:
+def _mine(today: datetime.date) -> Scenario:
+    """ "Mes demandes" as it opens, its next page and a deep one (after the 1,000th most recent),
+    the open ones by number, and the open ones sent over the last year. (A team or a step
+    chosen costs one query more, the choice's own lookup: the dashboard's filtered scenario.)"""
+    user, structure = the_requester()
+    url = reverse("referrals:mine")
+    newest = (
+        Referral.objects.filter(requester=user)
+        .order_by("-created_at", "-id")
+        .values_list("public_id", flat=True)
+    )
+    anchors = [newest[index] for index in (24, 999) if newest[index : index + 1].exists()]
+    year = today - datetime.timedelta(days=365)
+    return Scenario(
+        "requests_mine",
+        user,
+        structure,
+        [
+            url,
+            *[f"{url}?tous=1&apres={anchor}" for anchor in anchors],
+            f"{url}?tous=1&statut=en-cours&tri=identifiant",
+            f"{url}?tous=1&statut=en-cours&debut={year.isoformat()}&fin={today.isoformat()}",
+        ],
+    )
+
+
+def run(requests: int = 200, *, only: list[str] | None = None, out: TextIO = sys.stdout) -> list[str]:
     dac, _ = the_dac()
     held = Referral.objects.filter(team=dac).count()
+    requester, _ = the_requester()
+    sent = Referral.objects.filter(requester=requester).count()
     lines = []
     for scenario in scenarios():
-        result = measure(scenario, held, requests)
+        if only and scenario.name not in only:
+            continue
+        result = measure(scenario, sent if scenario.name == "requests_mine" else held, requests)
         verdict = "ok" if result.meets_goal and len(set(result.queries)) == 1 else "MISSED"
         print(
             f"{scenario.name:28} p95 {percentile(result.timings, 95):7.1f} ms (goal {GOAL_MS:.0f}), floor "
@@ -276,13 +355,15 @@ def main(argv: list[str] | None = None) -> None:
     gen = sub.add_parser("generate")
     gen.add_argument("--requests", type=int, default=REQUESTS)
     gen.add_argument("--dac", type=int, default=DAC)
+    gen.add_argument("--mine", type=int, default=MINE)
     measure_parser = sub.add_parser("run")
     measure_parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", 200)))
+    measure_parser.add_argument("--only", nargs="*", help="scenario names (all when absent)")
     args = parser.parse_args(argv)
     if args.command == "generate":
-        generate(args.requests, args.dac)
+        generate(args.requests, args.dac, args.mine)
     else:
-        run(args.requests)
+        run(args.requests, only=args.only)
 
 
 if __name__ == "__main__":  # pragma: no cover

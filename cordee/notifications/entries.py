@@ -119,13 +119,20 @@ def _describe(user: User, n: Notification, sees: bool) -> tuple[str, str]:
                 f"{who} a partagé avec vous le groupe de favoris « {label} ».",
                 reverse("groups:detail", kwargs={"public_id": group}) if group else "",
             )
-        case Kind.REFERRAL_NEW | Kind.REFERRAL_ANSWERED:
-            referral = data.get("referral", "")
-            text = (
-                f"{who} vous a adressé la demande n° {data.get('number', '')}."
-                if n.kind == Kind.REFERRAL_NEW
-                else f"{who} a répondu à votre demande n° {data.get('number', '')}."
-            )
+        case Kind.REFERRAL_NEW | Kind.REFERRAL_ANSWERED | Kind.REFERRAL_STEP | Kind.REFERRAL_CANCELLED:
+            referral, number = data.get("referral", ""), data.get("number", "")
+            match n.kind:
+                case Kind.REFERRAL_NEW:
+                    text = f"{who} vous a adressé la demande n° {number}."
+                case Kind.REFERRAL_ANSWERED:
+                    text = f"{who} a répondu à votre demande n° {number}."
+                case Kind.REFERRAL_STEP:
+                    text = (
+                        f"Demande n° {number} : étape {data.get('previous', '')} → {data.get('step', '')},"
+                        f" par {who}."
+                    )
+                case _:
+                    text = f"{who} a annulé la demande n° {number}."
             return text, reverse("referrals:detail", kwargs={"public_id": referral}) if referral else ""
         case Kind.APPOINTMENT_ADDED | Kind.APPOINTMENT_CHANGED | Kind.APPOINTMENT_CANCELLED:
             verb = {

@@ -52,6 +52,11 @@ class Kind(models.TextChoices):
     REGISTRATION = "REGISTRATION", "Inscription d'un nouveau utilisateur"
     REFERRAL_NEW = "REFERRAL_NEW", "Une notification lorsqu'une demande est adressée à ma structure"
     REFERRAL_ANSWERED = "REFERRAL_ANSWERED", "Une notification lorsqu'une équipe répond à ma demande"
+    REFERRAL_STEP = "REFERRAL_STEP", "Une notification lorsqu'une demande qui me concerne change d'étape"
+    REFERRAL_CANCELLED = (
+        "REFERRAL_CANCELLED",
+        "Une notification lorsqu'une demande qui me concerne est annulée",
+    )
     APPOINTMENT_ADDED = (
         "APPOINTMENT_ADDED",
         "Une notification lorsqu'un rendez-vous est ajouté à mon agenda par un autre professionnel",
@@ -201,6 +206,19 @@ CATALOGUE: dict[str, Event] = {
             detail="Demande adressée à une équipe ressource dont je suis membre.",
         ),
         Event(Kind.REFERRAL_ANSWERED, GLOBAL, "Une équipe a répondu à votre demande dans Cordée"),
+        # Told to the request's requester and its assignee (not the one who acted).
+        Event(
+            Kind.REFERRAL_STEP,
+            GLOBAL,
+            "Une demande qui vous concerne a changé d'étape dans Cordée",
+            detail="Une demande que j'ai envoyée ou qui m'est affectée.",
+        ),
+        Event(
+            Kind.REFERRAL_CANCELLED,
+            GLOBAL,
+            "Une demande qui vous concerne a été annulée dans Cordée",
+            detail="Une demande que j'ai envoyée ou qui m'est affectée.",
+        ),
         Event(Kind.GROUP_SHARED, GLOBAL, "Un groupe de favoris a été partagé avec vous dans Cordée"),
         Event(
             Kind.PASSWORD_CHANGED,

@@ -194,7 +194,31 @@ def move_step(actor: Actor, referral: Referral, direction: str, version: int) ->
         current.step = target
         _save(current, ["step"])
         _record(actor, current, f"Étape : {before} → {target.label}", "referral_step")
+        _tell_parties(actor, current, Notice.REFERRAL_STEP, previous=before, step=target.label)
     return current
+
+
+def _tell_parties(actor: Actor, referral: Referral, kind: Notice, **data: str) -> None:
+    """NOT-1: a request's step or its cancellation is told, after the commit, to the people it
+    concerns — its requester, and its assignee while still an active member of the team — each
+    per their own switches; never to the one who acted (`fan_out` drops the author), nor to the
+    rest of the team or the dossier's circle. The entry names no patient (its link, the
+    request's page, is read through the requests' own rule)."""
+    users = [referral.requester_id]
+    if (
+        referral.assignee_id is not None
+        and Membership.objects.filter(
+            user_id=referral.assignee_id, structure_id=referral.team_id, is_active=True
+        ).exists()
+    ):
+        users.append(referral.assignee_id)
+    announce(
+        kind,
+        actor,
+        users=users,
+        check_access=False,
+        data={"referral": str(referral.public_id), "number": referral.number, **data},
+    )
 
 
 def team_members(team: Structure) -> QuerySet[User]:
@@ -263,6 +287,7 @@ def cancel(actor: Actor, referral: Referral, reason: str, version: int) -> Refer
         current.cancel_reason = reason[:500]
         _save(current, ["status", "cancel_reason"])
         _record(actor, current, f"Demande annulée : {clip(reason, 200)}", "referral_cancel")
+        _tell_parties(actor, current, Notice.REFERRAL_CANCELLED)
     return current
 
 

@@ -14,10 +14,15 @@ from django.urls import reverse
 from cordee.accounts.models import Membership
 from cordee.audit.models import Access
 from cordee.core.actor import Actor
+from cordee.core.models import OutgoingMail
+from cordee.notifications.kinds import Kind
+from cordee.notifications.models import Notification
+from cordee.notifications.services import set_preference
 from cordee.patients.testing import create_test_patient
 from cordee.referrals.models import Change, Motif, Referral, Step
-from cordee.referrals.services import NewReferral, create_referral
+from cordee.referrals.services import NewReferral, create_referral, update_handling
 from cordee.referrals.tests.conftest import Scene
+from tests.factories import accept_current_terms, make_membership, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +83,6 @@ def test_the_arrows_move_the_request_a_step_forward_and_back(scene: Scene, as_te
     assert "est revenue à l&#x27;étape « Sollicitation »" in text and "<html" not in text
     referral.refresh_from_db()
     assert referral.step.code == "sollicitation" and referral.version == 3
-    # The requester's notification events are the services' own: a step is no notice.
     assert partial.context["page"].object_list == [referral]
 
 
@@ -162,3 +166,82 @@ def test_the_rows_offer_the_buttons_with_their_names(scene: Scene, as_team: Any,
     mine = as_gp.get(reverse("referrals:mine")).content.decode()
     assert f"Ouvrir la demande {first.number}<" in mine and "Passer à l'étape" not in mine
     assert 'id="annulation"' not in mine
+
+
+def _told() -> set[tuple[str, str]]:
+    return set(Notification.objects.values_list("kind", "recipient__username"))
+
+
+def _mailed() -> list[str]:
+    return sorted(OutgoingMail.objects.values_list("to", flat=True))
+
+
+def test_a_step_and_a_cancellation_tell_the_requester_and_the_assignee_only(
+    scene: Scene,
+    as_team: Any,
+    as_gp: Any,
+    client_for: Any,
+    stranger: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """NOT-1 for the row's [↓] [↑] [×]: the request's requester and assignee are told, each per
+    their own switches, in the application and by mail; not the one who acted, not the rest of
+    the team, not the dossier's circle, not a stranger; a refused action tells nobody."""
+    referral = _referral(scene)  # about a dossier whose circle holds the GP's practice
+    colleague = make_user(username="associe", last_name="Associe", first_name="Anne")
+    make_membership(user=colleague, structure=scene.practice, role=Membership.Role.USER)
+    accept_current_terms(colleague)
+    coordinator = Actor(
+        scene.coordinator, Membership.objects.get(user=scene.coordinator, structure=scene.team)
+    )
+    referral = update_handling(
+        coordinator, referral, assignee=scene.member, external=False, service=None, version=referral.version
+    )
+    set_preference(scene.gp, Kind.REFERRAL_STEP, "mail", False)  # in the application only
+    Notification.objects.all().delete()
+    OutgoingMail.objects.all().delete()
+
+    # Refused: a stale version, the requester, a stranger, a reason missing — nobody is told.
+    with django_capture_on_commit_callbacks(execute=True):
+        as_team.post(_url(referral), {"action": "next", "version": 99})
+        as_gp.post(_url(referral), {"action": "next", "version": referral.version})
+        client_for(stranger).post(
+            _url(referral), {"action": "cancel", "version": referral.version, "reason": "x"}
+        )
+        as_team.post(_url(referral), {"action": "cancel", "version": referral.version, "reason": " "})
+    assert _told() == set() and _mailed() == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = as_team.post(_url(referral), {"action": "next", "version": referral.version})
+    assert moved.status_code == 302
+    step = Kind.REFERRAL_STEP.value
+    assert _told() == {(step, "generaliste"), (step, "membre")}
+    assert _mailed() == [scene.member.email]
+    notice = Notification.objects.get(recipient=scene.gp)
+    assert notice.author == scene.coordinator and notice.patient is None
+    assert notice.data["previous"] == "Sollicitation" and notice.data["step"] == "Réponse DAC"
+    centre = as_gp.get(reverse("notifications:centre")).content.decode()
+    assert "Demande n° 1 : étape Sollicitation → Réponse DAC, par" in centre
+    assert "Martin" not in OutgoingMail.objects.get().body  # the mail names no patient
+
+    # The assignee acts: the requester is told, the assignee (the author) and the coordinator not.
+    Notification.objects.all().delete()
+    OutgoingMail.objects.all().delete()
+    as_member = client_for(scene.member, acting_as=scene.team)
+    with django_capture_on_commit_callbacks(execute=True):
+        as_member.post(_url(referral), {"action": "previous", "version": 3}, headers={"HX-Request": "true"})
+    assert _told() == {(step, "generaliste")} and _mailed() == []
+
+    # The assignee left the team: no longer told; the cancellation reaches the requester by both.
+    Membership.objects.filter(user=scene.member, structure=scene.team).update(is_active=False)
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        cancelled = as_team.post(_url(referral), {"action": "cancel", "version": 4, "reason": "Doublon"})
+    assert cancelled.status_code == 302
+    assert _told() == {(Kind.REFERRAL_CANCELLED.value, "generaliste")}
+    assert _mailed() == [scene.gp.email]
+    assert "a annulé la demande n° 1." in as_gp.get(reverse("notifications:centre")).content.decode()
+    # A cancelled request refuses the arrows: nothing more is told.
+    with django_capture_on_commit_callbacks(execute=True):
+        as_team.post(_url(referral), {"action": "next", "version": 5})
+    assert Notification.objects.count() == 1 and len(_mailed()) == 1
