@@ -193,9 +193,19 @@ def create_staging() -> None:
 
 def copy_batch(batch: list[Line]) -> None:
     """One COPY of a batch of lines into the staging table."""
+    copy_rows(copy_data(batch))
+
+
+def copy_data(batch: list[Line]) -> bytes:
+    """A batch of lines as the staging table's rows in COPY's text format (what a reading
+    process sends to the writing one)."""
+    return ("\n".join(map(_copy_line, batch)) + "\n").encode()
+
+
+def copy_rows(data: bytes) -> None:
     sql = f"COPY {STAGING} ({', '.join(COLUMNS)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        copy.write(("\n".join(map(_copy_line, batch)) + "\n").encode())
+        copy.write(data)
 
 
 def _kind_case() -> str:

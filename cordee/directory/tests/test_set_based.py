@@ -74,14 +74,16 @@ def _snapshot() -> dict[str, Any]:
     }
 
 
-def _scenario(set_based: bool) -> list[Any]:
+def _scenario(set_based: bool, readers: int | None = None) -> list[Any]:
     """A first import, the same file again, a newer extract (a name changed, a specialty gained,
     a professional gone, an account registered since, a new profession code, a structure
     renamed), a region's extract, then the first file again."""
     steps: list[Any] = []
 
     def step(content: str | bytes, departements: frozenset[str] | None = None) -> None:
-        report = Importer(opener(content), departements=departements, set_based=set_based).run()
+        report = Importer(
+            opener(content), departements=departements, set_based=set_based, readers=readers
+        ).run()
         steps.append({"counts": report.counts(), "rejections": report.rejections, "directory": _snapshot()})
 
     sample = SAMPLE.read_text(encoding="utf-8")
@@ -128,18 +130,19 @@ def _schema() -> list[Any]:
 
 
 def test_both_routes_give_the_same_directory_and_counts(db, monkeypatch) -> None:
-    # On PostgreSQL: the batches, the set-based route, and the set-based route of a first import
-    # of a big file (indexes and keys dropped, then put back), each rolled back after its run.
-    routes: list[tuple[bool, int]] = [(False, 0)]
+    # On PostgreSQL: the batches, the set-based route, the set-based route of a first import
+    # of a big file (indexes and keys dropped, then put back), and that one with the file read
+    # by two processes (each a slice of it), each rolled back after its run.
+    routes: list[tuple[bool, int, int]] = [(False, 0, 0)]
     if connection.vendor == "postgresql":
-        routes += [(True, setwise.REBUILD_INDEXES_FROM), (True, 0)]
+        routes += [(True, setwise.REBUILD_INDEXES_FROM, 0), (True, 0, 0), (True, 0, 2)]
         schema = _schema()
     results = []
-    for set_based, rebuild_from in routes:
+    for set_based, rebuild_from, readers in routes:
         monkeypatch.setattr(setwise, "REBUILD_INDEXES_FROM", rebuild_from)
         try:
             with transaction.atomic():
-                results.append(_scenario(set_based))
+                results.append(_scenario(set_based, readers))
                 if set_based:
                     assert _schema() == schema
                 raise _Discard
