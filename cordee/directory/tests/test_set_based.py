@@ -170,3 +170,26 @@ def test_copy_lines_escape_tabs_and_backslashes() -> None:
     fields = setwise._copy_line(line).split("\t")
     assert len(fields) == len(setwise.COLUMNS)
     assert fields[5] == "DU\\\\PONT" and fields[6] == "A\\tB" and fields[0] == "7"
+
+
+def test_a_professionals_first_line_gives_their_fields_when_their_lines_are_apart(db) -> None:
+    # The set-based route looks for a professional's first line among the lines starting a run
+    # of their identifier: lines apart, and runs cut by the batches, still give the first one.
+    lines = [
+        professional("1000000001", "PREMIER", specialty=("S", "SM54", "Médecine générale")),
+        professional("1000000002", "AUTRE"),
+        professional("1000000001", "SECOND", commune="13055", specialty=("S", "SM40", "Pédiatrie")),
+        professional("1000000002", "AUTRE", commune="13055"),
+        professional("1000000002", "AUTRE", commune="83137"),
+    ]
+    # (The batches of the SQLite route take a batch's first line: one batch here.)
+    routes = [(False, 10)]
+    if connection.vendor == "postgresql":
+        routes += [(True, 1), (True, 2), (True, 10)]
+    for set_based, batch_size in routes:
+        with transaction.atomic():
+            report = Importer(opener(text(*lines)), set_based=set_based, batch_size=batch_size).run()
+            first = DirectoryProfessional.objects.get(rpps=rpps_with_key("1000000001"))
+            assert (first.last_name, first.specialty_id) == ("PREMIER", "SM54"), (set_based, batch_size)
+            assert (report.new, report.activities_new) == (2, 5)
+            transaction.set_rollback(True)
