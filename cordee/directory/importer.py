@@ -11,7 +11,9 @@ Rules:
 - the same file twice changes nothing the second time (digests of what was written).
 
 The file is read once to be checked, once to be imported, by batches: memory stays flat
-whatever its size. Two routes, the same rules (`tests/test_set_based.py` pins the same
+whatever its size (on PostgreSQL, from `PARALLEL_FROM` lines, it is also read once to be cut in
+slices, and the slices are read and checked by forked processes while this one writes: see
+`_read_in_parallel`). Two routes, the same rules (`tests/test_set_based.py` pins the same
 directory and counts from both): on PostgreSQL the lines are streamed into a staging table and
 the directory is written by set-based SQL (`setwise.py`); elsewhere (SQLite) each batch is
 compared and written here (the only growing state: one 8-byte integer per line seen). Where a

@@ -7,6 +7,7 @@ import hashlib
 import json
 from typing import Any
 
+import pytest
 from django.db import connection, transaction
 
 from cordee.accounts.models import Structure
@@ -193,3 +194,19 @@ def test_a_professionals_first_line_gives_their_fields_when_their_lines_are_apar
             assert (first.last_name, first.specialty_id) == ("PREMIER", "SM54"), (set_based, batch_size)
             assert (report.new, report.activities_new) == (2, 5)
             transaction.set_rollback(True)
+
+
+def test_a_reader_that_fails_stops_the_import_and_writes_nothing(db, monkeypatch) -> None:
+    if connection.vendor != "postgresql":
+        return  # the readers feed the staging table of the PostgreSQL route
+    from cordee.directory import importer as importer_module
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        yield from ()
+        raise OSError("disque illisible")
+
+    monkeypatch.setattr(importer_module, "read_extract", broken)
+    content = SAMPLE.read_text(encoding="utf-8")
+    with pytest.raises(RuntimeError, match="OSError: disque illisible"):
+        Importer(opener(content), readers=2).run()
+    assert not DirectoryProfessional.objects.exists() and not Activity.objects.exists()
