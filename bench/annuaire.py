@@ -159,17 +159,19 @@ def _server_cpu() -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def import_once(path: Path) -> tuple[int, float, float | None]:
+def import_once(path: Path) -> tuple[int, float, float | None, float]:
     """One import (the importer of `manage.py import_annuaire`): (lines, seconds, the PostgreSQL
-    backend's CPU seconds when measurable)."""
+    backend's CPU seconds when measurable, the MB of their own its reading processes held)."""
     from cordee.directory.importer import Importer
 
     server = _server_cpu()
     started = time.perf_counter()
-    report = Importer(lambda: path.open("rb")).run()
+    importer = Importer(lambda: path.open("rb"))
+    report = importer.run()
     seconds = time.perf_counter() - started
     after = _server_cpu()
-    return report.lines, seconds, None if server is None or after is None else after - server
+    readers_mb = sum(importer.reader_memory) / 2**20
+    return report.lines, seconds, None if server is None or after is None else after - server, readers_mb
 
 
 def _child_import(path: Path) -> tuple[int, float, float, float, float | None]:
@@ -188,7 +190,12 @@ def _child_import(path: Path) -> tuple[int, float, float, float, float | None]:
     seconds = float(report.split("seconds=")[1].split()[0])
     server = report.split("server_cpu=")[1].split()[0]
     server_cpu = None if server == "None" else float(server)
-    return lines, seconds, usage.ru_maxrss / 1024, usage.ru_utime, server_cpu  # kB on Linux
+    readers_mb = float(report.split("readers_mb=")[1].split()[0])
+    # The peak: the largest process's (wait4 gives the maximum over the import's process and the
+    # reading processes it forked), plus the reading processes' own pages (not shared with it).
+    peak = usage.ru_maxrss / 1024 + readers_mb  # kB on Linux
+    # CPU: the import's process and its reading processes (reaped: their times are included).
+    return lines, seconds, peak, usage.ru_utime, server_cpu
 
 
 def _in_process_import(path: Path) -> tuple[int, float, float, float, float | None]:
@@ -196,9 +203,9 @@ def _in_process_import(path: Path) -> tuple[int, float, float, float, float | No
     import resource
 
     cpu = time.process_time()
-    lines, seconds, server_cpu = import_once(path)
+    lines, seconds, server_cpu, readers_mb = import_once(path)
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return lines, seconds, usage.ru_maxrss / 1024, time.process_time() - cpu, server_cpu
+    return lines, seconds, usage.ru_maxrss / 1024 + readers_mb, time.process_time() - cpu, server_cpu
 
 
 def run(rows: int = ROWS, *, out: TextIO = sys.stdout, isolated: bool = True) -> list[str]:
@@ -222,7 +229,7 @@ def run(rows: int = ROWS, *, out: TextIO = sys.stdout, isolated: bool = True) ->
             )
             print(
                 f"annuaire_{name}: {count} rows in {seconds:.1f} s ({rate:.0f} rows/s), "
-                f"peak {peak:.0f} MB, CPU {cpu:.1f} s user in the importer's process, "
+                f"peak {peak:.0f} MB, CPU {cpu:.1f} s user in the importer's processes, "
                 f"{server} [{verdict}]",
                 file=out,
                 flush=True,
@@ -252,9 +259,12 @@ def main(argv: list[str] | None = None) -> None:
 
     django.setup()
     if args.command == "import":
-        count, seconds, server_cpu = import_once(args.file)
+        count, seconds, server_cpu, readers_mb = import_once(args.file)
         server = "None" if server_cpu is None else f"{server_cpu:.3f}"
-        print(f"lines={count} seconds={seconds:.3f} server_cpu={server}", flush=True)
+        print(
+            f"lines={count} seconds={seconds:.3f} server_cpu={server} readers_mb={readers_mb:.1f}",
+            flush=True,
+        )
     else:
         run(args.rows)
 

@@ -21,7 +21,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from cordee.core.text import search_key
 
@@ -183,13 +183,98 @@ def check_extract(opener: Opener) -> int:
 
 
 @contextmanager
-def _text(opener: Opener) -> Iterator[IO[str]]:
+def _text(opener: Opener, part: Part | None = None) -> Iterator[IO[str]]:
     with open_binary(opener) as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        stream: IO[bytes] = raw
+        if part is not None:
+            stream = io.BufferedReader(_Slice(raw, part.start, part.stop), _CHUNK)
+        text = io.TextIOWrapper(
+            stream,
+            encoding="utf-8-sig" if part is None or part.start == 0 else "utf-8",
+            newline="",
+        )
         try:
             yield text
         finally:
             text.detach()
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A slice of the extract's bytes read on its own (a second process reads another): from
+    `start` (0, or just after a "\n") to `stop` (None: the end); `first` is its first line's number."""
+
+    start: int
+    stop: int | None
+    first: int
+
+
+class _Slice(io.RawIOBase):
+    def __init__(self, raw: IO[bytes], start: int, stop: int | None) -> None:
+        if start:
+            raw.seek(start)
+        self.raw = raw
+        self.left = None if stop is None else stop - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        size = len(buffer) if self.left is None else min(len(buffer), self.left)
+        data = self.raw.read(size) if size else b""
+        buffer[: len(data)] = data
+        if self.left is not None:
+            self.left -= len(data)
+        return len(data)
+
+
+def split_extract(opener: Opener, parts: int) -> list[Part]:
+    """The extract cut into `parts` slices of about the same size, each starting a line, with
+    their first line's number counted as `read_extract` counts them ("\n", "\r\n" or "\r" ends a
+    line). Reads the bytes once more, by chunks (a fraction of a second a million lines)."""
+    chunks: list[tuple[int, int]] = []  # (offset of the chunk, line ends before it)
+    offset = ends = 0
+    carriage = False  # the previous chunk ended with "\r"
+    with open_binary(opener) as raw:
+        while chunk := raw.read(_CHUNK):
+            chunks.append((offset, ends))
+            ends += _line_ends(chunk) - (carriage and chunk[:1] == b"\n")
+            carriage = chunk[-1:] == b"\r"
+            offset += len(chunk)
+    cuts: list[tuple[int, int]] = [(0, 1)]  # (offset, number of the line starting there)
+    with open_binary(opener) as raw:
+        for k in range(1, parts if chunks else 0):
+            target = offset * k // parts
+            index = max(i for i, (start, _) in enumerate(chunks) if start <= target)
+            start, before = chunks[index]
+            raw.seek(start)
+            # Up to the first "\n" at or after the target.
+            data = raw.read(target - start)
+            while more := raw.read(_CHUNK):
+                newline = more.find(b"\n")
+                if newline >= 0:
+                    data += more[: newline + 1]
+                    break
+                data += more
+            if not data.endswith(b"\n"):
+                break
+            carried = False  # a "\r" ending the previous chunk was counted alone
+            if index and data[:1] == b"\n":
+                raw.seek(start - 1)
+                carried = raw.read(1) == b"\r"
+            cut = start + len(data)
+            if cut > cuts[-1][0]:
+                cuts.append((cut, before + _line_ends(data) - carried + 1))
+    return [
+        Part(start, cuts[i + 1][0] if i + 1 < len(cuts) else None, first)
+        for i, (start, first) in enumerate(cuts)
+    ]
+
+
+def _line_ends(data: bytes) -> int:
+    if b"\r" not in data:
+        return data.count(b"\n")
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
 
 
 def _columns(header: list[str]) -> tuple[dict[str, int], int]:
@@ -257,16 +342,22 @@ def luhn_valid(number: str) -> bool:
 
 
 def read_extract(
-    opener: Opener, departements: frozenset[str] | None = None
+    opener: Opener, departements: frozenset[str] | None = None, part: Part | None = None
 ) -> Iterator[Line | Rejected | None]:
     """One item per data line: a `Line`, a `Rejected` (with its line number and French reason),
-    or None for a line outside the départements asked for.
+    or None for a line outside the départements asked for; of the whole file, or of one `Part`.
 
     No quoting in the published layout: a line is its text split on "|" (what csv's reader with
     QUOTE_NONE did, at a fraction of the cost)."""
-    with _text(opener) as text:
-        lines = enumerate(text, start=1)
-        header = next(lines, (1, ""))[1]
+    if part is not None and part.start > 0:
+        with _text(opener) as text:
+            header = next(text, "")
+    with _text(opener, part) as text:
+        if part is not None and part.start > 0:
+            lines = enumerate(text, start=part.first)
+        else:
+            lines = enumerate(text, start=1)
+            header = next(lines, (1, ""))[1]
         columns, width = _columns(_split(header) if header.strip("\r\n") else [])
         indexes = [columns.get(name, width) for name in _READ]  # `width`: the "" appended below
         pick = operator.itemgetter(*indexes)

@@ -11,7 +11,9 @@ Rules:
 - the same file twice changes nothing the second time (digests of what was written).
 
 The file is read once to be checked, once to be imported, by batches: memory stays flat
-whatever its size. Two routes, the same rules (`tests/test_set_based.py` pins the same
+whatever its size (on PostgreSQL, from `PARALLEL_FROM` lines, it is also read once to be cut in
+slices, and the slices are read and checked by forked processes while this one writes: see
+`_read_in_parallel`). Two routes, the same rules (`tests/test_set_based.py` pins the same
 directory and counts from both): on PostgreSQL the lines are streamed into a staging table and
 the directory is written by set-based SQL (`setwise.py`); elsewhere (SQLite) each batch is
 compared and written here (the only growing state: one 8-byte integer per line seen). Where a
@@ -23,7 +25,11 @@ its first line.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
+import multiprocessing
+import os
+import queue
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +43,16 @@ from django.utils import timezone
 from cordee.accounts.models import Profession, Structure, User
 from cordee.core.text import search_key
 from cordee.directory import setwise
-from cordee.directory.annuaire import Line, Opener, Rejected, check_extract, read_extract
+from cordee.directory.annuaire import (
+    ExtractError,
+    Line,
+    Opener,
+    Part,
+    Rejected,
+    check_extract,
+    read_extract,
+    split_extract,
+)
 from cordee.directory.models import Activity, DirectoryProfessional, NationalProfession, Specialty
 from cordee.territory.models import Commune
 
@@ -45,6 +60,10 @@ from cordee.territory.models import Commune
 BATCH_SIZE = 10_000
 SQLITE_BATCH_SIZE = 2000  # under SQLite's limit of bound variables in one statement
 MAX_KEPT_REJECTIONS = 1000
+# On PostgreSQL, an extract of this many lines or more is read and checked by reading processes
+# (`READERS`, each a slice of the file) while this one writes what they send.
+PARALLEL_FROM = 50_000
+READERS = 2
 SOURCE = "Annuaire Santé, extraction en libre accès (libellé publié avec le code)"
 
 # NOS TRE_R02 "Secteur d'activité": the sectors whose structures Cordée knows by a kind.
@@ -181,6 +200,20 @@ def person_digest(*parts: str) -> str:
     return hashlib.md5("\x1f".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
+def _own_memory() -> int:
+    """This process's memory of its own (not shared with the process it was forked from): its
+    private pages, from /proc (0 where unreadable)."""
+    try:
+        with open("/proc/self/smaps_rollup") as rollup:
+            return sum(
+                int(line.split()[1]) * 1024
+                for line in rollup
+                if line.startswith(("Private_Clean", "Private_Dirty"))
+            )
+    except OSError:
+        return 0
+
+
 def _batches(
     items: Iterable[Line | Rejected | None], report: ImportReport, size: int
 ) -> Iterator[list[Line]]:
@@ -209,6 +242,7 @@ class Importer:
         progress: Progress | None = None,
         batch_size: int | None = None,
         set_based: bool | None = None,
+        readers: int | None = None,
     ) -> None:
         self.opener = opener
         self.departements = departements
@@ -224,6 +258,9 @@ class Importer:
         self.specialties = dict(Specialty.objects.values_list("code", "label"))
         self.structures: dict[str, int] = {}
         self.seen_activities = array("q")
+        # Reading processes (set-based route only): None decides by the file's size.
+        self.readers = readers
+        self.reader_memory: list[int] = []  # bytes of their own each reader held at its end
 
     def run(self) -> ImportReport:
         """Check the file whole (ExtractError refuses it, nothing written), then import it."""
@@ -246,14 +283,22 @@ class Importer:
 
     def _run_set_based(self) -> ImportReport:
         """The lines kept streamed into the staging table, then written in SQL (`setwise.py`)."""
+        readers = self.readers
+        if readers is None:
+            readers = min(READERS, os.cpu_count() or 1) if self.report.total_lines >= PARALLEL_FROM else 0
         setwise.create_staging()
         try:
-            for batch in _batches(read_extract(self.opener, self.departements), self.report, self.batch_size):
-                with transaction.atomic():
-                    self._reference_data(batch)
-                setwise.copy_batch(batch)
-                if self.progress:
-                    self.progress(self.report.lines, self.report.total_lines)
+            if readers:
+                self._read_in_parallel(readers)
+            else:
+                for batch in _batches(
+                    read_extract(self.opener, self.departements), self.report, self.batch_size
+                ):
+                    with transaction.atomic():
+                        self._reference_data(batch)
+                    setwise.copy_batch(batch)
+                    if self.progress:
+                        self.progress(self.report.lines, self.report.total_lines)
             setwise.apply(self)
         except BaseException:
             # The original error is the one to see (an enclosing transaction may refuse the drop).
@@ -265,12 +310,130 @@ class Importer:
             self.progress(self.report.lines, self.report.total_lines)
         return self.report
 
+    def _read_in_parallel(self, readers: int) -> None:
+        """The file cut into slices, each read and checked by a process of its own (forked: it
+        shares this one's state, never its database connection) which sends its lines as COPY
+        rows through a bounded queue; this process writes them into the staging table as they
+        come. Memory stays bounded: a reader waits while the queue is full. The report is the
+        serial route's: counts summed, rejections in line order, a new code's label from its
+        first line in the file."""
+        parts = split_extract(self.opener, readers)
+        context = multiprocessing.get_context("fork")
+        messages: Any = context.Queue(maxsize=2 * len(parts))
+        processes = [
+            context.Process(target=self._read_part, args=(index, part, messages), daemon=True)
+            for index, part in enumerate(parts)
+        ]
+        # The objects this process holds are left out of the readers' garbage collections: a
+        # collection touching them would copy their pages into each reader (≈ 60 MB each).
+        gc.freeze()
+        try:
+            for process in processes:
+                process.start()
+        finally:
+            gc.unfreeze()
+        finished: dict[int, tuple[Any, ...]] = {}
+        try:
+            while len(finished) < len(processes):
+                try:
+                    message = messages.get(timeout=1)
+                except queue.Empty:
+                    if any(p.exitcode not in (None, 0) for p in processes):
+                        raise RuntimeError("Un processus de lecture de l'extraction s'est arrêté.") from None
+                    continue
+                kind, index, lines, payload = message
+                if kind == "error":
+                    raise payload
+                self.report.lines += lines
+                if kind == "rows":
+                    setwise.copy_rows(payload)
+                else:
+                    finished[index] = payload
+                if self.progress:
+                    self.progress(self.report.lines, self.report.total_lines)
+        finally:
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
+                process.join()
+        professions: dict[str, tuple[int, str]] = {}
+        specialties: dict[str, tuple[int, str, str, str]] = {}
+        for index in sorted(finished):
+            out_of_scope, rejected, rejections, new_professions, new_specialties, memory = finished[index]
+            self.report.out_of_scope += out_of_scope
+            self.report.rejected += rejected
+            room = MAX_KEPT_REJECTIONS - len(self.report.rejections)
+            self.report.rejections.extend(rejections[: max(0, room)])
+            for code, first in new_professions.items():
+                if code not in professions or first < professions[code]:
+                    professions[code] = first
+            for code, first_specialty in new_specialties.items():
+                if code not in specialties or first_specialty < specialties[code]:
+                    specialties[code] = first_specialty
+            self.reader_memory.append(memory)
+        with transaction.atomic():
+            self._add_reference_data(
+                {code: label for code, (_, label) in professions.items()},
+                {code: rest for code, (_, *rest) in specialties.items()},  # type: ignore[misc]
+            )
+
+    def _read_part(self, index: int, part: Part, messages: Any) -> None:
+        """In a reading process: one slice of the file, sent as COPY rows a batch at a time, then
+        its counts, rejections and new national codes (with the number of their first line)."""
+        try:
+            report = ImportReport()
+            professions: dict[str, tuple[int, str]] = {}
+            specialties: dict[str, tuple[int, str, str, str]] = {}
+            sent = 0
+            items = read_extract(self.opener, self.departements, part)
+            for batch in _batches(items, report, self.batch_size):
+                for line in batch:
+                    if (
+                        line.profession_code not in self.professions
+                        and line.profession_code not in professions
+                    ):
+                        professions[line.profession_code] = (line.number, line.profession_label)
+                    code = line.specialty_code
+                    if code and code not in self.specialties and code not in specialties:
+                        specialties[code] = (
+                            line.number,
+                            line.specialty_label,
+                            line.specialty_kind,
+                            line.specialty_kind_label,
+                        )
+                messages.put(("rows", index, report.lines - sent, setwise.copy_data(batch)))
+                sent = report.lines
+            summary = (
+                report.out_of_scope,
+                report.rejected,
+                report.rejections,
+                professions,
+                specialties,
+                _own_memory(),
+            )
+            messages.put(("done", index, report.lines - sent, summary))
+        except Exception as exc:  # sent to the writing process, which raises it
+            error = exc if isinstance(exc, ExtractError) else RuntimeError(f"{type(exc).__name__}: {exc}")
+            messages.put(("error", index, 0, error))
+
     # Reference data: codes met for the first time are added with the extract's label.
     def _reference_data(self, batch: list[Line]) -> None:
         new_professions: dict[str, str] = {}
         for line in batch:
             if line.profession_code not in self.professions:
                 new_professions.setdefault(line.profession_code, line.profession_label)
+        new_specialties: dict[str, tuple[str, str, str]] = {}
+        for line in batch:
+            if line.specialty_code and line.specialty_code not in self.specialties:
+                new_specialties.setdefault(
+                    line.specialty_code,
+                    (line.specialty_label, line.specialty_kind, line.specialty_kind_label),
+                )
+        self._add_reference_data(new_professions, new_specialties)
+
+    def _add_reference_data(
+        self, new_professions: dict[str, str], new_specialties: dict[str, tuple[str, str, str]]
+    ) -> None:
         if new_professions:
             by_label = {search_key(p.label): p.pk for p in Profession.objects.all()}
             NationalProfession.objects.bulk_create(
@@ -283,25 +446,15 @@ class Importer:
                 ignore_conflicts=True,
             )
             self.professions.update(new_professions)
-        new_specialties: dict[str, Line] = {}
-        for line in batch:
-            if line.specialty_code and line.specialty_code not in self.specialties:
-                new_specialties.setdefault(line.specialty_code, line)
         if new_specialties:
             Specialty.objects.bulk_create(
                 [
-                    Specialty(
-                        code=code,
-                        label=line.specialty_label,
-                        kind=line.specialty_kind,
-                        kind_label=line.specialty_kind_label,
-                        source=SOURCE,
-                    )
-                    for code, line in new_specialties.items()
+                    Specialty(code=code, label=label, kind=kind, kind_label=kind_label, source=SOURCE)
+                    for code, (label, kind, kind_label) in new_specialties.items()
                 ],
                 ignore_conflicts=True,
             )
-            self.specialties.update({code: line.specialty_label for code, line in new_specialties.items()})
+            self.specialties.update({code: label for code, (label, _, _) in new_specialties.items()})
 
     def _professionals(self, batch: list[Line]) -> dict[str, int]:
         """Create, update or confirm the batch's professionals; national id → primary key."""

@@ -7,9 +7,11 @@ computes (the search key of a name, the digest of an activity). Then a handful o
 statements, in one transaction, do the work whatever the file's size:
 
 - professionals: the first line of each national identifier (its ordinal specialty from its
-  first "S" line, else the one already known) — new ones inserted, changed or inactive ones
-  updated (`INSERT … SELECT … ON CONFLICT … DO UPDATE … WHERE digest IS DISTINCT FROM`); an
-  unchanged one is not even proposed, so a re-import writes nothing;
+  first "S" line, else the one already known), sought among the lines starting a run of the
+  same identifier only (a professional's lines follow each other in the published files) —
+  new ones inserted, changed or inactive ones updated (`INSERT … SELECT … ON CONFLICT … DO
+  UPDATE … WHERE digest IS DISTINCT FROM`); an unchanged one is not even proposed, so a
+  re-import writes nothing;
 - registered accounts linked by RPPS (else ADELI), never created;
 - structures by FINESS site, else SIRET: created, or updated when the file says otherwise;
 - activities by digest: new ones inserted, inactive ones seen again reactivated;
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
     from cordee.directory.importer import Importer
 
 STAGING = "annuaire_staging"
-# The staging table's columns, in COPY order (all text but `number`).
+# The staging table's columns, in COPY order (all text but `number` and `run_start`).
 COLUMNS = (
     "number",
     "national_id",
@@ -64,7 +66,9 @@ COLUMNS = (
     "email",
     "sector",
     "digest",
+    "run_start",
 )
+ANALYZED = ("national_id", "digest", "finess", "siret", "specialty_kind", "specialty_code", "commune_code")
 # A first import drops the tables' plain indexes and some of their foreign keys, and puts them
 # back after its inserts (`_drop_for_bulk`). The directory's tables are locked until the import
 # commits (nothing to search in them yet).
@@ -101,8 +105,9 @@ def activity_digest(line: Line) -> str:
     ).hexdigest()
 
 
-def _copy_line(line: Line) -> str:
-    """The line as a row of the staging table in COPY's text format."""
+def _copy_line(line: Line, run_start: bool = True) -> str:
+    """The line as a row of the staging table in COPY's text format. `run_start`: the line
+    before it in its batch is not the same professional's (so it may be their first line)."""
     name_key = _key(f"{line.last_name} {line.first_name}")
     site_key = _key(line.site_name) if line.site_name and (line.finess or line.siret) else ""
     text = "\t".join(
@@ -131,6 +136,7 @@ def _copy_line(line: Line) -> str:
             line.email,
             line.sector,
             activity_digest(line),
+            "t" if run_start else "f",
         )
     )
     if text.count("\t") == len(COLUMNS) - 1 and "\\" not in text:
@@ -163,6 +169,7 @@ def _copy_line(line: Line) -> str:
             line.email,
             line.sector,
             activity_digest(line),
+            "t" if run_start else "f",
         )
     )
 
@@ -187,15 +194,31 @@ def drop_temporary_tables() -> None:
 
 def create_staging() -> None:
     drop_temporary_tables()
-    columns = ", ".join(f"{name} {'integer' if name == 'number' else 'text'}" for name in COLUMNS)
+    types = {"number": "integer", "run_start": "boolean"}
+    columns = ", ".join(f"{name} {types.get(name, 'text')}" for name in COLUMNS)
     _execute(f"CREATE TEMPORARY TABLE annuaire_staging ({columns})")
 
 
 def copy_batch(batch: list[Line]) -> None:
     """One COPY of a batch of lines into the staging table."""
+    copy_rows(copy_data(batch))
+
+
+def copy_data(batch: list[Line]) -> bytes:
+    """A batch of lines as the staging table's rows in COPY's text format (what a reading
+    process sends to the writing one)."""
+    rows = []
+    previous = None
+    for line in batch:
+        rows.append(_copy_line(line, line.national_id != previous))
+        previous = line.national_id
+    return ("\n".join(rows) + "\n").encode()
+
+
+def copy_rows(data: bytes) -> None:
     sql = f"COPY {STAGING} ({', '.join(COLUMNS)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        copy.write(("\n".join(map(_copy_line, batch)) + "\n").encode())
+        copy.write(data)
 
 
 def _kind_case() -> str:
@@ -218,7 +241,9 @@ def apply(importer: Importer) -> None:
         # transaction only.
         _execute("SET LOCAL work_mem = '256MB'")
         _execute("SET LOCAL maintenance_work_mem = '256MB'")
-        _execute("ANALYZE annuaire_staging")
+        # Statistics of the columns the statements join, group or filter on only (all 24 cost
+        # three times as much: 0.6 s of CPU a sample of 30,000 rows).
+        _execute(f"ANALYZE annuaire_staging ({', '.join(ANALYZED)})")
         rebuilt = _drop_for_bulk(report.lines - report.out_of_scope - report.rejected)
         _professionals(report, now)
         _structures(report, now)
@@ -303,7 +328,7 @@ def _professionals(report: Any, now: Any) -> None:
         FROM (
             SELECT DISTINCT ON (national_id) national_id, identifier_type, identifier, title,
                 last_name, first_name, name_key, profession_code
-            FROM annuaire_staging ORDER BY national_id, number
+            FROM annuaire_staging WHERE run_start ORDER BY national_id, number
         ) first
         LEFT JOIN (
             SELECT DISTINCT ON (national_id) national_id, specialty_code
@@ -312,7 +337,7 @@ def _professionals(report: Any, now: Any) -> None:
         ) specialty USING (national_id)
         """
     )
-    _execute("ANALYZE annuaire_person")
+    _execute("ANALYZE annuaire_person (national_id)")
     # Registered accounts not linked yet, by the number they hold; one entry an account (RPPS first).
     _execute(
         """

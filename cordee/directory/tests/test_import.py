@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from cordee.accounts.models import Profession, Structure
 from cordee.core.identifiers import rpps_with_key
-from cordee.directory.annuaire import ExtractError, Line, Rejected, check_extract, read_extract
+from cordee.directory.annuaire import ExtractError, Line, Rejected, check_extract, read_extract, split_extract
 from cordee.directory.importer import Importer, ImportReport
 from cordee.directory.models import Activity, DirectoryProfessional, NationalProfession, Specialty
-from cordee.directory.tests.extract import SAMPLE, opener, professional, row, text
+from cordee.directory.tests.extract import HEADER, SAMPLE, opener, professional, row, text
 from tests.factories import make_structure, make_user
 
 PACA = frozenset({"04", "05", "06", "13", "83", "84"})
@@ -279,3 +280,29 @@ def test_tabs_and_backslashes_inside_fields_are_stored_as_written(db) -> None:
         run(text(professional("1000000001", "DU\\PONT", "ANNE\tMARIE", street="CHEMIN\\DES\tPINS"))).updated
         == 0
     )
+
+
+def test_slices_read_by_separate_processes_give_the_lines_of_the_whole_file(monkeypatch) -> None:
+    # The file cut where each slice starts a line, its first line numbered as the whole file's
+    # reading numbers it ("\n", "\r\n" or a lone "\r" end a line), whatever the cut and the chunks.
+    from cordee.directory import annuaire
+
+    monkeypatch.setattr(annuaire, "_CHUNK", 5)  # chunk edges inside "\r\n", inside a line, …
+    lines = [professional(f"10000000{n:02d}", f"NOM{n}") for n in range(9)] + ["8|123", ""]
+    ends = ["\n", "\r\n", "\r"]
+    content = "\ufeff" + HEADER + "\r\n" + "".join(line + ends[n % 3] for n, line in enumerate(lines))
+
+    def items(source: Any, part: Any = None) -> list[tuple[int, str]]:
+        read = read_extract(source, None, part)
+        return [(i.number, i.reason if isinstance(i, Rejected) else i.national_id) for i in read if i]
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("PS_LibreAcces_Personne_activite_202612.txt", content)
+    for source in (opener(content), opener(buffer.getvalue())):
+        whole = items(source)
+        assert whole[-1] == (11, "La ligne compte 2 champs au lieu de 57.") and len(whole) == 10
+        for parts in (2, 3, 7):
+            slices = split_extract(source, parts)
+            assert 1 < len(slices) <= parts and slices[0].start == 0 and slices[-1].stop is None
+            assert [item for part in slices for item in items(source, part)] == whole

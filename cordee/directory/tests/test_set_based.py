@@ -7,6 +7,7 @@ import hashlib
 import json
 from typing import Any
 
+import pytest
 from django.db import connection, transaction
 
 from cordee.accounts.models import Structure
@@ -74,14 +75,16 @@ def _snapshot() -> dict[str, Any]:
     }
 
 
-def _scenario(set_based: bool) -> list[Any]:
+def _scenario(set_based: bool, readers: int | None = None) -> list[Any]:
     """A first import, the same file again, a newer extract (a name changed, a specialty gained,
     a professional gone, an account registered since, a new profession code, a structure
     renamed), a region's extract, then the first file again."""
     steps: list[Any] = []
 
     def step(content: str | bytes, departements: frozenset[str] | None = None) -> None:
-        report = Importer(opener(content), departements=departements, set_based=set_based).run()
+        report = Importer(
+            opener(content), departements=departements, set_based=set_based, readers=readers
+        ).run()
         steps.append({"counts": report.counts(), "rejections": report.rejections, "directory": _snapshot()})
 
     sample = SAMPLE.read_text(encoding="utf-8")
@@ -128,18 +131,19 @@ def _schema() -> list[Any]:
 
 
 def test_both_routes_give_the_same_directory_and_counts(db, monkeypatch) -> None:
-    # On PostgreSQL: the batches, the set-based route, and the set-based route of a first import
-    # of a big file (indexes and keys dropped, then put back), each rolled back after its run.
-    routes: list[tuple[bool, int]] = [(False, 0)]
+    # On PostgreSQL: the batches, the set-based route, the set-based route of a first import
+    # of a big file (indexes and keys dropped, then put back), and that one with the file read
+    # by two processes (each a slice of it), each rolled back after its run.
+    routes: list[tuple[bool, int, int]] = [(False, 0, 0)]
     if connection.vendor == "postgresql":
-        routes += [(True, setwise.REBUILD_INDEXES_FROM), (True, 0)]
+        routes += [(True, setwise.REBUILD_INDEXES_FROM, 0), (True, 0, 0), (True, 0, 2)]
         schema = _schema()
     results = []
-    for set_based, rebuild_from in routes:
+    for set_based, rebuild_from, readers in routes:
         monkeypatch.setattr(setwise, "REBUILD_INDEXES_FROM", rebuild_from)
         try:
             with transaction.atomic():
-                results.append(_scenario(set_based))
+                results.append(_scenario(set_based, readers))
                 if set_based:
                     assert _schema() == schema
                 raise _Discard
@@ -167,3 +171,42 @@ def test_copy_lines_escape_tabs_and_backslashes() -> None:
     fields = setwise._copy_line(line).split("\t")
     assert len(fields) == len(setwise.COLUMNS)
     assert fields[5] == "DU\\\\PONT" and fields[6] == "A\\tB" and fields[0] == "7"
+
+
+def test_a_professionals_first_line_gives_their_fields_when_their_lines_are_apart(db) -> None:
+    # The set-based route looks for a professional's first line among the lines starting a run
+    # of their identifier: lines apart, and runs cut by the batches, still give the first one.
+    lines = [
+        professional("1000000001", "PREMIER", specialty=("S", "SM54", "Médecine générale")),
+        professional("1000000002", "AUTRE"),
+        professional("1000000001", "SECOND", commune="13055", specialty=("S", "SM40", "Pédiatrie")),
+        professional("1000000002", "AUTRE", commune="13055"),
+        professional("1000000002", "AUTRE", commune="83137"),
+    ]
+    # (The batches of the SQLite route take a batch's first line: one batch here.)
+    routes = [(False, 10)]
+    if connection.vendor == "postgresql":
+        routes += [(True, 1), (True, 2), (True, 10)]
+    for set_based, batch_size in routes:
+        with transaction.atomic():
+            report = Importer(opener(text(*lines)), set_based=set_based, batch_size=batch_size).run()
+            first = DirectoryProfessional.objects.get(rpps=rpps_with_key("1000000001"))
+            assert (first.last_name, first.specialty_id) == ("PREMIER", "SM54"), (set_based, batch_size)
+            assert (report.new, report.activities_new) == (2, 5)
+            transaction.set_rollback(True)
+
+
+def test_a_reader_that_fails_stops_the_import_and_writes_nothing(db, monkeypatch) -> None:
+    if connection.vendor != "postgresql":
+        return  # the readers feed the staging table of the PostgreSQL route
+    from cordee.directory import importer as importer_module
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        yield from ()
+        raise OSError("disque illisible")
+
+    monkeypatch.setattr(importer_module, "read_extract", broken)
+    content = SAMPLE.read_text(encoding="utf-8")
+    with pytest.raises(RuntimeError, match="OSError: disque illisible"):
+        Importer(opener(content), readers=2).run()
+    assert not DirectoryProfessional.objects.exists() and not Activity.objects.exists()
