@@ -11,8 +11,10 @@ the standings of a whole chunk primed in three queries).
 Memory and queries are bounded by the chunk, never by the export: the dossiers are iterated
 (`.iterator(chunk_size=…)`, their circles and tasks prefetched a chunk at a time), each
 resource serialised to a temporary file as soon as it is built, the files handed to Django's
-storage at the end under keys nobody can guess. Every dossier exported is journaled (SEC-2),
-one multi-row INSERT a chunk."""
+storage at the end under keys nobody can guess. Every dossier exported is journaled (SEC-2): a
+chunk's dossiers are named by one sealed journal row (`journal_listed`: the row's seal covers
+the list's digest, each dossier's journal shows the export), not by a sealed row each — the
+seal's trigger, run once a dossier, was the export's largest cost."""
 
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ from cordee.agenda.models import Appointment, Participant
 from cordee.api import fhir
 from cordee.api.models import BulkExport
 from cordee.api.tokens import actor_of, why_dead
-from cordee.audit.services import journal_many
+from cordee.audit.services import journal_listed
 from cordee.careteam.access import Perm, can, prime_standings, theme_rights, visible_dossiers
 from cordee.careteam.models import CircleMember
 from cordee.core import clock
@@ -54,7 +56,9 @@ logger = logging.getLogger(__name__)
 TYPES = ("Patient", "CareTeam", "Task", "QuestionnaireResponse", "Appointment")
 OUTPUT_FORMATS = frozenset({"application/fhir+ndjson", "application/ndjson", "ndjson"})
 NDJSON = "application/fhir+ndjson"
-JOURNAL_ACTION = "bulk_export"
+JOURNAL_ACTION = "bulk_export"  # the kick-off, and its refusals
+# A chunk's exported dossiers: one sealed journal row naming them (`journal_listed`).
+EXPORTED_ACTION = "bulk_export_dossiers"
 
 
 def _validator(kind: str) -> Any:
@@ -229,7 +233,7 @@ def write_export(export: BulkExport, actor: Actor) -> list[dict[str, Any]]:
                     wrote = True
                 if wrote:
                     exported.append(dossier)
-            journal_many(actor, exported, JOURNAL_ACTION, what=what)
+            journal_listed(actor, exported, EXPORTED_ACTION, what=what)
             done += len(batch)
             # One statement tells the progress and whether the client deleted the export.
             if not BulkExport.objects.filter(pk=export.pk, status=BulkExport.Status.RUNNING).update(

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from fhir.resources.R4B.appointment import Appointment as FhirAppointment
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
@@ -33,8 +34,9 @@ from cordee.api import bulk
 from cordee.api.models import ApiToken, BulkExport
 from cordee.api.testing import bearer_client, make_token
 from cordee.api.tokens import revoke_token
+from cordee.audit import chain
 from cordee.audit.models import Access
-from cordee.audit.services import journal_many
+from cordee.audit.services import journal_listed
 from cordee.careteam.access import _compute_standing, prime_standings
 from cordee.careteam.models import CircleMember, RightsRule, Section
 from cordee.core import clock
@@ -122,7 +124,7 @@ def _done(
 
 
 def test_kick_off_poll_download_only_the_group_s_dossiers(
-    coordinator, structure, region, django_capture_on_commit_callbacks
+    coordinator, structure, region, django_capture_on_commit_callbacks, client_for
 ) -> None:
     client = bearer_client(make_token(coordinator, structure=structure, scope=ApiToken.Scope.READ)[1])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -167,11 +169,22 @@ def test_kick_off_poll_download_only_the_group_s_dossiers(
     team = next(r for r in found["CareTeam"] if r["id"] == str(first.public_id))
     assert f"Organization/{structure.public_id}" in {p["member"]["reference"] for p in team["participant"]}
 
-    # Journaled: each exported dossier once, the kick-off, each download.
-    exported = Access.objects.filter(action=bulk.JOURNAL_ACTION, patient__isnull=False)
-    assert {str(a.requested_id) for a in exported} == ours and exported.count() == 3
-    assert all(a.structure == structure and "jeton" in a.what for a in exported)
+    # Journaled: the kick-off, each exported dossier once (named by the chunk's sealed row, and
+    # shown in each dossier's own journal), each download; the journal still verifies.
+    (batch,) = Access.objects.filter(action=bulk.EXPORTED_ACTION)
+    assert batch.patient is None and batch.structure == structure and "jeton" in batch.what
+    assert {str(p.public_id) for p in Patient.objects.filter(pk__in=batch.listed.values("patient"))} == ours
+    assert (
+        Access.objects.filter(action=bulk.JOURNAL_ACTION, requested_id=str(structure.public_id)).count() == 1
+    )
     assert Access.objects.filter(action="bulk_download").count() == 3
+    assert chain.verify().intact
+    page = client_for(coordinator, acting_as=structure)
+    journal_page = page.get(reverse("patients:access_journal", kwargs={"public_id": first.public_id}))
+    assert journal_page.status_code == 200
+    assert "xporté le dossier (export FHIR en masse)" in journal_page.content.decode()
+    other = page.get(reverse("patients:access_journal", kwargs={"public_id": region["theirs"].public_id}))
+    assert other.status_code == 200 and "export FHIR en masse" not in other.content.decode()
 
 
 def test_prime_standings_matches_one_dossier_s_standing(coordinator, structure, region) -> None:
@@ -318,11 +331,11 @@ def test_a_cancellation_during_the_export_stops_the_worker(
     client = bearer_client(make_token(coordinator, structure=structure)[1])
     export = _export_of(_kick(client, structure))
 
-    def cancel_midway(*args: Any, **kwargs: Any) -> int:
+    def cancel_midway(*args: Any, **kwargs: Any) -> Any:
         BulkExport.objects.filter(pk=export.pk).update(status=BulkExport.Status.CANCELLED)
-        return journal_many(*args, **kwargs)
+        return journal_listed(*args, **kwargs)
 
-    monkeypatch.setattr(bulk, "journal_many", cancel_midway)
+    monkeypatch.setattr(bulk, "journal_listed", cancel_midway)
     bulk.run_bulk_export.call(export.pk)
     export.refresh_from_db()
     assert export.status == BulkExport.Status.CANCELLED and export.dossiers_done == 0
