@@ -150,7 +150,7 @@ def test_a_list_of_dossiers_is_sealed_with_its_row(
     assert row.requested_id == chain.listing_digest([other.pk, dossier.pk])
     assert journal_listed(actor, [], "bulk_export_dossiers") is None
     assert chain.verify().intact
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="jamais effacé"):
         ListedDossier.objects.filter(access=row).first().delete()  # type: ignore[union-attr]
 
     added = ListedDossier.objects.create(access=row, patient=third)
