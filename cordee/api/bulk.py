@@ -5,8 +5,10 @@ What a Group holds: the dossiers the structure is habilitated on, as the token's
 person acting as that structure) sees them — `visible_dossiers`, the active file's rule — each
 resource then under the right the pages ask: Patient `VIEW`, CareTeam `VIEW_CIRCLE`, Task
 `VIEW_TASKS`, QuestionnaireResponse `VIEW_PATHWAYS` and the theme's own right, Appointment
-`VIEW` with the agenda's rule for private ones (`can`, `theme_rights`, `sees_details`, with
-the standings of a whole chunk primed in three queries).
+`VIEW` with the agenda's rule for private ones, DocumentReference the documents space's rule
+(`listed_documents`: category rights, shared documents, form attachments of open themes) —
+`can`, `theme_rights`, `sees_details`, `listed_documents_of`, with the standings of a whole
+chunk primed in three queries.
 
 Memory and queries are bounded by the chunk, never by the export: the dossiers are iterated
 (`.iterator(chunk_size=…)`, their circles and tasks prefetched a chunk at a time), each
@@ -46,6 +48,8 @@ from cordee.careteam.access import Perm, can, prime_standings, theme_rights, vis
 from cordee.careteam.models import CircleMember
 from cordee.core import clock
 from cordee.core.actor import Actor
+from cordee.documents.models import Document
+from cordee.documents.services import listed_documents_of
 from cordee.pathways.models import FormResponse
 from cordee.patients.models import Patient
 from cordee.tasks.models import Task
@@ -53,7 +57,9 @@ from cordee.tasks.models import Task
 logger = logging.getLogger(__name__)
 
 # The resource types a Group export may hold, in the order their files are listed.
-TYPES = ("Patient", "CareTeam", "Task", "QuestionnaireResponse", "Appointment")
+TYPES = ("Patient", "CareTeam", "Task", "QuestionnaireResponse", "Appointment", "DocumentReference")
+# `_typeFilter`: the search parameters a type's queries may use (the FHIR search's own).
+TYPE_FILTERS = {"Task": ("status",), "DocumentReference": ("category", "type")}
 OUTPUT_FORMATS = frozenset({"application/fhir+ndjson", "application/ndjson", "ndjson"})
 NDJSON = "application/fhir+ndjson"
 JOURNAL_ACTION = "bulk_export"  # the kick-off, and its refusals
@@ -110,7 +116,7 @@ def _dossiers(export: BulkExport, actor: Actor) -> QuerySet[Patient]:
         circle = (
             CircleMember.objects.filter(removed_at__isnull=True)
             .select_related("user", "structure")
-            .prefetch_related("roles")
+            .prefetch_related(Prefetch("roles", to_attr="bulk_roles"))
             .order_by("-is_habilitated", "created_at", "pk")
         )
         prefetches.append(Prefetch("circle", queryset=circle, to_attr="bulk_circle"))
@@ -158,6 +164,10 @@ def _dossiers(export: BulkExport, actor: Actor) -> QuerySet[Patient]:
                 )
             )
         prefetches.append(Prefetch("appointments", queryset=appointments, to_attr="bulk_appointments"))
+    if "DocumentReference" in export.types and since is not None:
+        # The documents themselves are read a chunk at a time under the documents space's rule
+        # (`listed_documents_of`); only whether a dossier has a changed one is asked here.
+        changed |= Q(Exists(Document.objects.filter(patient=OuterRef("pk"), updated_at__gt=since)))
     if since is not None:
         rows = rows.filter(changed)
     return rows.prefetch_related(*prefetches)
@@ -173,7 +183,8 @@ def _resources(export: BulkExport, actor: Actor, dossier: Patient) -> Iterator[t
         yield "CareTeam", fhir.care_team_data(dossier, dossier.bulk_circle)  # type: ignore[attr-defined]
     if "Task" in export.types and can(actor, Perm.VIEW_TASKS, dossier):
         for row in dossier.bulk_tasks:  # type: ignore[attr-defined]
-            yield "Task", fhir.task_data(row)
+            if _kept(export, "Task", row):
+                yield "Task", fhir.task_data(row)
     if "QuestionnaireResponse" in export.types and can(actor, Perm.VIEW_PATHWAYS, dossier):
         for form in dossier.bulk_forms:  # type: ignore[attr-defined]
             # The Parcours tab's rule (`readable_forms`): a reserved theme needs its own right.
@@ -183,6 +194,34 @@ def _resources(export: BulkExport, actor: Actor, dossier: Patient) -> Iterator[t
     if "Appointment" in export.types:  # `VIEW`, checked before any of the dossier's resources
         for appointment in _appointments(actor, dossier):
             yield "Appointment", appointment
+    if "DocumentReference" in export.types:  # the documents space's rule, read for the chunk
+        for document in getattr(dossier, "bulk_documents", ()):
+            if (since is None or document.updated_at > since) and _kept(
+                export, "DocumentReference", document
+            ):
+                yield "DocumentReference", fhir.document_reference_data(document, export.base_url)
+
+
+def _kept(export: BulkExport, kind: str, row: Any) -> bool:
+    """`_typeFilter`: a resource of a filtered type is kept when one of its type's queries
+    matches it (queries are OR'ed; within one, every parameter must match, any of its values)."""
+    queries = export.type_filters.get(kind)
+    if not queries:
+        return True
+    return any(all(_matches(kind, row, name, values) for name, values in query.items()) for query in queries)
+
+
+def _matches(kind: str, row: Any, name: str, values: list[str]) -> bool:
+    if kind == "Task":  # status: FHIR's codes
+        return fhir.TASK_STATUS[row.status] in values
+    ref = row.category if name == "category" else row.doc_type
+    if ref is None:
+        return False
+    for value in values:  # `code` or `system|code`, as the DocumentReference search takes them
+        system, bar, code = value.rpartition("|")
+        if ref.code == code and (not bar or ref.system == system):
+            return True
+    return False
 
 
 def _appointments(actor: Actor, dossier: Patient) -> Iterator[Any]:
@@ -211,6 +250,10 @@ def write_export(export: BulkExport, actor: Actor) -> list[dict[str, Any]]:
         }
         for batch in _chunks(rows.iterator(chunk_size=chunk), chunk):
             prime_standings(actor, batch)
+            if "DocumentReference" in export.types:
+                seen = {dossier.pk: dossier for dossier in batch if can(actor, Perm.VIEW, dossier)}
+                for pk, documents in listed_documents_of(actor, list(seen.values())).items():
+                    seen[pk].bulk_documents = documents  # type: ignore[attr-defined]
             exported = []
             checked: set[str] = set()
             for dossier in batch:

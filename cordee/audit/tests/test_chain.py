@@ -163,7 +163,7 @@ def test_a_list_of_dossiers_is_sealed_with_its_row(
     assert not chain.verify().intact
     ListedDossier.objects.filter(access=row).delete()
     assert [f.what for f in chain.verify().findings] == ["liste de dossiers supprimée"]
-    ListedDossier.objects.create(access=Access.objects.exclude(pk=row.pk).first(), patient=dossier)
+    ListedDossier.objects.create(access=Access.objects.exclude(pk=row.pk)[0], patient=dossier)
     assert len(chain.verify().findings) == 2
 
 
