@@ -29,6 +29,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack
 from itertools import islice
+from types import SimpleNamespace
 from typing import IO, Any
 
 from django.conf import settings
@@ -103,6 +104,79 @@ def _chunks(rows: Iterator[Patient], size: int) -> Iterator[list[Patient]]:
         yield batch
 
 
+# What a CareTeam reads of a circle row (`fhir.care_team_data`, `CircleMember.display_name`):
+# the rest of the row and of its person — timestamps above all — is not loaded.
+CIRCLE_FIELDS = (
+    "patient",
+    "user",
+    "structure",
+    "is_habilitated",
+    "manual_is_structure",
+    "manual_last_name",
+    "manual_first_name",
+    "user__public_id",
+    "user__first_name",
+    "user__last_name",
+    "user__username",
+    "structure__public_id",
+    "structure__name",
+)
+TASK_COLUMNS = (
+    "patient_id",
+    "public_id",
+    "status",
+    "label",
+    "comment",
+    "created_at",
+    "updated_at",
+    "due_at",
+    "task_type__label",
+    "level__rank",
+)
+
+
+class _TaskRow:
+    """A task's columns that `fhir.task_data` reads, without a model instance (three a task,
+    with its type and level: the largest share of the export's time when they were)."""
+
+    __slots__ = (
+        "comment",
+        "created_at",
+        "due_at",
+        "label",
+        "level",
+        "patient",
+        "public_id",
+        "status",
+        "task_type",
+        "updated_at",
+    )
+
+
+def _tasks_of(export: BulkExport, dossiers: list[Patient]) -> dict[int, list[_TaskRow]]:
+    """A chunk's tasks (changed since `_since`, if asked) in one query, by dossier."""
+    by_pk = {dossier.pk: dossier for dossier in dossiers}
+    found: dict[int, list[_TaskRow]] = {pk: [] for pk in by_pk}
+    rows = Task.objects.filter(patient_id__in=list(by_pk))
+    if export.since is not None:
+        rows = rows.filter(updated_at__gt=export.since)
+    named: dict[tuple[str, Any], SimpleNamespace] = {}
+    for values in rows.order_by("pk").values_list(*TASK_COLUMNS).iterator(chunk_size=5000):
+        row = _TaskRow()
+        patient_id, row.public_id, row.status, row.label, row.comment = values[:5]
+        row.created_at, row.updated_at, row.due_at = values[5:8]
+        type_label, rank = values[8:]
+        row.task_type = named.get(("type", type_label)) or named.setdefault(
+            ("type", type_label), SimpleNamespace(label=type_label)
+        )
+        row.level = named.get(("level", rank)) or named.setdefault(
+            ("level", rank), SimpleNamespace(rank=rank)
+        )
+        row.patient = by_pk[patient_id]
+        found[patient_id].append(row)
+    return found
+
+
 def _dossiers(export: BulkExport, actor: Actor) -> QuerySet[Patient]:
     """The group's dossiers with something to export, their circles and tasks prefetched (a
     chunk at a time once iterated); with `_since`, only what changed after it."""
@@ -116,6 +190,7 @@ def _dossiers(export: BulkExport, actor: Actor) -> QuerySet[Patient]:
         circle = (
             CircleMember.objects.filter(removed_at__isnull=True)
             .select_related("user", "structure")
+            .only(*CIRCLE_FIELDS)
             .prefetch_related(Prefetch("roles", to_attr="bulk_roles"))
             .order_by("-is_habilitated", "created_at", "pk")
         )
@@ -128,12 +203,8 @@ def _dossiers(export: BulkExport, actor: Actor) -> QuerySet[Patient]:
                 )
             )
             changed |= Q(circle_changed=True)
-    if "Task" in export.types:
-        tasks = Task.objects.select_related("task_type", "level").order_by("pk")
-        if since is not None:
-            tasks = tasks.filter(updated_at__gt=since)
-            changed |= Q(Exists(Task.objects.filter(patient=OuterRef("pk"), updated_at__gt=since)))
-        prefetches.append(Prefetch("tasks", queryset=tasks, to_attr="bulk_tasks"))
+    if "Task" in export.types and since is not None:  # the tasks themselves: `_tasks_of`
+        changed |= Q(Exists(Task.objects.filter(patient=OuterRef("pk"), updated_at__gt=since)))
     if "QuestionnaireResponse" in export.types:
         # The versions prefetched, not joined: the forms of one version share its instance, and
         # its definition is parsed once a chunk, not once a form.
@@ -249,7 +320,11 @@ def write_export(export: BulkExport, actor: Actor) -> list[dict[str, Any]]:
             kind: stack.enter_context(tempfile.TemporaryFile()) for kind in export.types
         }
         for batch in _chunks(rows.iterator(chunk_size=chunk), chunk):
+            by_pk = {dossier.pk: dossier for dossier in batch}
             prime_standings(actor, batch)
+            if "Task" in export.types:
+                for pk, tasks in _tasks_of(export, batch).items():
+                    by_pk[pk].bulk_tasks = tasks  # type: ignore[attr-defined]
             if "DocumentReference" in export.types:
                 seen = {dossier.pk: dossier for dossier in batch if can(actor, Perm.VIEW, dossier)}
                 for pk, documents in listed_documents_of(actor, list(seen.values())).items():
