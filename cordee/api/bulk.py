@@ -151,6 +151,16 @@ class _TaskRow:
         "task_type",
         "updated_at",
     )
+    comment: Any
+    created_at: Any
+    due_at: Any
+    label: Any
+    level: Any
+    patient: Any
+    public_id: Any
+    status: Any
+    task_type: Any
+    updated_at: Any
 
 
 def _tasks_of(export: BulkExport, dossiers: list[Patient]) -> dict[int, list[_TaskRow]]:
