@@ -46,7 +46,7 @@ from cordee.api.models import BulkExport
 from cordee.api.tokens import actor_of, why_dead
 from cordee.audit.services import journal_listed
 from cordee.careteam.access import Perm, can, prime_standings, theme_rights, visible_dossiers
-from cordee.careteam.models import CircleMember
+from cordee.careteam.models import CircleMember, CircleRole
 from cordee.core import clock
 from cordee.core.actor import Actor
 from cordee.documents.models import Document
@@ -167,7 +167,7 @@ def _tasks_of(export: BulkExport, dossiers: list[Patient]) -> dict[int, list[_Ta
     """A chunk's tasks (changed since `_since`, if asked) in one query, by dossier."""
     by_pk = {dossier.pk: dossier for dossier in dossiers}
     found: dict[int, list[_TaskRow]] = {pk: [] for pk in by_pk}
-    rows = Task.objects.filter(patient_id__in=list(by_pk))
+    rows = Task.objects.filter(patient__any_of=set(by_pk))
     if export.since is not None:
         rows = rows.filter(updated_at__gt=export.since)
     named: dict[tuple[str, Any], SimpleNamespace] = {}
@@ -187,6 +187,36 @@ def _tasks_of(export: BulkExport, dossiers: list[Patient]) -> dict[int, list[_Ta
     return found
 
 
+def _circles_of(dossiers: list[Patient]) -> dict[int, list[CircleMember]]:
+    """A chunk's live circle rows (the habilitated first, then by arrival) with their people
+    and their roles, in two queries (the roles' table is read once an export, by `_roles`)."""
+    found: dict[int, list[CircleMember]] = {dossier.pk: [] for dossier in dossiers}
+    rows = list(
+        CircleMember.objects.filter(removed_at__isnull=True, patient__any_of=set(found))
+        .select_related("user", "structure")
+        .only(*CIRCLE_FIELDS)
+        .order_by("patient_id", "-is_habilitated", "created_at", "pk")
+    )
+    held: dict[int, list[int]] = {}
+    through = CircleMember.roles.through.objects.filter(circlemember_id__any_of={row.pk for row in rows})
+    for member_id, role_id in through.values_list("circlemember_id", "circlerole_id"):
+        held.setdefault(member_id, []).append(role_id)
+    roles = _roles()
+    for row in rows:
+        # In the roles' own order, as `member.roles.all()` lists them.
+        row.bulk_roles = sorted((roles[pk] for pk in held.get(row.pk, ())), key=_role_order)  # type: ignore[attr-defined]
+        found[row.patient_id].append(row)
+    return found
+
+
+def _roles() -> dict[int, CircleRole]:
+    return {role.pk: role for role in CircleRole.objects.all()}
+
+
+def _role_order(role: CircleRole) -> tuple[int, str]:
+    return (role.ordering, role.label)
+
+
 def _dossiers(export: BulkExport, actor: Actor) -> QuerySet[Patient]:
     """The group's dossiers with something to export, their circles and tasks prefetched (a
     chunk at a time once iterated); with `_since`, only what changed after it."""
@@ -196,23 +226,12 @@ def _dossiers(export: BulkExport, actor: Actor) -> QuerySet[Patient]:
     changed = Q()
     if "Patient" in export.types and since is not None:
         changed |= Q(updated_at__gt=since)
-    if "CareTeam" in export.types:
-        circle = (
-            CircleMember.objects.filter(removed_at__isnull=True)
-            .select_related("user", "structure")
-            .only(*CIRCLE_FIELDS)
-            .prefetch_related(Prefetch("roles", to_attr="bulk_roles"))
-            .order_by("-is_habilitated", "created_at", "pk")
+    if "CareTeam" in export.types and since is not None:  # the circles themselves: `_circles_of`
+        # A removal updates its row: a circle that lost a member has changed too.
+        rows = rows.annotate(
+            circle_changed=Exists(CircleMember.objects.filter(patient=OuterRef("pk"), updated_at__gt=since))
         )
-        prefetches.append(Prefetch("circle", queryset=circle, to_attr="bulk_circle"))
-        if since is not None:
-            # A removal updates its row: a circle that lost a member has changed too.
-            rows = rows.annotate(
-                circle_changed=Exists(
-                    CircleMember.objects.filter(patient=OuterRef("pk"), updated_at__gt=since)
-                )
-            )
-            changed |= Q(circle_changed=True)
+        changed |= Q(circle_changed=True)
     if "Task" in export.types and since is not None:  # the tasks themselves: `_tasks_of`
         changed |= Q(Exists(Task.objects.filter(patient=OuterRef("pk"), updated_at__gt=since)))
     if "QuestionnaireResponse" in export.types:
@@ -332,6 +351,9 @@ def write_export(export: BulkExport, actor: Actor) -> list[dict[str, Any]]:
         for batch in _chunks(rows.iterator(chunk_size=chunk), chunk):
             by_pk = {dossier.pk: dossier for dossier in batch}
             prime_standings(actor, batch)
+            if "CareTeam" in export.types:
+                for pk, members in _circles_of(batch).items():
+                    by_pk[pk].bulk_circle = members  # type: ignore[attr-defined]
             if "Task" in export.types:
                 for pk, tasks in _tasks_of(export, batch).items():
                     by_pk[pk].bulk_tasks = tasks  # type: ignore[attr-defined]
