@@ -11,7 +11,9 @@ resource then under the right the pages ask: Patient `VIEW`, CareTeam `VIEW_CIRC
 chunk primed in three queries.
 
 Memory and queries are bounded by the chunk, never by the export: the dossiers are iterated
-(`.iterator(chunk_size=…)`, their circles and tasks prefetched a chunk at a time), each
+(`.iterator(chunk_size=…)`: a server-side cursor on PostgreSQL), and a chunk's circles, tasks
+and documents read in a few queries (`_circles_of`, `_tasks_of` — tasks as columns, not model
+instances —, `listed_documents_of`; forms and appointments prefetched), each
 resource serialised to a temporary file as soon as it is built, the files handed to Django's
 storage at the end under keys nobody can guess. Every dossier exported is journaled (SEC-2): a
 chunk's dossiers are named by one sealed journal row (`journal_listed`: the row's seal covers
@@ -218,7 +220,7 @@ def _role_order(role: CircleRole) -> tuple[int, str]:
 
 
 def _dossiers(export: BulkExport, actor: Actor) -> QuerySet[Patient]:
-    """The group's dossiers with something to export, their circles and tasks prefetched (a
+    """The group's dossiers with something to export, their forms and appointments prefetched (a
     chunk at a time once iterated); with `_since`, only what changed after it."""
     since = export.since
     rows = group_dossiers(actor).select_related("birth_commune").order_by("pk")

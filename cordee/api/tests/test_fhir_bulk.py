@@ -656,7 +656,9 @@ def test_post_kick_off_with_parameters_and_type_filter(
     assert _export_of(lenient).type_filters == {"Task": [{"status": ["completed"]}]}
 
 
-def _add_document(actor: Actor, dossier: Patient, title: str, code: str, type_code: str | None) -> Any:
+def _add_document(
+    actor: Actor, dossier: Patient, title: str, code: str, type_code: str | None, recipients: Any = None
+) -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from cordee.documents import services as documents
@@ -676,7 +678,8 @@ def _add_document(actor: Actor, dossier: Patient, title: str, code: str, type_co
         doc_type=DocumentType.objects.get(code=type_code) if type_code else None,
         title=title,
         document_date=datetime.date(2026, 3, 2),
-        visibility=Document.Visibility.PUBLIC,
+        visibility=Document.Visibility.PUBLIC if recipients is None else Document.Visibility.SHARED,
+        recipients=recipients or (),
     )
     return document
 
@@ -699,6 +702,9 @@ def test_document_references_under_the_documents_rule(
         as_dac, second, withdrawn, reason="Déposé par erreur", expected_version=withdrawn.version
     )
     _add_document(as_dac, region["theirs"], "Autre groupe", "COORDINATION", None)
+    # Shared by the coordinator, as herself, with herself only: not the DAC's other members'.
+    herself = CircleMember.objects.filter(patient=second, user=coordinator)
+    personal = _add_document(Actor(user=coordinator), second, "Note", "COORDINATION", None, list(herself))
 
     def exported(client: Client, **params: Any) -> dict[str, dict[str, Any]]:
         _, manifest = _done(
@@ -714,17 +720,19 @@ def test_document_references_under_the_documents_rule(
 
     coordinator_client = bearer_client(make_token(coordinator, structure=structure)[1])
     found = exported(coordinator_client)
-    assert set(found) == {str(report.public_id), str(orientation.public_id)} == listed(as_dac)
+    expected = {str(report.public_id), str(orientation.public_id), str(personal.public_id)}
+    assert set(found) == expected == listed(as_dac)
     line = found[str(report.public_id)]
     assert line["subject"]["reference"] == f"Patient/{first.public_id}"
     assert line["content"][0]["attachment"]["url"].endswith(f"/documents/{report.public_id}/fichier")
     assert [c["code"] for c in line["type"]["coding"]] == ["11488-4"]
     by_class = exported(coordinator_client, _typeFilter="DocumentReference?category=COORDINATION")
-    assert set(by_class) == {str(orientation.public_id)}
+    assert set(by_class) == {str(orientation.public_id), str(personal.public_id)}
 
     # A category the matrix reserves, opened to nobody here: out of the export as of the search.
     DocumentCategory.objects.filter(code="10").update(is_restricted=True)
     RightsRule.objects.filter(document_category__code="10").delete()
     as_member = Actor(user=member, membership=Membership.objects.get(user=member, structure=structure))
     assert set(exported(bearer_client(make_token(member, structure=structure)[1]))) == listed(as_member)
-    assert str(report.public_id) not in listed(as_member)
+    assert str(report.public_id) not in listed(as_member) and str(personal.public_id) not in listed(as_member)
+    assert str(orientation.public_id) in listed(as_member)
