@@ -23,14 +23,15 @@ def bearer(request: HttpRequest) -> str | None:
     return raw.strip()
 
 
-def token_of(request: HttpRequest) -> ApiToken:
-    """The request's live token (set on the request with its actor), or a Refusal."""
+def token_of(request: HttpRequest, as_method: str | None = None) -> ApiToken:
+    """The request's live token (set on the request with its actor), or a Refusal. `as_method`:
+    the scope the call needs when its HTTP method says otherwise (a POST that only reads)."""
     raw = bearer(request)
     if raw is None:
         raise Refusal(
             401, "Authentification requise", "Jeton d'accès manquant (en-tête Authorization: Bearer)."
         )
-    token = authenticate(raw, request.method or "GET")
+    token = authenticate(raw, as_method or request.method or "GET")
     actor = actor_of(token)
     request.actor = actor  # type: ignore[attr-defined]
     request.api_token = token  # type: ignore[attr-defined]

@@ -1,7 +1,10 @@
 """INT-2, FHIR Bulk Data Access (HL7 IG v2.0.0): kick-off, status and files of a Group export.
 
-- `GET /fhir/Group/<structure>/$export` (`Prefer: respond-async`; `_type`, `_since`,
-  `_outputFormat`): 202 and the status URL in `Content-Location`; the task worker writes it.
+- `GET /fhir/Group/<structure>/$export`, or `POST` with a Parameters resource (`Prefer:
+  respond-async`; `_type`, `_since`, `_outputFormat`, `_typeFilter` on Task `status` and
+  DocumentReference `category` / `type`; any other parameter refused with an OperationOutcome
+  unless `Prefer: handling=lenient`): 202 and the status URL in `Content-Location`; the task
+  worker writes it.
 - `GET <status URL>`: 202 with `X-Progress` and `Retry-After` while it runs, 200 and the JSON
   manifest when done; `DELETE` cancels it (and removes its files).
 - `GET <file URL>`: one NDJSON file (`application/fhir+ndjson`), until it expires.
@@ -20,13 +23,13 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 
 from cordee.accounts.models import Structure
-from cordee.api import bulk
+from cordee.api import bulk, fhir
 from cordee.api.auth import token_of, via
-from cordee.api.fhir_views import FHIR_JSON, outcome
+from cordee.api.fhir_views import FHIR_JSON, outcome, refused
 from cordee.api.models import ApiToken, BulkExport
 from cordee.api.tokens import Refusal
 from cordee.audit.models import Access
@@ -36,25 +39,26 @@ from cordee.core.http import parse_uuid
 
 # Seconds a client is asked to wait between two polls of a running export.
 RETRY_AFTER = 5
-# Kick-off parameters this server knows but does not support (the IG's optional ones).
-UNSUPPORTED = ("_elements", "patient", "_typeFilter", "includeAssociatedData")
+# The kick-off parameters this server supports; any other (the IG's optional `_elements`,
+# `patient`, `includeAssociatedData`, or an unknown name) is refused unless the client prefers
+# `handling=lenient`.
+SUPPORTED = frozenset({"_outputFormat", "_type", "_since", "_typeFilter"})
 
 
-def _guarded(*methods: str) -> Callable[[Any], Any]:
+def _guarded(*methods: str, reads: tuple[str, ...] = ("GET",)) -> Callable[[Any], Any]:
+    """Token checked, refusals as OperationOutcomes (`refused`, shared with the read views).
+    `reads`: the methods that only read here (a read-only token may use them: the POST kick-off
+    asks for an export as the GET one does)."""
+
     def wrap(view: Any) -> Any:
         def run(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method not in methods:
                 return outcome(405, "Méthode non prise en charge par cette adresse.", "not-supported")
             try:
-                token_of(request)
+                token_of(request, as_method="GET" if request.method in reads else None)
                 return view(request, *args, **kwargs)  # type: ignore[no-any-return]
             except Refusal as refusal:
-                response = outcome(
-                    refusal.status, refusal.detail, "security" if refusal.status != 429 else "throttled"
-                )
-                if refusal.retry_after is not None:
-                    response["Retry-After"] = str(refusal.retry_after)
-                return response
+                return refused(refusal)
             except Http404:
                 return outcome(404, "Export introuvable.", "not-found")
 
@@ -85,10 +89,49 @@ def _parse_instant(value: str) -> datetime.datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-def _types(request: HttpRequest, lenient: bool) -> list[str] | HttpResponse:
-    asked = [
-        kind.strip() for value in request.GET.getlist("_type") for kind in value.split(",") if kind.strip()
-    ]
+Params = dict[str, list[str]]
+
+
+def _params(request: HttpRequest) -> Params | HttpResponse:
+    """The kick-off's parameters: the query string's (GET), or a Parameters resource's (POST,
+    `application/fhir+json`; references as `Patient/<id>`) — the same names either way."""
+    if request.method == "GET":
+        return {name: request.GET.getlist(name) for name in request.GET}
+    if request.GET:
+        return outcome(
+            400, "Un export demandé par POST porte ses paramètres dans le corps (Parameters).", "invalid"
+        )
+    from fhir.resources.R4B.parameters import Parameters
+    from pydantic import ValidationError
+
+    try:
+        body = json.loads(request.body or b"{}")
+        resource = Parameters.model_validate(body) if isinstance(body, dict) else None
+    except (ValueError, ValidationError):
+        resource = None
+    if resource is None or body.get("resourceType") != "Parameters":
+        return outcome(
+            400, "Le corps d'un export demandé par POST est une ressource Parameters (JSON).", "invalid"
+        )
+    params: Params = {}
+    for parameter in body.get("parameter") or []:
+        values = [key for key in parameter if key.startswith("value")]
+        if len(values) != 1:
+            return outcome(400, f"Paramètre {parameter.get('name')} sans valeur unique.", "invalid")
+        value = parameter[values[0]]
+        if isinstance(value, dict):  # valueReference
+            value = value.get("reference", "")
+        params.setdefault(str(parameter.get("name")), []).append(str(value))
+    return params
+
+
+def _split(values: list[str]) -> list[str]:
+    """A parameter given several times counts as one comma-separated list (IG)."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _types(params: Params, lenient: bool) -> list[str] | HttpResponse:
+    asked = _split(params.get("_type", []))
     unknown = [kind for kind in asked if kind not in bulk.TYPES]
     if unknown and not lenient:
         return outcome(
@@ -104,17 +147,59 @@ def _types(request: HttpRequest, lenient: bool) -> list[str] | HttpResponse:
     return [kind for kind in bulk.TYPES if not asked or kind in wanted]
 
 
-@_guarded("GET")
+def _queries(values: list[str]) -> list[str]:
+    """`_typeFilter`'s queries: comma-separated (IG), each URL-encoded by the client — decoded
+    once by the time they are read here, so a comma inside a query (`status=a,b`) continues it:
+    a part without `?` belongs to the query before it."""
+    queries: list[str] = []
+    for part in _split(values):
+        if "?" not in part and queries:
+            queries[-1] += f",{part}"
+        else:
+            queries.append(part)
+    return queries
+
+
+def _type_filters(params: Params, types: list[str], lenient: bool) -> dict[str, Any] | HttpResponse:
+    """`_typeFilter=Task%3Fstatus%3Drequested,…`: the FHIR searches this server knows for the
+    export (`bulk.TYPE_FILTERS`); one it does not is refused, or left out when lenient."""
+    filters: dict[str, list[dict[str, list[str]]]] = {}
+    for query in _queries(params.get("_typeFilter", [])):
+        kind, _, search = query.partition("?")
+        allowed = bulk.TYPE_FILTERS.get(kind, ())
+        parsed = QueryDict(search)
+        wrong = [name for name in parsed if name not in allowed]
+        problem = None
+        if kind not in types:
+            problem = f"_typeFilter porte sur {kind or '?'}, absent des types exportés."
+        elif not search or wrong:
+            known = ", ".join(f"{k}?{'|'.join(v)}" for k, v in bulk.TYPE_FILTERS.items())
+            problem = f"_typeFilter non pris en charge : {query} (pris en charge : {known})."
+        elif kind == "Task" and (
+            bad := [v for v in _split(parsed.getlist("status")) if v not in fhir.TASK_STATUS_BACK]
+        ):
+            problem = f"Statut de tâche inconnu dans _typeFilter : {', '.join(bad)}."
+        if problem is not None:
+            if lenient:
+                continue
+            return outcome(400, problem, "not-supported")
+        filters.setdefault(kind, []).append({name: _split(parsed.getlist(name)) for name in parsed})
+    return filters
+
+
+@_guarded("GET", "POST", reads=("GET", "POST"))
 def group_export(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Kick-off: the Group is a structure; the token must act as it."""
+    """Kick-off (GET, or POST with a Parameters resource): the Group is a structure; the token
+    must act as it."""
     actor = request.actor  # type: ignore[attr-defined]
     token: ApiToken = request.api_token  # type: ignore[attr-defined]
     what = f"FHIR $export Group {public_id} — {via(request)}"
-    if "respond-async" not in request.headers.get("Prefer", ""):
+    prefer = request.headers.get("Prefer", "")
+    if "respond-async" not in prefer:
         return outcome(
             400, "L'export en masse est asynchrone : envoyez l'en-tête Prefer: respond-async.", "invalid"
         )
-    lenient = "handling=lenient" in request.headers.get("Prefer", "")
+    lenient = "handling=lenient" in prefer
     parsed = parse_uuid(public_id)
     structure = Structure.objects.filter(public_id=parsed, is_active=True).first() if parsed else None
     if structure is None:
@@ -127,21 +212,28 @@ def group_export(request: HttpRequest, public_id: str) -> HttpResponse:
             "Seul un jeton agissant au nom de cette structure peut exporter ses dossiers.",
             "forbidden",
         )
-    output_format = request.GET.get("_outputFormat", "")
+    params = _params(request)
+    if isinstance(params, HttpResponse):
+        return params
+    output_format = ",".join(params.get("_outputFormat", []))
     if output_format and output_format not in bulk.OUTPUT_FORMATS:
         return outcome(
             400, f"Format de sortie non pris en charge : {output_format} (ndjson seulement).", "invalid"
         )
-    unsupported = [name for name in UNSUPPORTED if name in request.GET]
+    # IG: a parameter the server does not support is an error, unless `Prefer: handling=lenient`.
+    unsupported = [name for name in params if name not in SUPPORTED]
     if unsupported and not lenient:
         return outcome(400, f"Paramètre(s) non pris en charge : {', '.join(unsupported)}.", "not-supported")
-    types = _types(request, lenient)
+    types = _types(params, lenient)
     if isinstance(types, HttpResponse):
         return types
+    type_filters = _type_filters(params, types, lenient)
+    if isinstance(type_filters, HttpResponse):
+        return type_filters
     since = None
-    if request.GET.get("_since"):
-        since = _parse_instant(request.GET["_since"])
-        if since is None:
+    if params.get("_since"):
+        since = _parse_instant(params["_since"][-1])
+        if since is None or len(params["_since"]) > 1:
             return outcome(
                 400, "_since est un instant FHIR, par exemple 2026-12-01T00:00:00+01:00.", "invalid"
             )
@@ -159,6 +251,7 @@ def group_export(request: HttpRequest, public_id: str) -> HttpResponse:
             token=token,
             structure=structure,
             types=types,
+            type_filters=type_filters,
             since=since,
             request_url=request.build_absolute_uri()[:2000],
             base_url=request.build_absolute_uri("/fhir/"),

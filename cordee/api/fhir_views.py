@@ -2,8 +2,8 @@
 
 Errors are OperationOutcome resources in French; authentication is the API's personal access
 token. Served: Patient (FR Core), Practitioner, PractitionerRole, Organization, CareTeam, Task,
-Appointment, DocumentReference, Questionnaire, QuestionnaireResponse; bulk $export is left out
-for now."""
+Appointment, DocumentReference, Questionnaire, QuestionnaireResponse; the Bulk Data export of a
+structure's Group is `bulk_views`."""
 
 from __future__ import annotations
 
@@ -41,6 +41,15 @@ def outcome(status: int, text: str, code: str = "processing") -> HttpResponse:
     )
 
 
+def refused(refusal: Refusal) -> HttpResponse:
+    """A token refused (401, 403, 429: missing, dead, wrong scope, over its rate) as the
+    OperationOutcome every FHIR URL answers — the read and search views' and the bulk export's."""
+    response = outcome(refusal.status, refusal.detail, "security" if refusal.status != 429 else "throttled")
+    if refusal.retry_after is not None:
+        response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
 def _guarded(view: Any) -> Any:
     def run(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
@@ -52,12 +61,7 @@ def _guarded(view: Any) -> Any:
                 return outcome(400, "Un paramètre contient un caractère invalide.", "invalid")
             return view(request, *args, **kwargs)  # type: ignore[no-any-return]
         except Refusal as refusal:
-            response = outcome(
-                refusal.status, refusal.detail, "security" if refusal.status != 429 else "throttled"
-            )
-            if refusal.retry_after is not None:
-                response["Retry-After"] = str(refusal.retry_after)
-            return response
+            return refused(refusal)
         except Http404:
             return outcome(404, "Ressource introuvable, ou hors de vos cercles de soins.", "not-found")
         except PermissionDenied:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
 
 from cordee.core.models import BaseModel
 
@@ -83,6 +84,10 @@ class BulkExport(BaseModel):
     # The resource types asked (`_type`), in the order their files are listed.
     types = models.JSONField("types", default=list)
     since = models.DateTimeField("_since", null=True, blank=True)
+    # `_typeFilter`: {"Task": [{"status": ["requested", …]}, …]}: a type's queries, OR'ed.
+    type_filters = models.JSONField(
+        "_typeFilter", default=dict, db_default=Value({}, output_field=models.JSONField()), blank=True
+    )
     request_url = models.CharField("requête", max_length=2000)
     # Where the FHIR server answers (https://…/fhir/), for the references inside the resources.
     base_url = models.CharField(max_length=500)

@@ -19,14 +19,19 @@ import datetime
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
-from cordee.audit.models import Access
+from cordee.audit.models import Access, ListedDossier
 
 CHAINS = 8
+# Actions whose row stands for a list of dossiers (`ListedDossier`), the list's digest sealed in
+# its `requested_id` (`listing_digest`); `verify` checks each list against its row.
+LISTING_ACTIONS = frozenset({"bulk_export_dossiers"})
 GENESIS = "0" * 64
 # The row's fields in the order the digest reads them (after the previous digest).
 SEALED = (
@@ -53,6 +58,13 @@ def _moment(value: datetime.datetime | str) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(datetime.UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def listing_digest(patient_ids: Iterable[int]) -> str:
+    """The digest of the dossiers a listing row names (`ListedDossier`), sealed in its
+    `requested_id`: their ids in increasing order."""
+    text = ",".join(str(pk) for pk in sorted(patient_ids))
+    return hashlib.sha256(f"dossiers|{text}".encode()).hexdigest()
 
 
 def digest(previous: str, values: dict[str, Any]) -> str:
@@ -143,7 +155,32 @@ def verify(anchors: Iterable[dict[str, Any]] = ()) -> Report:
             seq, previous = row["seq"], row["digest"]
         if (seq, previous) != (head_seq, head_digest):
             found.append(Finding(chain, seq, f"la chaîne s'arrête avant sa tête (rang {head_seq} attendu)"))
+    _verify_listings(found)
     return report
+
+
+def _verify_listings(found: list[Finding]) -> None:
+    """Each list of dossiers (`ListedDossier`) against the digest its sealed row holds: a dossier
+    added to or removed from a list, or a list moved to another row, shows."""
+    expected = {
+        pk: (chain, seq, requested_id)
+        for pk, chain, seq, requested_id in Access.objects.filter(action__in=LISTING_ACTIONS)
+        .values_list("id", "chain", "seq", "requested_id")
+        .iterator(chunk_size=5000)
+    }
+    listed = (
+        ListedDossier.objects.order_by("access_id", "patient_id")
+        .values_list("access_id", "patient_id")
+        .iterator(chunk_size=20000)
+    )
+    for access_id, rows in groupby(listed, key=itemgetter(0)):
+        where = expected.pop(access_id, None)
+        if where is None:
+            found.append(Finding(None, None, f"dossiers rattachés à l'accès {access_id}, qui n'en nomme pas"))
+        elif listing_digest(pk for _, pk in rows) != where[2]:
+            found.append(Finding(where[0], where[1], "liste de dossiers modifiée (dossier ajouté ou retiré)"))
+    for chain, seq, _ in expected.values():
+        found.append(Finding(chain, seq, "liste de dossiers supprimée"))
 
 
 def purge(before: datetime.datetime) -> int:
@@ -159,6 +196,12 @@ def purge(before: datetime.datetime) -> int:
         for statement in sql.lift_append_only(connection.vendor):
             cursor.execute(statement)
         for chain, seq, last_digest in cuts:
+            # The lists of dossiers the removed rows named go with them.
+            cursor.execute(
+                "DELETE FROM audit_listeddossier WHERE access_id IN"
+                " (SELECT id FROM audit_access WHERE chain = %s AND seq <= %s)",
+                [chain, seq],
+            )
             cursor.execute("DELETE FROM audit_access WHERE chain = %s AND seq <= %s", [chain, seq])
             removed += cursor.rowcount
             cursor.execute(

@@ -57,6 +57,36 @@ class Access(models.Model):
         raise ValueError("Le journal des accès n'est jamais effacé.")
 
 
+class ListedDossier(models.Model):
+    """The dossiers one journal row stands for when a single act reads many at once (a FHIR bulk
+    export's batch of a thousand dossiers: one sealed row, not a thousand). The row's
+    `requested_id` holds the digest of this list (`chain.listing_digest`), so that the list is
+    sealed with it: `verify_journal` finds a dossier added to or removed from it. Never updated;
+    removed only with its row, by the retention purge."""
+
+    access = models.ForeignKey(Access, on_delete=models.PROTECT, related_name="listed")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "dossier nommé par un accès"
+        verbose_name_plural = "dossiers nommés par les accès"
+        constraints = [
+            models.UniqueConstraint(fields=["access", "patient"], name="listed_access_patient_uniq")
+        ]
+        indexes = [models.Index(fields=["patient"], name="listed_patient_idx")]
+
+    def __str__(self) -> str:
+        return f"accès {self.access_id} : dossier {self.patient_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Le journal des accès n'est jamais modifié.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("Le journal des accès n'est jamais effacé.")
+
+
 class ChainHead(models.Model):
     """Each chain's last rank and digest (its tail), and the checkpoint a retention purge left
     (the last removed row's rank and digest, from which what remains verifies)."""

@@ -4,9 +4,10 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
-from cordee.audit.models import Access
+from cordee.audit.chain import LISTING_ACTIONS, listing_digest
+from cordee.audit.models import Access, ListedDossier
 from cordee.core.actor import Actor
 from cordee.core.text import clip_to
 from cordee.patients.models import Patient
@@ -39,6 +40,38 @@ def journal_many(actor: Actor, patients: Iterable[Any], action: str, *, what: st
     for patient in patients:
         seen.setdefault(patient.pk, str(patient.public_id))
     return _insert(actor, [(pk, public_id) for pk, public_id in seen.items()], action, what)
+
+
+def journal_listed(actor: Actor, patients: Iterable[Any], action: str, *, what: str = "") -> Access | None:
+    """One allowed access to many dossiers read by one act (a bulk export's batch): a single
+    sealed row naming them through `ListedDossier`, its `requested_id` the list's digest — two
+    statements whatever their number (the seal's trigger runs once, not once a dossier). Each
+    dossier's journal still shows the act ("Qui a consulté ce dossier")."""
+    if action not in LISTING_ACTIONS:
+        raise ValueError(f"{action} n'est pas une action qui nomme une liste de dossiers")
+    pks = sorted({patient.pk for patient in patients})
+    if not pks:
+        return None
+    with transaction.atomic():
+        row = Access.objects.create(
+            user=actor.user,
+            structure=actor.structure,
+            patient=None,
+            action=action,
+            outcome=Access.Outcome.ALLOWED,
+            what=clip_to(Access, "what", what),
+            requested_id=listing_digest(pks),
+        )
+        if connection.vendor == "postgresql":
+            # One array parameter rather than two a dossier: the rows are written by the server.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO audit_listeddossier (access_id, patient_id) SELECT %s, unnest(%s::bigint[])",
+                    [row.pk, pks],
+                )
+        else:
+            ListedDossier.objects.bulk_create([ListedDossier(access=row, patient_id=pk) for pk in pks])
+    return row
 
 
 def journal_shown(actor: Actor, public_ids: Iterable[Any], action: str, *, what: str = "") -> int:

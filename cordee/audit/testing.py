@@ -14,6 +14,7 @@ def purge_journal_for_tests() -> None:
     with connection.cursor() as cursor:
         for statement in sql.lift_append_only(connection.vendor):
             cursor.execute(statement)
+        cursor.execute("DELETE FROM audit_listeddossier")
         cursor.execute("DELETE FROM audit_access")
         cursor.execute("DELETE FROM audit_chainhead")
         for statement in sql.restore_append_only(connection.vendor):

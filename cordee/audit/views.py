@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from cordee.audit import wording
-from cordee.audit.models import Access
+from cordee.audit.models import Access, ListedDossier
 from cordee.careteam.access import Perm, get_dossier
 from cordee.core.http import AuthedRequest
 from cordee.patients.models import Patient
@@ -27,7 +27,15 @@ def dossier_journal(request: AuthedRequest, public_id: str) -> HttpResponse:
     """SEC-2: "Qui a consulté ce dossier" for the habilitated members, in French sentences."""
     patient = get_dossier(request.actor, public_id, Perm.VIEW_ACCESS_JOURNAL, what="journal des accès")
     # A merged dossier's journal stays with its tombstone (IDV-8): read both.
-    accesses = Access.objects.filter(Q(patient=patient) | Q(patient__merged_into=patient)).select_related(
+    # And the acts that named it among many (a bulk export's batch: one row, its list aside),
+    # their ids read first so that both lookups use their index.
+    listed = list(
+        ListedDossier.objects.filter(Q(patient=patient) | Q(patient__merged_into=patient)).values_list(
+            "access_id", flat=True
+        )
+    )
+    mine = Q(patient=patient) | Q(patient__merged_into=patient)
+    accesses = Access.objects.filter(mine | Q(pk__in=listed) if listed else mine).select_related(
         "user", "user__profession", "structure"
     )
     page = Paginator(accesses, 50).get_page(request.GET.get("page"))

@@ -51,6 +51,7 @@ SENTENCES = {
     "list_picker": "a vu le dossier proposé dans une liste de choix",
     "list_notifications": "a vu le dossier nommé dans ses notifications",
     "bulk_export": "a exporté le dossier (export FHIR en masse)",
+    "bulk_export_dossiers": "a exporté le dossier (export FHIR en masse)",
     # Writes.
     "create": "a créé le dossier",
     "appointment_added": "a ajouté un rendez-vous",

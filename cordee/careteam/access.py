@@ -339,7 +339,20 @@ def document_categories(actor: Actor, patient: Patient) -> tuple[frozenset[int],
     return rights
 
 
-def _compute_categories(actor: Actor, patient: Patient) -> tuple[frozenset[int], frozenset[int]]:
+def prime_categories(actor: Actor, patients: Sequence[Patient]) -> None:
+    """`document_categories` for many dossiers at once (the bulk export's chunks, their standings
+    primed): the categories read in one query, each dossier's rights by the same rule."""
+    from cordee.documents.models import DocumentCategory
+
+    categories = list(DocumentCategory.objects.values_list("pk", "is_restricted"))
+    for patient in patients:
+        rights = _compute_categories(actor, patient, categories)
+        patient._access_categories = (_cache_key(actor), rights)  # type: ignore[attr-defined]
+
+
+def _compute_categories(
+    actor: Actor, patient: Patient, categories: list[tuple[int, bool]] | None = None
+) -> tuple[frozenset[int], frozenset[int]]:
     from cordee.documents.models import DocumentCategory
 
     if patient.merged_into_id is not None:
@@ -349,7 +362,8 @@ def _compute_categories(actor: Actor, patient: Patient) -> tuple[frozenset[int],
     if not read:
         return frozenset(), frozenset()
     write = _holds(actor, Perm.ADD_DOCUMENTS, patient, where)
-    categories = DocumentCategory.objects.values_list("pk", "is_restricted")
+    if categories is None:
+        categories = list(DocumentCategory.objects.values_list("pk", "is_restricted"))
     readable = frozenset(
         pk for pk, restricted in categories if not restricted or pk in where.readable_categories
     )

@@ -142,17 +142,28 @@ def _visible_condition(actor: Actor, readable: Iterable[int]) -> Q:
     return public | (Q(visibility=Document.Visibility.SHARED) & (mine | shared))
 
 
-def _closed_forms(actor: Actor, patient: Patient) -> Q:
+def _closed_forms(actor: Actor, patient: Patient, restricted: Iterable[int] | None = None) -> Q:
     """Attachments of forms the actor may not read: all of them without the Parcours right, else
-    those of reserved themes the matrix does not open to them."""
+    those of reserved themes the matrix does not open to them (`restricted`: the reserved
+    themes, when the caller read them already)."""
+    return _closed_condition(_closed_themes(actor, patient, restricted))
+
+
+def _closed_themes(actor: Actor, patient: Patient, restricted: Iterable[int] | None) -> frozenset[int] | None:
+    """The reserved themes closed to the actor on the dossier; None: every form (no Parcours right)."""
     from cordee.pathways.models import Theme
 
     if not can(actor, Perm.VIEW_PATHWAYS, patient):
-        return Q(form__isnull=False)
+        return None
     opened = standing(actor, patient).readable_themes
-    closed = list(
-        Theme.objects.filter(is_restricted=True).exclude(pk__in=opened).values_list("pk", flat=True)
-    )
+    if restricted is None:
+        restricted = Theme.objects.filter(is_restricted=True).values_list("pk", flat=True)
+    return frozenset(pk for pk in restricted if pk not in opened)
+
+
+def _closed_condition(closed: frozenset[int] | None) -> Q:
+    if closed is None:
+        return Q(form__isnull=False)
     if not closed:
         return Q(pk__in=[])
     return Q(form__theme_id__in=closed) | Q(form__theme__parent_id__in=closed)
@@ -161,6 +172,39 @@ def _closed_forms(actor: Actor, patient: Patient) -> Q:
 def listed_documents(actor: Actor, patient: Patient) -> QuerySet[Document]:
     """The documents space's list: current versions, not withdrawn."""
     return readable_documents(actor, patient).filter(is_current=True, withdrawn_at__isnull=True)
+
+
+def listed_documents_of(actor: Actor, patients: Sequence[Patient]) -> dict[int, list[Document]]:
+    """`listed_documents` for many dossiers at once (the FHIR bulk export's chunks, their
+    standings primed by `prime_standings`): the same rule, the dossiers sharing the same rights
+    read together — a query per distinct set of rights, not per dossier. Keyed by dossier pk,
+    each list in the documents space's order (latest document date first); each document's
+    `patient` is its dossier instance."""
+    from cordee.careteam.access import prime_categories
+    from cordee.pathways.models import Theme
+
+    found: dict[int, list[Document]] = {patient.pk: [] for patient in patients}
+    prime_categories(actor, patients)
+    restricted = list(Theme.objects.filter(is_restricted=True).values_list("pk", flat=True))
+    groups: dict[tuple[frozenset[int], frozenset[int] | None], list[Patient]] = {}
+    for patient in patients:
+        readable, _ = document_categories(actor, patient)
+        if readable:
+            key = (readable, _closed_themes(actor, patient, restricted))
+            groups.setdefault(key, []).append(patient)
+    for (readable, closed), members in groups.items():
+        by_pk = {patient.pk: patient for patient in members}
+        rows = (
+            Document.objects.filter(patient_id__in=list(by_pk), is_current=True, withdrawn_at__isnull=True)
+            .filter(_visible_condition(actor, readable))
+            .exclude(_closed_condition(closed))
+            .select_related("category", "doc_type")
+            .order_by("patient_id", "-document_date", "-created_at", "-pk")
+        )
+        for row in rows:
+            row.patient = by_pk[row.patient_id]
+            found[row.patient_id].append(row)
+    return found
 
 
 def get_document(actor: Actor, patient: Patient, document_id: Any) -> Document:

@@ -17,10 +17,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from fhir.resources.R4B.appointment import Appointment as FhirAppointment
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.careteam import CareTeam
+from fhir.resources.R4B.documentreference import DocumentReference
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient as FhirPatient
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
@@ -30,11 +32,13 @@ from cordee.accounts.models import Membership, Structure, User
 from cordee.agenda.models import Appointment, EventType
 from cordee.agenda.services import Attendees, create_appointment
 from cordee.api import bulk
+from cordee.api.fhir_views import FHIR_JSON
 from cordee.api.models import ApiToken, BulkExport
 from cordee.api.testing import bearer_client, make_token
 from cordee.api.tokens import revoke_token
+from cordee.audit import chain
 from cordee.audit.models import Access
-from cordee.audit.services import journal_many
+from cordee.audit.services import journal_listed
 from cordee.careteam.access import _compute_standing, prime_standings
 from cordee.careteam.models import CircleMember, RightsRule, Section
 from cordee.core import clock
@@ -53,6 +57,7 @@ PARSERS: dict[str, Any] = {
     "Task": FhirTask,
     "QuestionnaireResponse": QuestionnaireResponse,
     "Appointment": FhirAppointment,
+    "DocumentReference": DocumentReference,
 }
 
 
@@ -89,6 +94,12 @@ def region(coordinator: User, structure: Structure, maternity: Structure) -> dic
     return {"ours": ours, "theirs": theirs, "listed": listed, "refused": refused}
 
 
+def _parameters(*parameters: tuple[str, str, Any]) -> str:
+    return json.dumps(
+        {"resourceType": "Parameters", "parameter": [{"name": n, kind: v} for n, kind, v in parameters]}
+    )
+
+
 def _kick(client: Client, structure: Structure, **params: Any) -> Any:
     return client.get(f"/fhir/Group/{structure.public_id}/$export", params, HTTP_PREFER="respond-async")
 
@@ -122,7 +133,7 @@ def _done(
 
 
 def test_kick_off_poll_download_only_the_group_s_dossiers(
-    coordinator, structure, region, django_capture_on_commit_callbacks
+    coordinator, structure, region, django_capture_on_commit_callbacks, client_for
 ) -> None:
     client = bearer_client(make_token(coordinator, structure=structure, scope=ApiToken.Scope.READ)[1])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -167,11 +178,22 @@ def test_kick_off_poll_download_only_the_group_s_dossiers(
     team = next(r for r in found["CareTeam"] if r["id"] == str(first.public_id))
     assert f"Organization/{structure.public_id}" in {p["member"]["reference"] for p in team["participant"]}
 
-    # Journaled: each exported dossier once, the kick-off, each download.
-    exported = Access.objects.filter(action=bulk.JOURNAL_ACTION, patient__isnull=False)
-    assert {str(a.requested_id) for a in exported} == ours and exported.count() == 3
-    assert all(a.structure == structure and "jeton" in a.what for a in exported)
+    # Journaled: the kick-off, each exported dossier once (named by the chunk's sealed row, and
+    # shown in each dossier's own journal), each download; the journal still verifies.
+    (batch,) = Access.objects.filter(action=bulk.EXPORTED_ACTION)
+    assert batch.patient is None and batch.structure == structure and "jeton" in batch.what
+    assert {str(p.public_id) for p in Patient.objects.filter(pk__in=batch.listed.values("patient"))} == ours
+    assert (
+        Access.objects.filter(action=bulk.JOURNAL_ACTION, requested_id=str(structure.public_id)).count() == 1
+    )
     assert Access.objects.filter(action="bulk_download").count() == 3
+    assert chain.verify().intact
+    page = client_for(coordinator, acting_as=structure)
+    journal_page = page.get(reverse("patients:access_journal", kwargs={"public_id": first.public_id}))
+    assert journal_page.status_code == 200
+    assert "xporté le dossier (export FHIR en masse)" in journal_page.content.decode()
+    other = page.get(reverse("patients:access_journal", kwargs={"public_id": region["theirs"].public_id}))
+    assert other.status_code == 200 and "export FHIR en masse" not in other.content.decode()
 
 
 def test_prime_standings_matches_one_dossier_s_standing(coordinator, structure, region) -> None:
@@ -224,7 +246,36 @@ def test_bad_kick_off_requests_are_operation_outcomes(coordinator, structure, re
         response = client.get(url, params, HTTP_PREFER="respond-async")
         assert response.status_code == 400, params
         OperationOutcome.model_validate_json(response.content)
-    assert client.post(url, HTTP_PREFER="respond-async").status_code == 405
+    assert client.put(url, HTTP_PREFER="respond-async").status_code == 405
+    for body in (
+        b"",
+        b"[]",
+        b'{"resourceType": "Patient"}',
+        b'{"resourceType": "Parameters", "parameter": [{}]}',
+    ):
+        response = client.post(url, body, content_type=FHIR_JSON, HTTP_PREFER="respond-async")
+        assert response.status_code == 400, body
+        OperationOutcome.model_validate_json(response.content)
+    # The IG's optional parameters this server does not support, and unknown ones, by GET or POST.
+    for name, value in (
+        ("patient", "Patient/1"),
+        ("includeAssociatedData", "LatestProvenanceResources"),
+        ("_foo", "1"),
+    ):
+        response = client.get(url, {name: value}, HTTP_PREFER="respond-async")
+        assert response.status_code == 400 and name in response.content.decode(), name
+        assert OperationOutcome.model_validate_json(response.content).issue[0].code == "not-supported"
+    posted = client.post(
+        url,
+        _parameters(("patient", "valueReference", {"reference": "Patient/1"})),
+        content_type=FHIR_JSON,
+        HTTP_PREFER="respond-async",
+    )
+    assert posted.status_code == 400 and "patient" in posted.content.decode()
+    for query in ("Observation?code=1", "Task?owner=x", "Task?status=ouverte", "Patient?family=x", "Task"):
+        response = client.get(url, {"_typeFilter": query}, HTTP_PREFER="respond-async")
+        assert response.status_code == 400, query
+        assert OperationOutcome.model_validate_json(response.content).issue[0].code == "not-supported"
     assert not BulkExport.objects.exists()
     # Lenient handling ignores what is not supported (IG: Prefer: handling=lenient).
     lenient = client.get(
@@ -318,11 +369,11 @@ def test_a_cancellation_during_the_export_stops_the_worker(
     client = bearer_client(make_token(coordinator, structure=structure)[1])
     export = _export_of(_kick(client, structure))
 
-    def cancel_midway(*args: Any, **kwargs: Any) -> int:
+    def cancel_midway(*args: Any, **kwargs: Any) -> Any:
         BulkExport.objects.filter(pk=export.pk).update(status=BulkExport.Status.CANCELLED)
-        return journal_many(*args, **kwargs)
+        return journal_listed(*args, **kwargs)
 
-    monkeypatch.setattr(bulk, "journal_many", cancel_midway)
+    monkeypatch.setattr(bulk, "journal_listed", cancel_midway)
     bulk.run_bulk_export.call(export.pk)
     export.refresh_from_db()
     assert export.status == BulkExport.Status.CANCELLED and export.dossiers_done == 0
@@ -546,3 +597,142 @@ def test_each_persona_s_token_on_the_bulk_urls(
             assert "no-store" in response["Cache-Control"]
             if response.status_code >= 400:
                 OperationOutcome.model_validate_json(response.content)
+
+
+def test_post_kick_off_with_parameters_and_type_filter(
+    coordinator, structure, region, django_capture_on_commit_callbacks
+) -> None:
+    """The IG's POST kick-off (a Parameters resource), by a read-only token as the GET one;
+    `_typeFilter` keeps the tasks of the asked statuses (queries OR'ed)."""
+    first, second, _ = region["ours"]
+    Task.objects.filter(patient=first).update(status="DONE")
+    Task.objects.filter(patient=second, label__endswith="-0").update(status="CANCELLED")
+    client = bearer_client(make_token(coordinator, structure=structure, scope=ApiToken.Scope.READ)[1])
+    url = f"/fhir/Group/{structure.public_id}/$export"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            _parameters(
+                ("_type", "valueString", "Task"),
+                ("_type", "valueString", "Patient"),
+                ("_outputFormat", "valueString", "application/fhir+ndjson"),
+                ("_typeFilter", "valueString", "Task?status=completed"),
+                ("_typeFilter", "valueString", "Task?status=cancelled,requested"),
+            ),
+            content_type=FHIR_JSON,
+            HTTP_PREFER="respond-async",
+        )
+    assert response.status_code == 202, response.content
+    export = _export_of(response)
+    assert export.types == ["Patient", "Task"] and not export.request_url.endswith("?")
+    assert export.type_filters == {
+        "Task": [{"status": ["completed"]}, {"status": ["cancelled", "requested"]}]
+    }
+    manifest = json.loads(client.get(_path(response["Content-Location"])).content)
+    found = {o["type"]: _lines(client, o["url"]) for o in manifest["output"]}
+    assert len(found["Patient"]) == 3
+    statuses = sorted(line["status"] for line in found["Task"])
+    assert statuses == ["cancelled", "completed", "completed", "requested", "requested", "requested"]
+    assert client.delete(_path(response["Content-Location"])).status_code == 403  # read-only token
+
+    # Query-string parameters and a body are not mixed; lenient handling drops what it cannot do.
+    writer = bearer_client(make_token(coordinator, structure=structure, name="Entrepôt")[1])
+    mixed = writer.post(
+        f"{url}?_type=Patient", _parameters(), content_type=FHIR_JSON, HTTP_PREFER="respond-async"
+    )
+    assert mixed.status_code == 400
+    strict = writer.get(
+        url,
+        {"_type": "Task", "_typeFilter": "Task?status=completed,Observation?code=1"},
+        HTTP_PREFER="respond-async",
+    )
+    assert strict.status_code == 400
+    lenient = writer.get(
+        url,
+        {"_type": "Task", "_typeFilter": "Task?status=completed,Observation?code=1", "patient": "Patient/1"},
+        HTTP_PREFER="respond-async, handling=lenient",
+    )
+    assert lenient.status_code == 202
+    assert _export_of(lenient).type_filters == {"Task": [{"status": ["completed"]}]}
+
+
+def _add_document(
+    actor: Actor, dossier: Patient, title: str, code: str, type_code: str | None, recipients: Any = None
+) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cordee.documents import services as documents
+    from cordee.documents.checks import check_upload
+    from cordee.documents.models import Document, DocumentCategory, DocumentType
+
+    upload = SimpleUploadedFile(
+        "piece.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", content_type="application/pdf"
+    )
+    checked, error = check_upload(upload)
+    assert checked is not None, error
+    (document,) = documents.add_documents(
+        actor,
+        dossier,
+        [(upload, checked)],
+        category=DocumentCategory.objects.get(code=code),
+        doc_type=DocumentType.objects.get(code=type_code) if type_code else None,
+        title=title,
+        document_date=datetime.date(2026, 3, 2),
+        visibility=Document.Visibility.PUBLIC if recipients is None else Document.Visibility.SHARED,
+        recipients=recipients or (),
+    )
+    return document
+
+
+def test_document_references_under_the_documents_rule(
+    coordinator, member, structure, region, settings, tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    """Each dossier's documents as its FHIR search lists them (`listed_documents`, read a chunk
+    at a time): current versions, not withdrawn, the matrix's category rights."""
+    from cordee.documents import services as documents
+    from cordee.documents.models import DocumentCategory
+
+    settings.MEDIA_ROOT = tmp_path
+    first, second, _ = region["ours"]
+    as_dac = Actor(user=coordinator, membership=Membership.objects.get(user=coordinator, structure=structure))
+    report = _add_document(as_dac, first, "Compte rendu", "10", "11488-4")
+    orientation = _add_document(as_dac, second, "Fiche d'orientation", "COORDINATION", "FICHE-ORIENTATION")
+    withdrawn = _add_document(as_dac, second, "Erreur", "COORDINATION", None)
+    documents.withdraw(
+        as_dac, second, withdrawn, reason="Déposé par erreur", expected_version=withdrawn.version
+    )
+    _add_document(as_dac, region["theirs"], "Autre groupe", "COORDINATION", None)
+    # Shared by the coordinator, as herself, with herself only: not the DAC's other members'.
+    herself = CircleMember.objects.filter(patient=second, user=coordinator)
+    personal = _add_document(Actor(user=coordinator), second, "Note", "COORDINATION", None, list(herself))
+
+    def exported(client: Client, **params: Any) -> dict[str, dict[str, Any]]:
+        _, manifest = _done(
+            client, structure, django_capture_on_commit_callbacks, _type="DocumentReference", **params
+        )
+        lines = [line for output in manifest["output"] for line in _lines(client, output["url"])]
+        for line in lines:
+            DocumentReference.model_validate(line)
+        return {line["id"]: line for line in lines}
+
+    def listed(actor: Actor) -> set[str]:
+        return {str(d.public_id) for p in region["ours"] for d in documents.listed_documents(actor, p)}
+
+    coordinator_client = bearer_client(make_token(coordinator, structure=structure)[1])
+    found = exported(coordinator_client)
+    expected = {str(report.public_id), str(orientation.public_id), str(personal.public_id)}
+    assert set(found) == expected == listed(as_dac)
+    line = found[str(report.public_id)]
+    assert line["subject"]["reference"] == f"Patient/{first.public_id}"
+    assert line["content"][0]["attachment"]["url"].endswith(f"/documents/{report.public_id}/fichier")
+    assert [c["code"] for c in line["type"]["coding"]] == ["11488-4"]
+    by_class = exported(coordinator_client, _typeFilter="DocumentReference?category=COORDINATION")
+    assert set(by_class) == {str(orientation.public_id), str(personal.public_id)}
+
+    # A category the matrix reserves, opened to nobody here: out of the export as of the search.
+    DocumentCategory.objects.filter(code="10").update(is_restricted=True)
+    RightsRule.objects.filter(document_category__code="10").delete()
+    as_member = Actor(user=member, membership=Membership.objects.get(user=member, structure=structure))
+    assert set(exported(bearer_client(make_token(member, structure=structure)[1]))) == listed(as_member)
+    assert str(report.public_id) not in listed(as_member) and str(personal.public_id) not in listed(as_member)
+    assert str(orientation.public_id) in listed(as_member)

@@ -21,8 +21,8 @@ from django.utils import timezone
 from cordee.accounts.models import User
 from cordee.audit import chain
 from cordee.audit.migrations import _chain_sql as sql
-from cordee.audit.models import Access, ChainHead
-from cordee.audit.services import journal
+from cordee.audit.models import Access, ChainHead, ListedDossier
+from cordee.audit.services import journal, journal_listed
 from cordee.core.actor import Actor
 from cordee.patients.models import Patient
 
@@ -131,6 +131,42 @@ def test_an_inserted_row_is_found(rows: list[Access]) -> None:
     assert any(f"rang {forged.seq} : rang déjà vu" in finding for finding in findings)
 
 
+def test_a_list_of_dossiers_is_sealed_with_its_row(
+    actor: Actor, dossier: Patient, coordinator, structure
+) -> None:
+    """One row naming many dossiers (a bulk export's batch): a dossier added to or removed from
+    its list, or the whole list removed, is found like an altered row."""
+    from cordee.patients.testing import create_test_patient
+
+    other = create_test_patient(coordinator, structure, birth_name="Autre")
+    third = create_test_patient(coordinator, structure, birth_name="Tiers")
+    with pytest.raises(ValueError, match="liste"):
+        journal_listed(actor, [dossier], "view")
+    row = journal_listed(actor, [other, dossier, other], "bulk_export_dossiers", what="export")
+    assert row is not None and row.patient is None
+    row.refresh_from_db()
+    assert row.digest and row.seq
+    assert sorted(row.listed.values_list("patient_id", flat=True)) == sorted([dossier.pk, other.pk])
+    assert row.requested_id == chain.listing_digest([other.pk, dossier.pk])
+    assert journal_listed(actor, [], "bulk_export_dossiers") is None
+    assert chain.verify().intact
+    with pytest.raises(ValueError, match="jamais effacé"):
+        ListedDossier.objects.filter(access=row).first().delete()  # type: ignore[union-attr]
+
+    added = ListedDossier.objects.create(access=row, patient=third)
+    assert [f.what for f in chain.verify().findings] == [
+        "liste de dossiers modifiée (dossier ajouté ou retiré)"
+    ]
+    ListedDossier.objects.filter(pk=added.pk).delete()
+    assert chain.verify().intact
+    ListedDossier.objects.filter(access=row, patient=other).delete()
+    assert not chain.verify().intact
+    ListedDossier.objects.filter(access=row).delete()
+    assert [f.what for f in chain.verify().findings] == ["liste de dossiers supprimée"]
+    ListedDossier.objects.create(access=Access.objects.exclude(pk=row.pk)[0], patient=dossier)
+    assert len(chain.verify().findings) == 2
+
+
 def test_a_chain_recomputed_end_to_end_is_found_against_the_recorded_heads(
     rows: list[Access], tmp_path: Path
 ) -> None:
@@ -164,6 +200,7 @@ def test_the_retention_purge_keeps_the_rest_verifiable(actor: Actor, dossier: Pa
     with time_machine.travel(now - datetime.timedelta(days=400), tick=False):
         for n in range(3):
             journal(actor, dossier, "view", what=f"ancienne {n}")
+        journal_listed(actor, [dossier], "bulk_export_dossiers", what="ancienne liste")
     journal(actor, dossier, "view", what="récente")
     recent = Access.objects.filter(at__gte=now - datetime.timedelta(days=1)).count()
     assert recent == 1
@@ -171,7 +208,8 @@ def test_the_retention_purge_keeps_the_rest_verifiable(actor: Actor, dossier: Pa
         call_command("purge_journal", "--older-than", "6m")
     out = StringIO()
     call_command("purge_journal", "--older-than", "12m", stdout=out)
-    assert "3 accès antérieurs" in out.getvalue()
+    assert "4 accès antérieurs" in out.getvalue()
+    assert not ListedDossier.objects.exists()  # the list went with its row
     assert (
         Access.objects.count() == recent and not Access.objects.filter(what__startswith="ancienne").exists()
     )
