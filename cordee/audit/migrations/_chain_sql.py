@@ -78,20 +78,30 @@ SQLITE_UNSEAL = [
 
 
 def lift_append_only(vendor: str) -> list[str]:
-    """For the table owner's retention purge (and the test suite's flush): deletes allowed."""
+    """For the table owner's retention purge (and the test suite's flush): deletes allowed, on
+    the journal and on the lists of dossiers its rows name."""
+    from cordee.audit.migrations._append_only_sql import LISTED_SQLITE_DOWN
+
     if vendor == "postgresql":
         # Foreign-key checks still pending in the transaction would forbid the ALTER.
         return [
             "SET CONSTRAINTS ALL IMMEDIATE",
             "ALTER TABLE audit_access DISABLE TRIGGER audit_access_no_update",
+            "ALTER TABLE audit_listeddossier DISABLE TRIGGER audit_listeddossier_no_change",
         ]
-    return ["DROP TRIGGER IF EXISTS audit_access_no_delete;"]
+    return ["DROP TRIGGER IF EXISTS audit_access_no_delete;", LISTED_SQLITE_DOWN[1]]
 
 
 def restore_append_only(vendor: str) -> list[str]:
+    from cordee.audit.migrations._append_only_sql import LISTED_SQLITE_NO_DELETE
+
     if vendor == "postgresql":
-        return ["ALTER TABLE audit_access ENABLE TRIGGER audit_access_no_update"]
+        return [
+            "ALTER TABLE audit_access ENABLE TRIGGER audit_access_no_update",
+            "ALTER TABLE audit_listeddossier ENABLE TRIGGER audit_listeddossier_no_change",
+        ]
     return [
         "CREATE TRIGGER audit_access_no_delete BEFORE DELETE ON audit_access "
-        "BEGIN SELECT RAISE(ABORT, 'audit_access is append-only'); END;"
+        "BEGIN SELECT RAISE(ABORT, 'audit_access is append-only'); END;",
+        LISTED_SQLITE_NO_DELETE,
     ]

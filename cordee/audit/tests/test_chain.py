@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import DatabaseError, IntegrityError, InternalError, connection, transaction
 from django.utils import timezone
 
 from cordee.accounts.models import User
 from cordee.audit import chain
 from cordee.audit.migrations import _chain_sql as sql
+from cordee.audit.migrations._append_only_sql import LISTED_SQLITE_DOWN, LISTED_SQLITE_UP
 from cordee.audit.models import Access, ChainHead, ListedDossier
 from cordee.audit.services import journal, journal_listed
 from cordee.core.actor import Actor
@@ -48,14 +49,18 @@ def as_owner() -> Iterator[Any]:
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no foreign-key check left pending
             cursor.execute("ALTER TABLE audit_access DISABLE TRIGGER USER")
+            cursor.execute("ALTER TABLE audit_listeddossier DISABLE TRIGGER USER")
         else:
             for name in ("audit_access_no_update", "audit_access_no_delete", "audit_access_seal"):
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            for statement in LISTED_SQLITE_DOWN:
+                cursor.execute(statement)
         yield cursor
         if connection.vendor == "postgresql":
             cursor.execute("ALTER TABLE audit_access ENABLE TRIGGER USER")
+            cursor.execute("ALTER TABLE audit_listeddossier ENABLE TRIGGER USER")
         else:
-            for statement in [*sql.SQLITE_SEAL, *sql.restore_append_only("sqlite")]:
+            for statement in [*sql.SQLITE_SEAL, *sql.restore_append_only("sqlite"), *LISTED_SQLITE_UP[:1]]:
                 cursor.execute(statement)
 
 
@@ -153,15 +158,32 @@ def test_a_list_of_dossiers_is_sealed_with_its_row(
     with pytest.raises(ValueError, match="jamais effacé"):
         ListedDossier.objects.filter(access=row).first().delete()  # type: ignore[union-attr]
 
+    # The database itself refuses to rewrite or shorten a list (SEC-2, as for the journal)…
+    for statement in (
+        "UPDATE audit_listeddossier SET patient_id = patient_id",
+        "DELETE FROM audit_listeddossier",
+    ):
+        with (
+            pytest.raises((IntegrityError, DatabaseError, InternalError), match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
+    assert chain.verify().intact
+
+    # …and what the table's owner does by hand anyway is found.
     added = ListedDossier.objects.create(access=row, patient=third)
     assert [f.what for f in chain.verify().findings] == [
         "liste de dossiers modifiée (dossier ajouté ou retiré)"
     ]
-    ListedDossier.objects.filter(pk=added.pk).delete()
+    with as_owner():
+        ListedDossier.objects.filter(pk=added.pk).delete()
     assert chain.verify().intact
-    ListedDossier.objects.filter(access=row, patient=other).delete()
+    with as_owner():
+        ListedDossier.objects.filter(access=row, patient=other).delete()
     assert not chain.verify().intact
-    ListedDossier.objects.filter(access=row).delete()
+    with as_owner():
+        ListedDossier.objects.filter(access=row).delete()
     assert [f.what for f in chain.verify().findings] == ["liste de dossiers supprimée"]
     ListedDossier.objects.create(access=Access.objects.exclude(pk=row.pk)[0], patient=dossier)
     assert len(chain.verify().findings) == 2
