@@ -5,7 +5,23 @@ from __future__ import annotations
 from django.db import models
 
 
-class Access(models.Model):
+class AppendOnly(models.Model):
+    """A journal table: rows are added, never changed nor removed by the application (the
+    database's triggers refuse it too; only the retention purge lifts them)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Le journal des accès n'est jamais modifié.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("Le journal des accès n'est jamais effacé.")
+
+
+class Access(AppendOnly):
     """Who (person and structure), what, when, and whether it was allowed.
 
     Rows are never updated nor deleted: the model refuses it, and on PostgreSQL and SQLite a
@@ -48,16 +64,8 @@ class Access(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.user} {self.action} {self.outcome}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise ValueError("Le journal des accès n'est jamais modifié.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("Le journal des accès n'est jamais effacé.")
-
-
-class ListedDossier(models.Model):
+class ListedDossier(AppendOnly):
     """The dossiers one journal row stands for when a single act reads many at once (a FHIR bulk
     export's batch of a thousand dossiers: one sealed row, not a thousand). The row's
     `requested_id` holds the digest of this list (`chain.listing_digest`), so that the list is
@@ -77,14 +85,6 @@ class ListedDossier(models.Model):
 
     def __str__(self) -> str:
         return f"accès {self.access_id} : dossier {self.patient_id}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise ValueError("Le journal des accès n'est jamais modifié.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("Le journal des accès n'est jamais effacé.")
 
 
 class ChainHead(models.Model):

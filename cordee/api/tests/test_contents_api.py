@@ -20,9 +20,8 @@ from cordee.audit.models import Access
 from cordee.careteam.models import CircleMember, RightsRule, Section
 from cordee.core import clock
 from cordee.core.actor import Actor
-from cordee.documents import services as documents
-from cordee.documents.checks import check_upload
-from cordee.documents.models import Document, DocumentCategory, DocumentShare, DocumentType
+from cordee.documents.models import Document, DocumentShare
+from cordee.documents.testing import add_test_document
 from cordee.pathways.models import DossierTheme, Theme
 from cordee.pathways.testing import make_form, make_questionnaire
 from cordee.patients.models import Patient
@@ -133,29 +132,11 @@ def test_another_dossier_s_form_is_not_found(dac, dossier, coordinator, structur
 # --- documents -------------------------------------------------------------------------------
 
 
-def _add(
-    actor: Actor, dossier: Patient, title: str, code: str = "10", type_code: str | None = "11488-4", **kw: Any
-):
-    upload = SimpleUploadedFile("compte-rendu.pdf", PDF, content_type="application/pdf")
-    checked, error = check_upload(upload)
-    assert checked is not None, error
-    (document,) = documents.add_documents(
-        actor,
-        dossier,
-        [(upload, checked)],
-        category=DocumentCategory.objects.get(code=code),
-        doc_type=DocumentType.objects.get(code=type_code) if type_code else None,
-        title=title,
-        document_date=datetime.date(2026, 3, 2),
-        visibility=kw.get("visibility", Document.Visibility.PUBLIC),
-        recipients=kw.get("recipients", ()),
-    )
-    return document
-
-
 def test_documents_list_filters_and_restricted_categories(dac, actor, dossier, social_worker) -> None:
-    report = _add(actor, dossier, "Compte rendu neuropédiatrique")
-    orientation = _add(actor, dossier, "Fiche d'orientation", "COORDINATION", "FICHE-ORIENTATION")
+    report = add_test_document(actor, dossier, "Compte rendu neuropédiatrique", content=PDF)
+    orientation = add_test_document(
+        actor, dossier, "Fiche d'orientation", "COORDINATION", "FICHE-ORIENTATION", content=PDF
+    )
     listed = dac.get(f"/api/v1/dossiers/{dossier.public_id}/documents")
     assert listed.status_code == 200, listed.content
     assert {row["id"] for row in listed.json()["results"]} == {
@@ -195,7 +176,7 @@ def test_documents_list_filters_and_restricted_categories(dac, actor, dossier, s
 def test_download_has_the_page_s_headers_and_is_journaled(
     dac, actor, dossier, client_for, coordinator, structure
 ) -> None:
-    report = _add(actor, dossier, "Compte rendu")
+    report = add_test_document(actor, dossier, "Compte rendu", content=PDF)
     api_url = f"/api/v1/dossiers/{dossier.public_id}/documents/{report.public_id}/fichier"
     response = dac.get(api_url)
     assert response.status_code == 200
@@ -218,7 +199,7 @@ def test_download_has_the_page_s_headers_and_is_journaled(
 
 
 def test_documents_refuse_outsiders(actor, dossier, stranger, member, structure) -> None:
-    report = _add(actor, dossier, "Compte rendu")
+    report = add_test_document(actor, dossier, "Compte rendu", content=PDF)
     before = (
         Document.objects.count(),
         Access.objects.filter(outcome="ALLOWED", user=member, patient=dossier).count(),
@@ -436,7 +417,7 @@ def test_list_query_counts_do_not_grow_with_the_rows(dac, actor, dossier, coordi
     def add_rows(n: int) -> None:
         version = make_questionnaire(code=f"q{n}")
         make_form(version, dossier, {"poids": n})
-        _add(actor, dossier, f"Compte rendu {n}")
+        add_test_document(actor, dossier, f"Compte rendu {n}", content=PDF)
         _book(actor, dossier, clock.today() + datetime.timedelta(days=n), [coordinator], title=f"RDV {n}")
 
     add_rows(1)
@@ -483,7 +464,7 @@ def _fill(actor: Actor, dossier: Patient, coordinator: User, first: int, last: i
             due_at=clock.now() + datetime.timedelta(days=n),
         )
         make_form(make_questionnaire(code=f"p{n}"), dossier, {"poids": n})
-        _add(actor, dossier, f"Compte rendu {n}")
+        add_test_document(actor, dossier, f"Compte rendu {n}", content=PDF)
         _book(actor, dossier, clock.today() + datetime.timedelta(days=n), [coordinator], title=f"RDV {n}")
 
 

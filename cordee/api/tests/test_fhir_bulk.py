@@ -43,6 +43,7 @@ from cordee.careteam.access import _compute_standing, prime_standings
 from cordee.careteam.models import CircleMember, RightsRule, Section
 from cordee.core import clock
 from cordee.core.actor import Actor
+from cordee.documents.testing import add_test_document
 from cordee.pathways.models import Theme
 from cordee.pathways.testing import make_form, make_questionnaire
 from cordee.patients.models import Patient
@@ -656,32 +657,7 @@ def test_post_kick_off_with_parameters_and_type_filter(
     assert _export_of(lenient).type_filters == {"Task": [{"status": ["completed"]}]}
 
 
-def _add_document(
-    actor: Actor, dossier: Patient, title: str, code: str, type_code: str | None, recipients: Any = None
-) -> Any:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from cordee.documents import services as documents
-    from cordee.documents.checks import check_upload
-    from cordee.documents.models import Document, DocumentCategory, DocumentType
-
-    upload = SimpleUploadedFile(
-        "piece.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", content_type="application/pdf"
-    )
-    checked, error = check_upload(upload)
-    assert checked is not None, error
-    (document,) = documents.add_documents(
-        actor,
-        dossier,
-        [(upload, checked)],
-        category=DocumentCategory.objects.get(code=code),
-        doc_type=DocumentType.objects.get(code=type_code) if type_code else None,
-        title=title,
-        document_date=datetime.date(2026, 3, 2),
-        visibility=Document.Visibility.PUBLIC if recipients is None else Document.Visibility.SHARED,
-        recipients=recipients or (),
-    )
-    return document
+PIECE: dict[str, Any] = {"content": b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", "name": "piece.pdf"}
 
 
 def test_document_references_under_the_documents_rule(
@@ -695,16 +671,20 @@ def test_document_references_under_the_documents_rule(
     settings.MEDIA_ROOT = tmp_path
     first, second, _ = region["ours"]
     as_dac = Actor(user=coordinator, membership=Membership.objects.get(user=coordinator, structure=structure))
-    report = _add_document(as_dac, first, "Compte rendu", "10", "11488-4")
-    orientation = _add_document(as_dac, second, "Fiche d'orientation", "COORDINATION", "FICHE-ORIENTATION")
-    withdrawn = _add_document(as_dac, second, "Erreur", "COORDINATION", None)
+    report = add_test_document(as_dac, first, "Compte rendu", "10", "11488-4", **PIECE)
+    orientation = add_test_document(
+        as_dac, second, "Fiche d'orientation", "COORDINATION", "FICHE-ORIENTATION", **PIECE
+    )
+    withdrawn = add_test_document(as_dac, second, "Erreur", "COORDINATION", None, **PIECE)
     documents.withdraw(
         as_dac, second, withdrawn, reason="Déposé par erreur", expected_version=withdrawn.version
     )
-    _add_document(as_dac, region["theirs"], "Autre groupe", "COORDINATION", None)
+    add_test_document(as_dac, region["theirs"], "Autre groupe", "COORDINATION", None, **PIECE)
     # Shared by the coordinator, as herself, with herself only: not the DAC's other members'.
     herself = CircleMember.objects.filter(patient=second, user=coordinator)
-    personal = _add_document(Actor(user=coordinator), second, "Note", "COORDINATION", None, list(herself))
+    personal = add_test_document(
+        Actor(user=coordinator), second, "Note", "COORDINATION", None, recipients=list(herself), **PIECE
+    )
 
     def exported(client: Client, **params: Any) -> dict[str, dict[str, Any]]:
         _, manifest = _done(

@@ -9,7 +9,6 @@ import json
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from fhir.resources.R4B.appointment import Appointment as FhirAppointment
 from fhir.resources.R4B.bundle import Bundle
@@ -29,9 +28,7 @@ from cordee.audit.models import Access
 from cordee.careteam.models import CircleMember, RightsRule, Section
 from cordee.core import clock
 from cordee.core.actor import Actor
-from cordee.documents import services as documents
-from cordee.documents.checks import check_upload
-from cordee.documents.models import Document, DocumentCategory, DocumentType
+from cordee.documents.testing import add_test_document
 from cordee.pathways.models import DossierTheme, Theme
 from cordee.pathways.testing import make_form, make_questionnaire
 from cordee.patients.models import Patient
@@ -170,28 +167,19 @@ def test_appointments_read_and_search_private_ones_busy(
 # --- DocumentReference -----------------------------------------------------------------------
 
 
-def _add(actor: Actor, dossier: Patient, title: str, code: str, type_code: str | None) -> Document:
-    upload = SimpleUploadedFile("piece.pdf", PDF, content_type="application/pdf")
-    checked, error = check_upload(upload)
-    assert checked is not None, error
-    (document,) = documents.add_documents(
-        actor,
-        dossier,
-        [(upload, checked)],
-        category=DocumentCategory.objects.get(code=code),
-        doc_type=DocumentType.objects.get(code=type_code) if type_code else None,
-        title=title,
-        document_date=datetime.date(2026, 3, 2),
-        visibility=Document.Visibility.PUBLIC,
-    )
-    return document
-
-
 def test_document_references_carry_dmp_codes_under_the_documents_rule(
     dac, actor, dossier, social_worker, stranger, member
 ) -> None:
-    report = _add(actor, dossier, "Compte rendu", "10", "11488-4")
-    orientation = _add(actor, dossier, "Fiche d'orientation", "COORDINATION", "FICHE-ORIENTATION")
+    report = add_test_document(actor, dossier, "Compte rendu", "10", "11488-4", content=PDF, name="piece.pdf")
+    orientation = add_test_document(
+        actor,
+        dossier,
+        "Fiche d'orientation",
+        "COORDINATION",
+        "FICHE-ORIENTATION",
+        content=PDF,
+        name="piece.pdf",
+    )
     found = _entries(
         dac.get("/fhir/DocumentReference", {"patient": str(dossier.public_id)}), DocumentReference
     )
@@ -357,7 +345,7 @@ def test_search_query_counts_do_not_grow_with_the_rows(dac, actor, dossier, coor
 
     def add_rows(n: int) -> None:
         make_form(make_questionnaire(code=f"q{n}"), dossier, {"poids": n})
-        _add(actor, dossier, f"Compte rendu {n}", "10", "11488-4")
+        add_test_document(actor, dossier, f"Compte rendu {n}", "10", "11488-4", content=PDF, name="piece.pdf")
         _book(actor, dossier, n, [coordinator], title=f"RDV {n}")
 
     add_rows(1)
