@@ -314,10 +314,11 @@ def _place(day: datetime.date, timed: list[Item]) -> list[Item]:
 
 
 def _quarter(moment: datetime.datetime, day: datetime.date, *, end_of_day: bool = False) -> int:
-    """`moment` is on the Paris clock already (its `date()` is its Paris day)."""
-    if end_of_day or moment.date() > day:
+    """`moment` is on the Paris clock already: its wall date is its Paris day."""
+    moment_day = clock.wall_date(moment)
+    if end_of_day or moment_day > day:
         return QUARTERS
-    if moment.date() < day:
+    if moment_day < day:
         return 0
     return moment.hour * 4 + moment.minute // 15
 

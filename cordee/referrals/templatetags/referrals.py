@@ -17,10 +17,10 @@ from html import escape
 from typing import Any
 
 from django import template
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
+from cordee.core import clock
 from cordee.core.paths import uuid_path
 from cordee.referrals.models import Referral
 
@@ -35,8 +35,8 @@ def _day(value: datetime.datetime | None) -> str:
     """`|date:"d/m/Y"` of an aware datetime: the day in the current time zone."""
     if value is None:
         return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{local.day:02d}/{local.month:02d}/{local.year}"
+    day = clock.wall_date(value)  # the Paris day, as the template's filter showed it
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 def _detail(text: str) -> str:
