@@ -30,7 +30,7 @@ from cordee.audit.services import journal_many
 from cordee.careteam.access import Perm, get_dossier, visible_dossiers
 from cordee.careteam.models import CircleMember
 from cordee.core.http import AuthedRequest, parse_uuid
-from cordee.patients.active_file import ActiveFileFilterForm, apply_filters, sort
+from cordee.patients.active_file import ActiveFileFilterForm, active_file_dossiers, sort
 from cordee.patients.forms import ConsentForm, PatientIdentityForm
 from cordee.patients.matching import Traits, find_candidates
 from cordee.patients.models import Patient
@@ -106,7 +106,7 @@ def search(request: AuthedRequest, params: Query[SearchParams]) -> Any:
     form = ActiveFileFilterForm(data)
     if not form.is_valid():
         return invalid(form.errors)
-    queryset = apply_filters(visible_dossiers(request.actor), form.cleaned_data, request.actor)
+    queryset = active_file_dossiers(request.actor, form.cleaned_data)
     rows = list(
         sort(queryset, form.cleaned_data.get("tri") or "").select_related(None)[params.start : params.stop]
     )

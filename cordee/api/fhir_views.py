@@ -19,10 +19,10 @@ from cordee.api import fhir
 from cordee.api.auth import token_of, via
 from cordee.api.tokens import Refusal
 from cordee.audit.services import journal_many
-from cordee.careteam.access import Perm, get_dossier, visible_dossiers
+from cordee.careteam.access import Perm, get_dossier
 from cordee.careteam.models import CircleMember
 from cordee.core.http import parse_uuid
-from cordee.patients.active_file import ActiveFileFilterForm, apply_filters
+from cordee.patients.active_file import ActiveFileFilterForm, active_file_dossiers
 from cordee.tasks.models import Task
 
 FHIR_JSON = "application/fhir+json"
@@ -118,7 +118,7 @@ def patient_search(request: HttpRequest) -> HttpResponse:
     if not 1 <= count <= MAX_COUNT or not 1 <= page <= 10_000:
         return outcome(400, f"_count va de 1 à {MAX_COUNT}.", "invalid")
     actor = request.actor
-    queryset = apply_filters(visible_dossiers(actor), form.cleaned_data, actor).order_by(
+    queryset = active_file_dossiers(actor, form.cleaned_data).order_by(
         "birth_name_key", "first_name_key", "pk"
     )
     start = (page - 1) * count

@@ -175,6 +175,14 @@ def _visible_in(actor: Actor, ids: RawSQL) -> set[int]:
         return {dossier for (dossier,) in cursor.fetchall()}
 
 
+def visible_dossiers_in(actor: Actor, ids: RawSQL) -> QuerySet[Patient]:
+    """`visible_dossiers(actor)` among the ids a subquery gives (the active file's names), as a
+    queryset: the policy asked once, by `_visible_in`, then the dossiers read by their keys.
+    `visible_dossiers(actor).filter(pk__in=…)` asked it a second time on the same few thousand
+    dossiers — a structure's 50,000 circle rows hashed again, 25 of a name search's 60 ms."""
+    return Patient.objects.filter(pk__any_of=_visible_in(actor, ids), merged_into__isnull=True)
+
+
 def visible_through(actor: Actor, field: str = "patient") -> Q:
     """`visible_dossiers(actor)` as a condition on a dossier foreign key (`field`), for lists of
     things on dossiers (the tasks dashboard): the same rows — habilitated, not refused, not

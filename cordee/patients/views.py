@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 
 from cordee.activity.views import feed_context, lifeline_context
 from cordee.audit.services import journal, journal_many
-from cordee.careteam.access import Perm, get_dossier, permissions, visible_dossiers
+from cordee.careteam.access import Perm, get_dossier, permissions
 from cordee.careteam.models import CircleMember
 from cordee.core import clock
 from cordee.core.http import AuthedRequest, wants_partial
@@ -24,7 +24,7 @@ from cordee.patients.active_file import (
     ActiveFileFilterForm,
     CappedPaginator,
     Catalogue,
-    apply_filters,
+    active_file_dossiers,
     page_rows,
     sort,
 )
@@ -57,7 +57,7 @@ def active_file(request: AuthedRequest) -> HttpResponse:
     # other criteria still apply (a stale saved filter keeps most of its use).
     form.is_valid()
     data = form.cleaned_data if form.is_bound else {}
-    filtered = apply_filters(visible_dossiers(request.actor), data, request.actor)
+    filtered = active_file_dossiers(request.actor, data)
     sort_key = data.get("tri") or DEFAULT_SORT
     size = data.get("taille") or PAGE_SIZES[0]
     page = CappedPaginator(sort(filtered, sort_key).values_list("pk", flat=True), size).get_page(

@@ -1,6 +1,6 @@
-"""`visible_through` (the policy as a condition on a dossier key) and `visible_among` (the policy
-on a set of dossier ids, or on the ids a subquery gives) select exactly what `visible_dossiers`
-selects, case by case: habilitated as oneself or through the structure, not habilitated,
+"""`visible_through` (the policy as a condition on a dossier key), `visible_among` (the policy
+on a set of dossier ids, or on the ids a subquery gives) and `visible_dossiers_in` (the same as a
+queryset, the active file's names) select exactly what `visible_dossiers` selects, case by case: habilitated as oneself or through the structure, not habilitated,
 removed, refused by the patient, merged."""
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from cordee.accounts.models import Membership, Structure, User
-from cordee.careteam.access import visible_among, visible_dossiers, visible_through
+from cordee.careteam.access import visible_among, visible_dossiers, visible_dossiers_in, visible_through
 from cordee.careteam.models import CircleMember
 from cordee.core.actor import Actor
+from cordee.patients.active_file import active_file_dossiers
 from cordee.patients.models import Patient
 from cordee.patients.testing import create_test_patient
 from cordee.tasks.models import Task, TaskLevel, TaskType
@@ -80,5 +81,13 @@ def test_visible_through_a_key_is_the_visible_dossiers(
         assert visible_among(actor, _subquery(every)) == expected
         assert visible_among(actor, _subquery(every - expected)) == set()
         assert visible_among(actor, _subquery(set())) == set()
+        # As a queryset (the active file's names, the policy asked once).
+        assert set(visible_dossiers_in(actor, _subquery(every)).values_list("pk", flat=True)) == expected
+        assert not visible_dossiers_in(actor, _subquery(every - expected)).exists()
+        # The active file by name (PostgreSQL: from `visible_dossiers_in`): the visible dossiers so named.
+        for typed in ("un", "deux", "quatre", "cinq", "six"):
+            named = {patient.pk for patient in dossiers if patient.birth_name.lower() == typed} & expected
+            found = active_file_dossiers(actor, {"nom": typed}).values_list("pk", flat=True)
+            assert set(found) == named, (actor, typed)
         seen.add(frozenset(expected))
     assert len(seen) > 2  # the actors do see different things
