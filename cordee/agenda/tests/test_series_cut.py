@@ -187,3 +187,27 @@ def test_who_took_part_in_a_moved_occurrence_only_hears_of_the_cut(
         services.cancel_occurrences(actor, series, first + WEEK, 2, scope=Scope.FOLLOWING)
     told = Notification.objects.filter(recipient=member, kind="APPOINTMENT_CANCELLED").get()
     assert told.data["when"] == f"{first + 2 * WEEK:%d/%m/%Y} à 16:00"
+
+
+def test_the_migration_lets_go_of_occurrences_left_past_their_series_end(coordinator: User) -> None:
+    """agenda 0005: what a cut made before the fix left (an override naming a day after its
+    series' end) becomes an appointment of its own; an override within the series stays one."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    actor = actor_of(coordinator)
+    first = _monday()
+    series = book(actor, first, 10, repeat="WEEKLY", title="Staff")
+    kept, _ = services.move_occurrence(actor, series, first + WEEK, at(first + WEEK, 14), 1)
+    stranded, _ = services.move_occurrence(actor, series, first + 3 * WEEK, at(first + 3 * WEEK, 15), 2)
+    # As the cut left it before: the series ends, the later override still names it, cancelled.
+    Appointment.objects.filter(pk=series.pk).update(
+        repeat_until=first + 2 * WEEK - datetime.timedelta(days=1)
+    )
+    Appointment.objects.filter(pk=stranded.pk).update(status=Appointment.Status.CANCELLED)
+    import_module("cordee.agenda.migrations.0005_detach_overrides_past_their_series_end").detach(apps, None)
+    kept.refresh_from_db()
+    stranded.refresh_from_db()
+    assert (kept.series, kept.recurrence_id) == (series, at(first + WEEK, 10))
+    assert (stranded.series, stranded.recurrence_id, stranded.is_cancelled) == (None, None, True)
