@@ -665,9 +665,9 @@ def cancel_occurrences(
     actor: Actor, series: Appointment, day: datetime.date, expected_version: int, *, scope: str
 ) -> None:
     """Cancel from one occurrence: that one only (EXDATE), it and the following ones (the series
-    ends the day before; the later occurrences changed on their own are cancelled too), or the
-    whole series. "Cette occurrence et les suivantes" may start from an occurrence changed on
-    its own (it is cancelled with the following ones)."""
+    ends the day before; the later occurrences changed on their own are cancelled too, and stand
+    alone), or the whole series. "Cette occurrence et les suivantes" may start from an occurrence
+    changed on its own (it is cancelled with the following ones)."""
     occurrence, _ = _occurrence_of(series, day)
     if scope == Scope.ONE:
         remove_occurrence(actor, series, day, expected_version)
@@ -690,7 +690,7 @@ def cancel_occurrences(
         # stay, cancelled, where the agendas showed them — appointments of their own, which
         # restoring the series never brings back (not `cancelled_with_series`); each may still
         # be restored on its own page. The deleted ones let go of the series too.
-        later = Appointment.objects.filter(series=series, recurrence_id__gte=occurrence.starts_at)
+        later = Appointment.objects.filter(series=series, recurrence_id__gte=clock.start_of_day(day))
         dropped = list(later.filter(deleted_at__isnull=True).exclude(status=Appointment.Status.CANCELLED))
         later.update(
             series=None,
