@@ -314,8 +314,9 @@ def _place(day: datetime.date, timed: list[Item]) -> list[Item]:
 
 
 def _quarter(moment: datetime.datetime, day: datetime.date, *, end_of_day: bool = False) -> int:
-    """`moment` is on the Paris clock already: its wall date is its Paris day."""
-    moment_day = clock.wall_date(moment)
+    """`moment` is on the Paris clock already: its wall date is its Paris day (read from its
+    fields: `clock.wall_date` would convert it to Paris again, twice per item and day)."""
+    moment_day = datetime.date(moment.year, moment.month, moment.day)
     if end_of_day or moment_day > day:
         return QUARTERS
     if moment_day < day:

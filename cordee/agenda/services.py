@@ -665,9 +665,9 @@ def cancel_occurrences(
     actor: Actor, series: Appointment, day: datetime.date, expected_version: int, *, scope: str
 ) -> None:
     """Cancel from one occurrence: that one only (EXDATE), it and the following ones (the series
-    ends the day before; the later occurrences changed on their own are cancelled too), or the
-    whole series. "Cette occurrence et les suivantes" may start from an occurrence changed on
-    its own (it is cancelled with the following ones)."""
+    ends the day before; the later occurrences changed on their own are cancelled too, and stand
+    alone), or the whole series. "Cette occurrence et les suivantes" may start from an occurrence
+    changed on its own (it is cancelled with the following ones)."""
     occurrence, _ = _occurrence_of(series, day)
     if scope == Scope.ONE:
         remove_occurrence(actor, series, day, expected_version)
@@ -684,8 +684,29 @@ def cancel_occurrences(
         series.last_ends_at = recurrence.last_end(series)
         series.save(update_fields=["repeat_until", "exdates", "last_ends_at", "version", "updated_at"])
         _follow(series)
-        _overrides_of(series).filter(recurrence_id__gte=occurrence.starts_at).update(
-            status=Appointment.Status.CANCELLED, version=F("version") + 1, updated_at=clock.now()
+        told = attendees_of(series)
+        # The occurrences changed on their own from the cut on: the series no longer has them,
+        # so they stop naming it (no RECURRENCE-ID past its end, in the week or the feed) and
+        # stay, cancelled, where the agendas showed them — appointments of their own, which
+        # restoring the series never brings back (not `cancelled_with_series`); each may still
+        # be restored on its own page. The deleted ones let go of the series too.
+        later = Appointment.objects.filter(series=series, recurrence_id__gte=clock.start_of_day(day))
+        dropped = list(later.filter(deleted_at__isnull=True).exclude(status=Appointment.Status.CANCELLED))
+        later.update(
+            series=None,
+            recurrence_id=None,
+            status=Appointment.Status.CANCELLED,
+            cancelled_with_series=False,
+            version=F("version") + 1,
+            updated_at=clock.now(),
         )
         _story(actor, series, f"arrêté à partir du {day:%d/%m/%Y}", SERIES_ENDED)
-        _tell(actor, series, Notice.APPOINTMENT_CANCELLED, attendees_of(series))
+        _tell(actor, series, Notice.APPOINTMENT_CANCELLED, told)
+        for row in dropped:  # who took part in a moved occurrence only hears of it too
+            theirs = attendees_of(row)
+            others = Attendees(
+                [u for u in theirs.users if u.pk not in told.user_ids],
+                [s for s in theirs.structures if s.pk not in told.structure_ids],
+            )
+            if others.users or others.structures:
+                _tell(actor, row, Notice.APPOINTMENT_CANCELLED, others)

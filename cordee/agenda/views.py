@@ -11,7 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import http_date, urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from cordee.agenda import feed as feeds
@@ -87,6 +89,9 @@ def calendar_page(request: AuthedRequest) -> HttpResponse:
         "shown": shown,
         "agendas": reach.agendas,
         "keys": keys,
+        # The shown agendas in a link's query, written once: the week's 7 day headings and the
+        # month's 42 days each repeated a loop over the keys (as the template wrote them).
+        "voir": mark_safe("".join(f"&amp;voir={escape(key)}" for key in keys)),  # noqa: S308 - escaped
         "today_link": link(date=clock.today().isoformat()),
         "previous_link": link(date=_step(view, day, -1).isoformat()),
         "next_link": link(date=_step(view, day, 1).isoformat()),

@@ -175,3 +175,51 @@ def test_the_feed_sends_a_changed_occurrence_with_recurrence_id_and_a_cancelled_
     assert override.decoded("recurrence-id") == clock.local(clock.at(first + week, datetime.time(10)))
     assert override.decoded("dtstart") == clock.local(clock.at(first + week, datetime.time(15)))
     assert len(events) == 2
+
+
+def test_the_feed_follows_what_its_text_names_besides_the_appointments(
+    coordinator: User, structure: Structure, client_for, dossier
+) -> None:
+    """The cached body and its ETag change when an event type is renamed (reference data), a
+    commune is renamed, the patient's name gives other initials, the person's name changes —
+    each changes the feed's text without changing an appointment."""
+    from cordee.agenda.models import EventType
+    from cordee.territory.models import Commune
+
+    actor = actor_of(coordinator, structure)
+    book(
+        actor,
+        clock.today() + datetime.timedelta(days=1),
+        9,
+        title="Pesée",
+        patient=dossier,
+        address="2 rue des Lilas",
+        commune_id="06088",
+    )
+    client = client_for(coordinator)
+    url = _feed_url(client)
+    client.post(reverse("agenda:feed_settings"), {"action": "initiales", "initiales": "oui"})
+    anonymous = client.__class__()
+    etag = anonymous.get(url)["ETag"]
+
+    def polled() -> str:
+        nonlocal etag
+        response = anonymous.get(url, headers={"If-None-Match": etag})
+        assert response.status_code == 200, "the text changed: not a 304"
+        assert response["ETag"] != etag
+        etag = response["ETag"]
+        again = anonymous.get(url)  # and the cached body is the new one
+        assert again["ETag"] == etag
+        return str(again.content.decode())
+
+    EventType.objects.filter(label="Prévention").update(label="Prévention santé")
+    assert "CATEGORIES:Prévention santé" in polled()
+    Commune.objects.filter(code="06088").update(name="Nice-sur-Mer")
+    assert "Nice-sur-Mer" in polled()
+    dossier.used_name = "Bernard"  # a name in use given later
+    dossier.save()
+    (event,) = _parse(polled().encode()).walk("VEVENT")
+    assert str(event["summary"]) == "Pesée (L. B.)"
+    type(coordinator).objects.filter(pk=coordinator.pk).update(last_name="Nouveau")
+    assert "Cordée — NOUVEAU Claire" in polled()
+    assert anonymous.get(url, headers={"If-None-Match": etag}).status_code == 304
