@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
+from django_tasks_db import DatabaseBackend
 
 from cordee.core.models import OutgoingMail
 from cordee.core.text import clip_to
@@ -60,8 +61,19 @@ def queue_email(
     )
     ids = [row.pk for row in rows]
     if ids:
-        transaction.on_commit(lambda: send_mails.enqueue(ids))
+        _enqueue(ids)
     return rows
+
+
+def _enqueue(ids: list[int]) -> None:
+    """The database's task backend (production's) makes the job a row: written in the mails'
+    transaction, it commits with them — one commit instead of two after a change, and no mail
+    left for the sweep when the process dies between them; the worker cannot see it before.
+    Other backends run the job at once: they are asked after the commit."""
+    if transaction.get_connection().in_atomic_block and isinstance(send_mails.get_backend(), DatabaseBackend):
+        send_mails.enqueue(ids)
+    else:
+        transaction.on_commit(lambda: send_mails.enqueue(ids))
 
 
 @task()
