@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -23,11 +24,12 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django_tasks import task
 from django_tasks_db import DatabaseBackend
 
+from cordee.core.bulk import insert_rows
 from cordee.core.models import OutgoingMail
 from cordee.core.text import clip_to
 
@@ -43,26 +45,35 @@ def register_renderer(name: str, renderer: Renderer) -> None:
 
 def queue_email(
     recipients: Sequence[str], subject: str, body: str = "", *, renderer: str = "", **params: object
-) -> list[OutgoingMail]:
+) -> QuerySet[OutgoingMail]:
     """Rows in the caller's transaction (a rolled-back change mails nobody; a committed one is
-    never without its mail), sent by the worker once it commits."""
+    never without its mail), sent by the worker once it commits. One insert whatever the number
+    of addresses, without a model object each (`core.bulk`); the rows are returned as a lazy
+    query (read only by whoever looks at them)."""
     if renderer and renderer not in _RENDERERS:
         raise ValueError(f"unknown mail renderer {renderer!r}")
-    rows = OutgoingMail.objects.bulk_create(
-        OutgoingMail(
-            to=address,
-            subject=clip_to(OutgoingMail, "subject", subject),
-            body=body,
-            renderer=renderer,
-            params=params,
-        )
-        for address in dict.fromkeys(recipients)
-        if address
+    addresses = [address for address in dict.fromkeys(recipients) if address]
+    now = timezone.now()
+    ids = insert_rows(
+        OutgoingMail,
+        ("public_id", "to"),
+        [(uuid.uuid4(), address) for address in addresses],
+        {
+            "created_at": now,
+            "subject": clip_to(OutgoingMail, "subject", subject),
+            "body": body,
+            "renderer": renderer,
+            "params": params,
+            "state": OutgoingMail.State.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+        },
+        returning=True,
     )
-    ids = [row.pk for row in rows]
     if ids:
         _enqueue(ids)
-    return rows
+    return OutgoingMail.objects.filter(pk__in=ids).order_by("pk")
 
 
 def _enqueue(ids: list[int]) -> None:

@@ -21,11 +21,11 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Field
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +35,7 @@ from cordee.careteam.access import visible_among
 from cordee.careteam.models import CircleMember, RightsRule
 from cordee.core import clock
 from cordee.core.actor import Actor
+from cordee.core.bulk import insert_rows
 from cordee.core.mail import absolute_url, queue_email
 from cordee.notifications.kinds import CATALOGUE, Kind
 from cordee.notifications.models import DossierRead, MailRhythm, Notification, Preference
@@ -147,57 +148,23 @@ def fan_out(announcement: Announcement) -> int:
 
 
 MAIL_RENDERER = "notifications.event"
-_NOTIFICATION_COLUMNS = (
-    "public_id",
-    "recipient",
-    "kind",
-    "patient",
-    "via_structure",
-    "author",
-    "author_structure",
-    "data",
-    "created_at",
-)
 
 
 def _insert_notifications(announcement: Announcement, told: list[tuple[int, int | None]]) -> None:
-    """One multi-row INSERT (batched only past the database's limit of parameters): the values
-    the rows share are prepared once, each row adds its id, recipient and path."""
-    if not told:
-        return
-    meta = Notification._meta
-    fields = [cast("Field[Any, Any]", meta.get_field(name)) for name in _NOTIFICATION_COLUMNS]
-    public_id = fields[0]
-    shared = [
-        field.get_db_prep_save(value, connection)
-        for field, value in zip(
-            fields[6:],
-            (announcement.author_structure, announcement.data, timezone.now()),
-            strict=True,
-        )
-    ]
-    kind, patient, author = announcement.kind, announcement.patient, announcement.author
-    quote = connection.ops.quote_name
-    head = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) VALUES "  # noqa: S608 - model table
+    """One multi-row INSERT: what the rows share prepared once, each row its id, recipient, path."""
+    insert_rows(
+        Notification,
+        ("public_id", "recipient", "via_structure"),
+        [(uuid.uuid4(), user_id, via) for user_id, via in told],
+        {
+            "kind": announcement.kind,
+            "patient": announcement.patient,
+            "author": announcement.author,
+            "author_structure": announcement.author_structure,
+            "data": announcement.data,
+            "created_at": timezone.now(),
+        },
     )
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    size = max(connection.ops.bulk_batch_size(fields, told), 1)
-    with connection.cursor() as cursor:
-        for start in range(0, len(told), size):
-            batch = told[start : start + size]
-            params: list[Any] = []
-            for user_id, via in batch:
-                params += (
-                    public_id.get_db_prep_save(uuid.uuid4(), connection),
-                    user_id,
-                    kind,
-                    patient,
-                    via,
-                    author,
-                    *shared,
-                )
-            cursor.execute(head + ", ".join([row] * len(batch)), params)
 
 
 def _mail_body(kind: str) -> str:
