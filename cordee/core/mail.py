@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -23,10 +24,12 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django_tasks import task
+from django_tasks_db import DatabaseBackend
 
+from cordee.core.bulk import insert_rows
 from cordee.core.models import OutgoingMail
 from cordee.core.text import clip_to
 
@@ -42,26 +45,46 @@ def register_renderer(name: str, renderer: Renderer) -> None:
 
 def queue_email(
     recipients: Sequence[str], subject: str, body: str = "", *, renderer: str = "", **params: object
-) -> list[OutgoingMail]:
+) -> QuerySet[OutgoingMail]:
     """Rows in the caller's transaction (a rolled-back change mails nobody; a committed one is
-    never without its mail), sent by the worker once it commits."""
+    never without its mail), sent by the worker once it commits. One insert whatever the number
+    of addresses, without a model object each (`core.bulk`); the rows are returned as a lazy
+    query (read only by whoever looks at them)."""
     if renderer and renderer not in _RENDERERS:
         raise ValueError(f"unknown mail renderer {renderer!r}")
-    rows = OutgoingMail.objects.bulk_create(
-        OutgoingMail(
-            to=address,
-            subject=clip_to(OutgoingMail, "subject", subject),
-            body=body,
-            renderer=renderer,
-            params=params,
-        )
-        for address in dict.fromkeys(recipients)
-        if address
+    addresses = [address for address in dict.fromkeys(recipients) if address]
+    now = timezone.now()
+    ids = insert_rows(
+        OutgoingMail,
+        ("public_id", "to"),
+        [(uuid.uuid4(), address) for address in addresses],
+        {
+            "created_at": now,
+            "subject": clip_to(OutgoingMail, "subject", subject),
+            "body": body,
+            "renderer": renderer,
+            "params": params,
+            "state": OutgoingMail.State.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+        },
+        returning=True,
     )
-    ids = [row.pk for row in rows]
     if ids:
+        _enqueue(ids)
+    return OutgoingMail.objects.filter(pk__in=ids).order_by("pk")
+
+
+def _enqueue(ids: list[int]) -> None:
+    """The database's task backend (production's) makes the job a row: written in the mails'
+    transaction, it commits with them — one commit instead of two after a change, and no mail
+    left for the sweep when the process dies between them; the worker cannot see it before.
+    Other backends run the job at once: they are asked after the commit."""
+    if transaction.get_connection().in_atomic_block and isinstance(send_mails.get_backend(), DatabaseBackend):
+        send_mails.enqueue(ids)
+    else:
         transaction.on_commit(lambda: send_mails.enqueue(ids))
-    return rows
 
 
 @task()

@@ -2,7 +2,8 @@
 
 Services call `announce` inside their transaction; the notifications are written once it
 commits (a rolled-back change tells nobody), in one multi-row insert per event, with their
-e-mails put in the outbox (`cordee.core.mail`) in the same transaction — the worker sends them.
+e-mails put in the outbox (`cordee.core.mail`) in the same transaction — the worker writes
+and sends them. The recipients are found in one query whatever their number (`fan_out`).
 
 Who is told (the issue's "Recipients"):
 - for a dossier event, the dossier's circle — a habilitated professional, or a member of a
@@ -16,6 +17,7 @@ Who is told (the issue's "Recipients"):
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,7 +25,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +35,7 @@ from cordee.careteam.access import visible_among
 from cordee.careteam.models import CircleMember, RightsRule
 from cordee.core import clock
 from cordee.core.actor import Actor
+from cordee.core.bulk import insert_rows
 from cordee.core.mail import absolute_url, queue_email
 from cordee.notifications.kinds import CATALOGUE, Kind
 from cordee.notifications.models import DossierRead, MailRhythm, Notification, Preference
@@ -105,60 +108,68 @@ def _pk(value: Any) -> int:
     return value if isinstance(value, int) else int(value.pk)
 
 
-@dataclass(frozen=True)
-class _Person:
-    via: int | None  # the structure through which they are told (None: in their own name)
-    email: str
-    digest: bool = False  # their mails wait for the daily summary
+def fan_out(announcement: Announcement) -> int:
+    """Write the notifications and queue the e-mails of one event, in one transaction; returns
+    how many notifications were written.
 
-
-def fan_out(announcement: Announcement) -> list[Notification]:
-    """Write the notifications and queue the e-mails of one event, in one transaction."""
+    Set-based, whatever the number of people told: one query finds the recipients with all that
+    decides for each (their path to the dossier, the rights matrix, their switches, their mail
+    rhythm), one multi-row insert writes the notifications, one the mails — whose text is written
+    by the worker when it sends them (renderer "notifications.event"). `test_recipients` pins the
+    count of queries; no model object is built per recipient."""
     event = CATALOGUE[announcement.kind]
-    people = _people(announcement, event.section)
-    if announcement.author is not None:
-        people.pop(announcement.author, None)
-    for user_id in _members(announcement.skip, announcement.skip_structures):
-        people.pop(user_id, None)
-    if announcement.admit is not None:
-        people = {user_id: p for user_id, p in people.items() if announcement.admit(user_id, p.via)}
-    if not people:
-        return []
-    choices = {
-        user_id: (by_mail, in_app)
-        for user_id, by_mail, in_app in Preference.objects.filter(
-            user_id__in=list(people), kind=announcement.kind
-        ).values_list("user_id", "by_mail", "in_app")
-    }
-    now = timezone.now()
-    rows = [
-        Notification(
-            recipient_id=user_id,
-            kind=announcement.kind,
-            patient_id=announcement.patient,
-            via_structure_id=person.via,
-            author_id=announcement.author,
-            author_structure_id=announcement.author_structure,
-            data=announcement.data,
-            created_at=now,
-        )
-        for user_id, person in people.items()
-        if choices.get(user_id, (True, True))[1]
-    ]
-    # An event whose service sends its own mail (the activation link) is not mailed twice.
-    addresses = [
-        person.email
-        for user_id, person in people.items()
-        if person.email and not person.digest and not event.own_mail and choices.get(user_id, (True, True))[0]
-    ]
     with transaction.atomic():
-        created = Notification.objects.bulk_create(rows)
+        people = _people(announcement, event.section)
+        if announcement.author is not None:
+            people.pop(announcement.author, None)
+        if announcement.skip or announcement.skip_structures:
+            for user_id in _members(announcement.skip, announcement.skip_structures):
+                people.pop(user_id, None)
+        if announcement.admit is not None:
+            people = {user_id: p for user_id, p in people.items() if announcement.admit(user_id, p[0])}
+        if not people:
+            return 0
+        # (via, email, daily digest, Mail switch, Application switch): no row, both switches on.
+        told = [(user_id, via) for user_id, (via, _, _, _, in_app) in people.items() if in_app is not False]
+        _insert_notifications(announcement, told)
+        # An event whose service sends its own mail (the activation link) is not mailed twice.
+        addresses = (
+            []
+            if event.own_mail
+            else [
+                email
+                for _, (_, email, digest, by_mail, _) in people.items()
+                if email and not digest and by_mail is not False
+            ]
+        )
         if addresses:
-            queue_email(addresses, event.mail_subject, _mail_body(announcement.kind))
-    return created
+            queue_email(addresses, event.mail_subject, renderer=MAIL_RENDERER, kind=announcement.kind)
+    return len(told)
+
+
+MAIL_RENDERER = "notifications.event"
+
+
+def _insert_notifications(announcement: Announcement, told: list[tuple[int, int | None]]) -> None:
+    """One multi-row INSERT: what the rows share prepared once, each row its id, recipient, path."""
+    insert_rows(
+        Notification,
+        ("public_id", "recipient", "via_structure"),
+        [(uuid.uuid4(), user_id, via) for user_id, via in told],
+        {
+            "kind": announcement.kind,
+            "patient": announcement.patient,
+            "author": announcement.author,
+            "author_structure": announcement.author_structure,
+            "data": announcement.data,
+            "created_at": timezone.now(),
+        },
+    )
 
 
 def _mail_body(kind: str) -> str:
+    """The mail's text (renderer "notifications.event", written when the worker sends it): what
+    happened and the links, from the catalogue alone."""
     event = CATALOGUE[kind]
     return render_to_string(
         "notifications/email/notification.txt",
@@ -182,84 +193,99 @@ def _members(users: tuple[int, ...], structures: tuple[int, ...]) -> dict[int, i
     return named
 
 
+# A recipient as `_people` finds them: (via structure, e-mail, daily digest, Mail switch,
+# Application switch) — a switch is None where they chose nothing (the default: on).
+_Person = tuple[int | None, str, bool, bool | None, bool | None]
+
+
 def _people(announcement: Announcement, section: str | None) -> dict[int, _Person]:
-    """The recipients and how each is reached, before the author and the switches."""
+    """The recipients and how each is reached, before the author and the skipped people."""
     named = _members(announcement.users, announcement.structures)
     if announcement.patient is not None and announcement.check_access:
-        reach = _dossier_reach(announcement.patient, section)
+        reach = _dossier_reach(announcement.patient, section, announcement.kind)
         if announcement.circle:
-            wanted = reach
-        else:
-            # A named person the dossier is closed to (since) is not told.
-            wanted = {user_id: via for user_id, via in reach.items() if user_id in named}
-    else:
-        wanted = named
-    if not wanted:
+            return reach
+        # A named person the dossier is closed to (since) is not told.
+        return {user_id: person for user_id, person in reach.items() if user_id in named}
+    if not named:
         return {}
-    digest = MailRhythm.objects.filter(user=OuterRef("pk"), daily_digest=True)
-    users = (
-        User.objects.filter(pk__in=list(wanted), is_active=True)
-        .annotate(digest=Exists(digest))
-        .values_list("pk", "email", "digest")
+    ids = list(named)
+    sql, params = _details_sql(
+        announcement.kind, f"{connection.ops.quote_name(User._meta.db_table)} u", "NULL"
     )
-    return {pk: _Person(via=wanted[pk], email=email, digest=waits) for pk, email, waits in users}
+    sql += f" WHERE u.is_active AND u.id IN ({', '.join(['%s'] * len(ids))})"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *ids])
+        return {
+            user_id: (named[user_id], email, bool(digest), by_mail, in_app)
+            for user_id, _, email, digest, by_mail, in_app in cursor.fetchall()
+        }
 
 
-def _dossier_reach(patient_id: int, section: str | None) -> dict[int, int | None]:
-    """Who may read `section` of the dossier, and through which circle row: their own (None),
-    or a structure's they are an active member of — as `careteam.access.standing` grants it
-    (habilitated, live, not refused by the patient; the matrix by profession and roles)."""
-    rows = list(
-        CircleMember.objects.filter(
-            patient_id=patient_id, removed_at__isnull=True, is_manual=False
-        ).values_list("pk", "user_id", "structure_id", "is_habilitated", "sharing_refused")
+def _details_sql(kind: str, source: str, via: str) -> tuple[str, list[Any]]:
+    """What decides how each person is told: their e-mail, mail rhythm and switches for `kind`
+    (`source` names the users `u`; `via` is their path's structure)."""
+    quote = connection.ops.quote_name
+    rhythms, preferences = (quote(model._meta.db_table) for model in (MailRhythm, Preference))
+    sql = (
+        f"SELECT u.id, {via}, u.email,"  # noqa: S608 - model tables
+        f" EXISTS (SELECT 1 FROM {rhythms} r WHERE r.user_id = u.id AND r.daily_digest),"
+        " s.by_mail, s.in_app"
+        f" FROM {source} LEFT JOIN {preferences} s ON s.user_id = u.id AND s.kind = %s"
     )
-    refused = {user for _, user, _, _, no in rows if user is not None and no}
-    habilitated = [(pk, user, structure) for pk, user, structure, yes, _ in rows if yes]
-    if not habilitated:
-        return {}
-    roles: dict[int, set[int]] = defaultdict(set)
-    for row_id, role_id in CircleMember.roles.through.objects.filter(
-        circlemember_id__in=[pk for pk, _, _ in habilitated]
-    ).values_list("circlemember_id", "circlerole_id"):
-        roles[row_id].add(role_id)
-    own = {user: roles[pk] for pk, user, _ in habilitated if user is not None}
-    by_structure = {structure: roles[pk] for pk, _, structure in habilitated if structure is not None}
-    through: dict[int, list[int]] = defaultdict(list)
-    if by_structure:
-        for user_id, structure_id in Membership.objects.filter(
-            structure_id__in=list(by_structure), is_active=True
-        ).values_list("user_id", "structure_id"):
-            through[user_id].append(structure_id)
-    candidates = (set(own) | set(through)) - refused
-    if not candidates:
-        return {}
-    professions = dict(
-        User.objects.filter(pk__in=list(candidates), is_active=True).values_list("pk", "profession_id")
+    return sql, [kind]
+
+
+def _dossier_reach(patient_id: int, section: str | None, kind: str) -> dict[int, _Person]:
+    """Who may read `section` of the dossier, through which circle row — their own (None), or a
+    structure's they are an active member of — as `careteam.access.standing` grants it
+    (habilitated, live, not refused by the patient; the matrix by profession and the roles of
+    the rows they stand on), with how each is told: one query, whatever the circle.
+
+    A person reached both ways is told in their own name when their own row opens the section,
+    otherwise through the first structure (by id) whose row, with theirs, opens it."""
+    quote = connection.ops.quote_name
+    circle, memberships, users, rules = (
+        quote(model._meta.db_table) for model in (CircleMember, Membership, User, RightsRule)
     )
-    rules: list[tuple[int | None, int | None]] = (
-        list(
-            RightsRule.objects.filter(section=section, can_read=True, theme__isnull=True).values_list(
-                "profession_id", "role_id"
-            )
+    roles = quote(CircleMember.roles.through._meta.db_table)
+    paths = (
+        f"WITH live AS (SELECT id, user_id, structure_id, is_habilitated, sharing_refused FROM {circle}"  # noqa: S608 - model tables
+        " WHERE patient_id = %s AND removed_at IS NULL AND NOT is_manual),"
+        " paths AS ("
+        # Their own habilitated row…
+        " SELECT l.user_id AS user_id, CAST(NULL AS BIGINT) AS via, l.id AS own_row,"
+        " CAST(NULL AS BIGINT) AS structure_row FROM live l WHERE l.is_habilitated AND l.user_id IS NOT NULL"
+        " UNION ALL"
+        # …or a habilitated structure's, with their own habilitated row's roles if they have one.
+        " SELECT m.user_id, l.structure_id, o.id, l.id FROM live l"
+        f" JOIN {memberships} m ON m.structure_id = l.structure_id AND m.is_active"
+        " LEFT JOIN live o ON o.user_id = m.user_id AND o.is_habilitated"
+        " WHERE l.is_habilitated AND l.structure_id IS NOT NULL) "
+    )
+    details, params = _details_sql(kind, f"paths p JOIN {users} u ON u.id = p.user_id", "p.via")
+    where = (
+        " WHERE u.is_active"
+        " AND NOT EXISTS (SELECT 1 FROM live r WHERE r.user_id = p.user_id AND r.sharing_refused)"
+    )
+    if section:
+        # The matrix (CIR-2): a rule reading the section whose profession and role are "any" or
+        # the person's — a role held on their own row or on the structure's row they stand on.
+        where += (
+            f" AND EXISTS (SELECT 1 FROM {rules} x WHERE x.section = %s AND x.can_read"  # noqa: S608 - model tables
+            " AND x.theme_id IS NULL"
+            " AND (x.profession_id IS NULL OR x.profession_id = u.profession_id)"
+            f" AND (x.role_id IS NULL OR x.role_id IN (SELECT h.circlerole_id FROM {roles} h"
+            " WHERE h.circlemember_id = p.own_row OR h.circlemember_id = p.structure_row)))"
         )
-        if section
-        else [(None, None)]
-    )
-
-    def opens(profession: int | None, held: set[int]) -> bool:
-        return any((p is None or p == profession) and (r is None or r in held) for p, r in rules)
-
-    reach: dict[int, int | None] = {}
-    for user_id, profession in professions.items():
-        mine = own.get(user_id)
-        if mine is not None and opens(profession, mine):
-            reach[user_id] = None
-            continue
-        for structure_id in sorted(through.get(user_id, [])):
-            if opens(profession, (mine or set()) | by_structure[structure_id]):
-                reach[user_id] = structure_id
-                break
+        params.append(section)
+    order = " ORDER BY p.user_id, CASE WHEN p.via IS NULL THEN 0 ELSE 1 END, p.via"
+    reach: dict[int, _Person] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(paths + details + where + order, [patient_id, *params])
+        for user_id, via, email, digest, by_mail, in_app in cursor.fetchall():
+            if user_id not in reach:
+                reach[user_id] = (via, email, bool(digest), by_mail, in_app)
     return reach
 
 

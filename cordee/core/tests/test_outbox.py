@@ -60,6 +60,29 @@ def test_a_rolled_back_change_mails_nobody(
     assert callbacks == [] and not OutgoingMail.objects.exists() and smtp_sink.messages == []
 
 
+def test_with_the_database_s_task_backend_the_job_commits_with_its_mails(
+    settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Production's backend: the job is a row written in the mails' transaction (one commit), so a
+    rolled-back change leaves neither mail nor job, and nothing waits for the commit hooks."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    try:
+        with transaction.atomic():
+            mail.queue_email(["a@example.org"], "Cordée — essai", "Bonjour.")
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert not OutgoingMail.objects.exists() and not DBTaskResult.objects.exists()
+
+    with django_capture_on_commit_callbacks() as hooks, transaction.atomic():
+        (row,) = mail.queue_email(["a@example.org"], "Cordée — essai", "Bonjour.")
+        (job,) = DBTaskResult.objects.all()
+    assert hooks == []
+    assert job.task_path.endswith(".send_mails") and job.args_kwargs["args"] == [[row.pk]]
+
+
 def test_refused_mails_are_retried_with_backoff_then_given_up(smtp_sink: SmtpSink, quick: None) -> None:
     (row,) = mail.queue_email(["a@example.org"], "Cordée — essai", "Bonjour.")
     smtp_sink.refusing = True
