@@ -119,18 +119,37 @@ def _describe(user: User, n: Notification, sees: bool) -> tuple[str, str]:
                 f"{who} a partagé avec vous le groupe de favoris « {label} ».",
                 reverse("groups:detail", kwargs={"public_id": group}) if group else "",
             )
-        case Kind.REFERRAL_NEW | Kind.REFERRAL_ANSWERED | Kind.REFERRAL_STEP | Kind.REFERRAL_CANCELLED:
+        case Kind.REFERRAL_UNASSIGNED:
+            # No link: the request is no longer theirs (the team's dashboard still lists it).
+            now = data.get("assignee", "")
+            return (
+                f"{who} vous a retiré la demande n° {data.get('number', '')}"
+                + (f", désormais affectée à {now}." if now else "."),
+                "",
+            )
+        case (
+            Kind.REFERRAL_NEW
+            | Kind.REFERRAL_ANSWERED
+            | Kind.REFERRAL_ASSIGNED
+            | Kind.REFERRAL_STEP
+            | Kind.REFERRAL_VALIDATED
+            | Kind.REFERRAL_CANCELLED
+        ):
             referral, number = data.get("referral", ""), data.get("number", "")
             match n.kind:
                 case Kind.REFERRAL_NEW:
                     text = f"{who} vous a adressé la demande n° {number}."
                 case Kind.REFERRAL_ANSWERED:
                     text = f"{who} a répondu à votre demande n° {number}."
+                case Kind.REFERRAL_ASSIGNED:
+                    text = f"{who} vous a affecté la demande n° {number}."
                 case Kind.REFERRAL_STEP:
                     text = (
                         f"Demande n° {number} : étape {data.get('previous', '')} → {data.get('step', '')},"
                         f" par {who}."
                     )
+                case Kind.REFERRAL_VALIDATED:
+                    text = f"{who} a validé la demande n° {number}."
                 case _:
                     text = f"{who} a annulé la demande n° {number}."
             return text, reverse("referrals:detail", kwargs={"public_id": referral}) if referral else ""

@@ -57,6 +57,15 @@ class Kind(models.TextChoices):
         "REFERRAL_CANCELLED",
         "Une notification lorsqu'une demande qui me concerne est annulée",
     )
+    REFERRAL_ASSIGNED = "REFERRAL_ASSIGNED", "Une notification lorsqu'une demande m'est affectée"
+    REFERRAL_UNASSIGNED = (
+        "REFERRAL_UNASSIGNED",
+        "Une notification lorsqu'une demande ne m'est plus affectée",
+    )
+    REFERRAL_VALIDATED = (
+        "REFERRAL_VALIDATED",
+        "Une notification lorsqu'une demande qui me concerne est validée",
+    )
     APPOINTMENT_ADDED = (
         "APPOINTMENT_ADDED",
         "Une notification lorsqu'un rendez-vous est ajouté à mon agenda par un autre professionnel",
@@ -206,11 +215,32 @@ CATALOGUE: dict[str, Event] = {
             detail="Demande adressée à une équipe ressource dont je suis membre.",
         ),
         Event(Kind.REFERRAL_ANSWERED, GLOBAL, "Une équipe a répondu à votre demande dans Cordée"),
+        # Told to the new assignee, and to the one it is taken from (still a member of the team),
+        # never to the one who assigned: each can open the request in their own name (DEM-1).
+        Event(
+            Kind.REFERRAL_ASSIGNED,
+            GLOBAL,
+            "Une demande vous a été affectée dans Cordée",
+            detail="Une demande adressée à une équipe ressource dont je suis membre.",
+        ),
+        Event(
+            Kind.REFERRAL_UNASSIGNED,
+            GLOBAL,
+            "Une demande ne vous est plus affectée dans Cordée",
+            detail="Une demande qui m'était affectée est confiée à un autre membre de l'équipe, "
+            "ou son affectation est retirée.",
+        ),
         # Told to the request's requester and its assignee (not the one who acted).
         Event(
             Kind.REFERRAL_STEP,
             GLOBAL,
             "Une demande qui vous concerne a changé d'étape dans Cordée",
+            detail="Une demande que j'ai envoyée ou qui m'est affectée.",
+        ),
+        Event(
+            Kind.REFERRAL_VALIDATED,
+            GLOBAL,
+            "Une demande qui vous concerne a été validée dans Cordée",
             detail="Une demande que j'ai envoyée ou qui m'est affectée.",
         ),
         Event(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from django import forms
@@ -31,7 +32,7 @@ from cordee.referrals import services
 from cordee.referrals.models import Motif, Referral, SpecialisedService, Step
 from cordee.referrals.services import team_members
 from cordee.referrals.views import perform, readable_referral
-from cordee.territory.models import Zone
+from cordee.territory.models import Commune, Zone
 
 PAGE_SIZES = [10, 25, 50, 100]
 _NEVER = Value(datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC), output_field=DateTimeField())
@@ -261,14 +262,74 @@ def apply_filters(referrals: QuerySet[Referral], c: dict[str, Any]) -> QuerySet[
     return referrals
 
 
+# What the rows show (`templatetags/referrals.py`: the patient's label, the people's names, the
+# links and the row's forms) and the journal needs (the dossier's id and public id): the page
+# reads these columns only, not the dozens of a dossier and of a user it never shows (issue 19,
+# `BENCH requests_dashboard`: a third less of the rows' reading).
+_SHOWN = [
+    "public_id",
+    "created_at",
+    "number",
+    "birth_name",
+    "first_name",
+    "detail",
+    "status",
+    "external",
+    "answered_at",
+    "version",
+    "step",
+    "commune",
+    "patient__public_id",
+    "patient__birth_name",
+    "patient__first_name",
+    "patient__used_name",
+    "patient__used_first_name",
+    "assignee__username",
+    "assignee__last_name",
+    "assignee__first_name",
+    "specialised_service__label",
+]
+_SHOWN_TEAM = [
+    "requester__username",
+    "requester__last_name",
+    "requester__first_name",
+    "requester_structure__name",
+]
+
+
 def _columns(referrals: QuerySet[Referral], *, team: bool) -> QuerySet[Referral]:
     """The page's columns. Five joins at most: each more made PostgreSQL's planner cost more
     than the rows (nine joins: 20 ms of planning for 25 rows read by id). The step and the
-    commune (with its zones) come in queries of their own, one each whatever the page. "Mes
-    demandes" shows the team asked, not the requester (oneself): four joins."""
+    commune (with its zones) come in queries of their own (`_place`). "Mes demandes" shows the
+    team asked, not the requester (oneself): four joins."""
     joined = ["patient", "assignee", "specialised_service"]
     joined += ["requester", "requester_structure"] if team else ["team"]
-    return referrals.select_related(*joined).prefetch_related("step", "commune__zones")
+    return referrals.select_related(*joined).only(*_SHOWN, *(_SHOWN_TEAM if team else ["team__name"]))
+
+
+def _place(rows: list[Referral]) -> dict[str, str]:
+    """The page's steps and communes, set on its rows, and each commune's zones as the row shows
+    them ("A, B", escaped): the three queries `prefetch_related("step", "commune__zones")` ran
+    (none on an empty page, none for the communes when no row has one), without its machinery
+    and the zones as objects — which cost as much as the rows' own reading."""
+    if not rows:
+        return {}
+    steps = Step.objects.in_bulk({r.step_id for r in rows})
+    codes = {r.commune_id for r in rows if r.commune_id is not None}
+    communes = Commune.objects.in_bulk(codes) if codes else {}
+    for r in rows:
+        r.step = steps[r.step_id]
+        if r.commune_id is not None:
+            r.commune = communes.get(r.commune_id)
+    named: dict[str, list[str]] = {}
+    if communes:
+        for code, name in (
+            Zone.communes.through.objects.filter(commune_id__in=list(communes))
+            .order_by("zone__name")
+            .values_list("commune_id", "zone__name")
+        ):
+            named.setdefault(code, []).append(escape(name))
+    return {code: ", ".join(names) for code, names in named.items()}
 
 
 def _members(request: AuthedRequest) -> list[tuple[str, str]]:
@@ -352,6 +413,7 @@ def _list(
     ids = [pk for pk, _public_id in shown.rows]
     chosen = keyed(Referral.objects.filter(pk__in=ids), keys)
     rows = list(_columns(chosen, team=team).order_by(*ordering(keys)))
+    zones = _place(rows)
     page = Page(rows, bounded_count(matching), shown)
     # The names shown are accesses to the dossiers they belong to: one journal row each, one
     # statement (issue 24, as the active file); a request without a dossier names no dossier.
@@ -378,6 +440,7 @@ def _list(
         "sort_labels": SORT_LABELS,
         "page_sizes": PAGE_SIZES,
         "is_team": team,
+        "zones": zones,
         "filtered": any(key not in _NOT_FILTERS and any(query.getlist(key)) for key in query),
         "saved_filters": saved,
         "current_filter": params.get("filtre", ""),

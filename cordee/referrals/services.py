@@ -29,12 +29,24 @@ STALE = "La demande a été modifiée par quelqu'un d'autre entre-temps : rechar
 
 
 def visible_referrals(actor: Actor) -> QuerySet[Referral]:
-    """The requests an actor may read: those addressed to the structure they act for, and their
-    own (as requester). Every page of a request starts here; any other is not found."""
-    rule = Q(requester=actor.user)
+    """The requests an actor may read: those addressed to the structure they act for, their own
+    (as requester), and those assigned to them personally while they are an active member of the
+    team — in their own name too, as the notification telling them leads there (the team's
+    actions still ask them to act for the team). Every page of a request starts here; any other
+    is not found."""
+    teams = Membership.objects.filter(user=actor.user, is_active=True).values("structure_id")
+    rule = Q(requester=actor.user) | Q(assignee=actor.user, team__in=teams)
     if actor.structure is not None:
         rule |= Q(team=actor.structure)
     return Referral.objects.filter(rule)
+
+
+def may_act_for_team(actor: Actor, referral: Referral) -> bool:
+    """Whether the actor, not acting for the request's team now, could (an active member)."""
+    return (
+        not acts_for_team(actor, referral)
+        and Membership.objects.filter(user=actor.user, structure_id=referral.team_id, is_active=True).exists()
+    )
 
 
 def acts_for_team(actor: Actor, referral: Referral) -> bool:
@@ -199,11 +211,11 @@ def move_step(actor: Actor, referral: Referral, direction: str, version: int) ->
 
 
 def _tell_parties(actor: Actor, referral: Referral, kind: Notice, **data: str) -> None:
-    """NOT-1: a request's step or its cancellation is told, after the commit, to the people it
-    concerns — its requester, and its assignee while still an active member of the team — each
-    per their own switches; never to the one who acted (`fan_out` drops the author), nor to the
-    rest of the team or the dossier's circle. The entry names no patient (its link, the
-    request's page, is read through the requests' own rule)."""
+    """NOT-1: a request's step, its validation or its cancellation is told, after the commit, to
+    the people it concerns — its requester, and its assignee while still an active member of the
+    team — each per their own switches; never to the one who acted (`fan_out` drops the author),
+    nor to the rest of the team or the dossier's circle. The entry names no patient (its link,
+    the request's page, is read through the requests' own rule: both may open it in their name)."""
     users = [referral.requester_id]
     if (
         referral.assignee_id is not None
@@ -257,10 +269,36 @@ def update_handling(
             said.append(f"service spécialisé : {service.label if service else 'aucun'}")
         if not said:
             return current
+        previous = current.assignee_id
         current.assignee, current.external, current.specialised_service = assignee, external, service
         _save(current, ["assignee", "external", "specialised_service"])
         _record(actor, current, "Prise en charge : " + ", ".join(said), "referral_assign")
+        if previous != current.assignee_id:
+            _tell_assignment(actor, current, previous)
     return current
+
+
+def _tell_assignment(actor: Actor, referral: Referral, previous: int | None) -> None:
+    """NOT-1: the new assignee hears "une demande m'est affectée"; the one it is taken from, while
+    still an active member of the team, "ne m'est plus affectée" — each per their own switches,
+    never the one who assigned (`fan_out` drops the author), nor the requester or the rest of the
+    team. The new assignee is an active member (checked above): they may open it in their name."""
+    about = {"referral": str(referral.public_id), "number": referral.number}
+    if referral.assignee is not None:
+        announce(Notice.REFERRAL_ASSIGNED, actor, users=[referral.assignee], check_access=False, data=about)
+    if (
+        previous is not None
+        and Membership.objects.filter(
+            user_id=previous, structure_id=referral.team_id, is_active=True
+        ).exists()
+    ):
+        announce(
+            Notice.REFERRAL_UNASSIGNED,
+            actor,
+            users=[previous],
+            check_access=False,
+            data={**about, "assignee": referral.assignee.display_name if referral.assignee else ""},
+        )
 
 
 def validate(actor: Actor, referral: Referral, version: int) -> Referral:
@@ -272,6 +310,7 @@ def validate(actor: Actor, referral: Referral, version: int) -> Referral:
         current.status = Referral.Status.VALIDATED
         _save(current, ["status"])
         _record(actor, current, "Demande validée", "referral_validate")
+        _tell_parties(actor, current, Notice.REFERRAL_VALIDATED)
     return current
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from cordee.accounts.models import Membership, Profession, RegistrationRequest, Structure, User
 from cordee.activity.models import Event, Note
 from cordee.careteam.models import CircleMember, FavouriteGroup
-from cordee.core.tests.url_registry import LOGIN, NAMESPACE_RULES, REGISTRY, World
+from cordee.core.tests.url_registry import LOGIN, NAMESPACE_RULES, REGISTRY, World, _referral, referral_of
 from cordee.documents.models import Document, DocumentCategory
 from cordee.memos.models import Memo
 from cordee.pathways.models import DossierTheme, Theme
@@ -25,7 +25,7 @@ from cordee.pathways.testing import make_form, make_questionnaire
 from cordee.patients.models import Hospitalisation, PatientLink, PotentialDuplicate, RelationType, SavedFilter
 from cordee.patients.testing import create_test_patient
 from cordee.tasks.models import Task, TaskLevel, TaskType
-from tests.factories import accept_current_terms, make_user
+from tests.factories import accept_current_terms, make_membership, make_user
 
 
 def _walk(patterns: list[URLPattern | URLResolver], namespace: str = "") -> Iterator[str]:
@@ -186,6 +186,34 @@ def test_stranger(name: str, world: World, stranger: User, client_for) -> None:
 @pytest.mark.parametrize("name", sorted(REGISTRY))
 def test_unprivileged_member(name: str, world: World, member: User, client_for) -> None:
     _check(client_for(member, acting_as=world.structure), name, world, REGISTRY[name].member)
+
+
+ASSIGNEE_URLS = sorted(name for name, spec in REGISTRY.items() if spec.assignee is not None)
+
+
+def test_every_request_url_says_what_its_assignee_gets() -> None:
+    """A request's URL (built from the world's request) must say what its assignee, signed in as
+    themself, gets — they read it through its own rule, not as the team."""
+    assert ASSIGNEE_URLS
+    missing = [name for name, spec in REGISTRY.items() if spec.kwargs is _referral and spec.assignee is None]
+    assert not missing, f"request URLs without the assignee's outcome: {missing}"
+
+
+@pytest.mark.parametrize("name", ASSIGNEE_URLS)
+def test_assignee_in_their_own_name(name: str, world: World, member: User, client_for) -> None:
+    """The world's request assigned to the member, who is signed in as themself (not acting for
+    the team); a colleague in the team but not assigned, signed in as themself, is not let in
+    (the stranger: test_stranger)."""
+    referral = referral_of(world)
+    referral.assignee = member
+    referral.save(update_fields=["assignee"])
+    expected = REGISTRY[name].assignee
+    assert expected is not None
+    _check(client_for(member), name, world, expected)
+    colleague = make_user(username="collegue", last_name="Collegue", first_name="Chloé")
+    make_membership(user=colleague, structure=world.structure, role=Membership.Role.USER)
+    accept_current_terms(colleague)
+    _check(client_for(colleague), name, world, 404)
 
 
 @pytest.mark.parametrize("admin_url", ["admin:index", "admin:accounts_user_changelist"])

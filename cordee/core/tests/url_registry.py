@@ -55,6 +55,8 @@ class Expect:
     method: str = "get"
     kwargs: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
     data: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
+    # A request's URLs: its assignee (the member, personally assigned), signed in as themself.
+    assignee: int | str | None = None
 
 
 def _structure(w: World) -> dict[str, Any]:
@@ -134,6 +136,13 @@ def _listed_team(w: World) -> dict[str, Any]:
 
     ResourceTeam.objects.get_or_create(structure=w.structure, defaults={"is_listed": True})
     return {"team_id": w.structure.public_id}
+
+
+def referral_of(w: World) -> Any:
+    """The world's request (made on first use)."""
+    from cordee.referrals.models import Referral
+
+    return Referral.objects.get(public_id=_referral(w)["public_id"])
 
 
 def _referral(w: World) -> dict[str, Any]:
@@ -251,14 +260,28 @@ REGISTRY: dict[str, Expect] = {
     "referrals:dashboard": Expect(LOGIN, 403, 200),
     "referrals:mine": Expect(LOGIN, 200, 200),
     "referrals:new": Expect(LOGIN, 200, 200, kwargs=_listed_team),
-    "referrals:detail": Expect(LOGIN, 404, 200, kwargs=_referral),
+    # Its assignee, signed in as themself, reads it (their notification leads there) but acts on
+    # it only for the team (403).
+    "referrals:detail": Expect(LOGIN, 404, 200, kwargs=_referral, assignee=200),
     "referrals:act": Expect(
-        LOGIN, 404, 302, method="post", kwargs=_referral, data=lambda w: {"action": "next", "version": "1"}
+        LOGIN,
+        404,
+        302,
+        method="post",
+        kwargs=_referral,
+        data=lambda w: {"action": "next", "version": "1"},
+        assignee=403,
     ),
-    "referrals:take_on": Expect(LOGIN, 404, 302, method="post", kwargs=_referral),
+    "referrals:take_on": Expect(LOGIN, 404, 302, method="post", kwargs=_referral, assignee=403),
     # Issue 19: a dashboard row's buttons ([↑] [↓] [×]) — the team's actions, the same refusals.
     "referrals:row_action": Expect(
-        LOGIN, 404, 302, method="post", kwargs=_referral, data=lambda w: {"action": "next", "version": "1"}
+        LOGIN,
+        404,
+        302,
+        method="post",
+        kwargs=_referral,
+        data=lambda w: {"action": "next", "version": "1"},
+        assignee=403,
     ),
     # DEM-2: the dashboard's saved filters are the active file's mechanism: personal, so the
     # coordinator's filter of the dashboard does not exist for anyone else (404).

@@ -17,11 +17,14 @@ from html import escape
 from typing import Any
 
 from django import template
+from django.forms.boundfield import BoundField
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from cordee.core import clock
 from cordee.core.paths import uuid_path
+from cordee.core.templatetags.cordee import widget
 from cordee.referrals.models import Referral
 
 register = template.Library()
@@ -90,7 +93,9 @@ def _actions(r: Referral, is_team: bool, steps: dict[str, Any], here: str, csrf:
     return html + "\n    </div></td>"
 
 
-def _row(r: Referral, is_team: bool, steps: dict[str, Any], here: str, csrf: str) -> str:
+def _row(
+    r: Referral, is_team: bool, steps: dict[str, Any], here: str, csrf: str, zones: dict[str, str] | None
+) -> str:
     status = ""
     if r.status != _OPEN:
         tone = "secondary" if r.status == _CANCELLED else "success"
@@ -103,7 +108,14 @@ def _row(r: Referral, is_team: bool, steps: dict[str, Any], here: str, csrf: str
         asker = escape(r.requester.display_name) + (f" ({escape(structure.name)})" if structure else "")
     else:
         asker_label, asker = "Équipe ressource", escape(r.team.name)
-    zones = ", ".join(escape(zone.name) for zone in r.commune.zones.all()) if r.commune is not None else ""
+    if r.commune_id is None:
+        places = ""
+    elif zones is not None:  # the dashboards' page: read with the rows (`dashboard._place`)
+        places = zones.get(r.commune_id, "")
+    else:
+        places = (
+            ", ".join(escape(zone.name) for zone in r.commune.zones.all()) if r.commune is not None else ""
+        )
     assignee = r.assignee.display_name if r.assignee is not None else ""
     service = r.specialised_service.label if r.specialised_service is not None else ""
     return (
@@ -115,7 +127,7 @@ def _row(r: Referral, is_team: bool, steps: dict[str, Any], here: str, csrf: str
         f'\n    <td data-label="{asker_label}">{asker}</td>'
         f'\n    <td data-label="Détail de la demande">{escape(_detail(r.detail))}</td>'
         f'\n    <td data-label="Date réponse">{_day(r.answered_at) or "—"}</td>'
-        f'\n    <td data-label="Zone géographique">{zones or "—"}</td>'
+        f'\n    <td data-label="Zone géographique">{places or "—"}</td>'
         f'\n    <td data-label="Affecté à">{escape(assignee) or "—"}</td>'
         f'\n    <td data-label="Externe au DAC">{"Oui" if r.external else "Non"}</td>'
         f'\n    <td data-label="Service spécialisé">{escape(service) or "—"}</td>'
@@ -135,5 +147,52 @@ def referral_rows(context: template.Context) -> SafeString:
     )
     is_team, steps = bool(context.get("is_team")), context.get("steps") or {}
     here = escape(str(context.get("here", "")))
-    rows = "".join(_row(r, is_team, steps, here, csrf) for r in context["page"].object_list)
+    zones = context.get("zones")
+    rows = "".join(_row(r, is_team, steps, here, csrf, zones) for r in context["page"].object_list)
     return mark_safe(rows)  # noqa: S308 - every value above is escaped
+
+
+def _field(field: BoundField) -> str:
+    """`{% include "form_field.html" with field=field %}`, to the character: the label, the widget
+    (`{% widget %}`, the same function), the help and the French errors next to it."""
+    label_for = conditional_escape(field.id_for_label)
+    star = (
+        ' <span aria-hidden="true">*</span>'
+        if field.field.required or getattr(field.field, "required_mark", False)
+        else ""
+    )
+    label = conditional_escape(field.label)
+    if field.widget_type == "checkbox":
+        head = (
+            '\n<div class="mb-3 form-check">\n  \n    '
+            f"{widget(field)}\n    "
+            f'<label class="form-check-label" for="{label_for}">{label}{star}</label>\n  '
+        )
+    else:
+        head = (
+            '\n<div class="mb-3">\n  \n    '
+            f'<label class="form-label" for="{label_for}">{label}{star}</label>\n    {widget(field)}\n  '
+        )
+    help_ = f'<div class="form-text" id="{label_for}_aide">{field.help_text}</div>' if field.help_text else ""
+    errors = field.errors
+    error = (
+        f'<div class="invalid-feedback d-block" id="{label_for}_erreur">'
+        + "<br>".join(str(conditional_escape(str(e))) for e in errors)
+        + "</div>"
+        if errors
+        else ""
+    )
+    return f"{head}\n  {help_}\n  {error}\n</div>\n"
+
+
+@register.simple_tag
+def filter_fields(form: Any) -> SafeString:
+    """The dashboards' grid of filters, as `dashboard.html`'s loop over `form.filter_fields`
+    including `form_field.html` wrote it (issue 19, `BENCH requests_dashboard`: a dozen
+    includes were a tenth of the request's CPU); `referrals/tests/test_table_rows.py` compares
+    both, errors and help included."""
+    return mark_safe(  # noqa: S308 - labels, ids and errors escaped above; the widget is Django's
+        "".join(
+            f'<div class="col-sm-6 col-xl-3">{_field(field)}</div>\n    ' for field in form.filter_fields()
+        )
+    )

@@ -11,15 +11,16 @@ from typing import Any
 
 import pytest
 from django.db.models import Max, Min
+from django.http import QueryDict
 from django.template import Context, Template
 
 from cordee.accounts.models import Membership
 from cordee.core.actor import Actor
 from cordee.patients.testing import create_test_patient
-from cordee.referrals.dashboard import _columns
+from cordee.referrals.dashboard import DashboardForm, MineForm, _columns, _place
 from cordee.referrals.models import Motif, Referral, SpecialisedService, Step
 from cordee.referrals.services import NewReferral, create_referral
-from cordee.referrals.templatetags.referrals import referral_rows
+from cordee.referrals.templatetags.referrals import filter_fields, referral_rows
 from cordee.referrals.tests.conftest import Scene
 from cordee.territory.models import Commune, Zone
 
@@ -98,7 +99,7 @@ def _rows(scene: Scene) -> None:
     Referral.objects.filter(pk=made[2].pk).update(step=steps[-1], requester_structure=None)
 
 
-def test_the_rows_are_the_templates_to_the_character(scene: Scene) -> None:
+def test_the_rows_are_the_templates_to_the_character(scene: Scene, django_assert_num_queries: Any) -> None:
     _rows(scene)
     steps = Step.objects.aggregate(first=Min("ordering"), last=Max("ordering"))
     reference = Template(REFERENCE)
@@ -114,6 +115,14 @@ def test_the_rows_are_the_templates_to_the_character(scene: Scene) -> None:
         }
         written = referral_rows(Context(values))
         assert written == reference.render(Context(values))
+        # The dashboards' own reading: the columns shown only, the steps, communes and zones by
+        # `_place` — the same rows, and not one query more to write them.
+        read = list(_columns(Referral.objects.filter(team=scene.team), team=is_team).order_by("number"))
+        with django_assert_num_queries(3):  # steps, communes, zones
+            zones = _place(read)
+        with django_assert_num_queries(0):
+            again = referral_rows(Context({**values, "page": _Page(read), "zones": zones}))
+        assert again == written
         # The branches were taken.
         for seen in (
             "Validée",
@@ -124,3 +133,55 @@ def test_the_rows_are_the_templates_to_the_character(scene: Scene) -> None:
         ):
             assert seen in written
         assert ("precedente-" in written) is is_team and ("suivante-" in written) is is_team
+
+
+# The filters' loop `dashboard.html` had before `{% filter_fields %}`.
+FIELDS = (
+    "{% for field in form.filter_fields %}"
+    '<div class="col-sm-6 col-xl-3">{% include "form_field.html" with field=field %}</div>\n    '
+    "{% endfor %}"
+)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "tous=1&etape=sollicitation&statut=annulees&affecte=personne",
+        # Errors next to their fields (a date range backwards, not a number, a label to escape).
+        "tous=1&debut=02/01/2026&fin=01/01/2026&identifiant=<b>&patient=%22O'Brien%22&reponse=31/02/2026",
+    ],
+)
+def test_the_filters_are_the_templates_to_the_character(scene: Scene, query: str) -> None:
+    reference = Template(FIELDS)
+    members = [(str(scene.member.public_id), "MEMBRE <Marc> & « Co »"), ("x", "Autre")]
+    for form in (
+        DashboardForm(QueryDict(query) if query else None, members=members),
+        MineForm(QueryDict(query) if query else None, requester=scene.gp),
+    ):
+        if query:
+            form.is_valid()
+        written = filter_fields(form)
+        assert written == reference.render(Context({"form": form}))
+        assert 'for="id_etape"' in written and ("invalid-feedback" in written) is ("<b>" in query)
+
+
+def test_a_field_s_other_branches_are_the_templates_too() -> None:
+    """The branches the dashboards' filters do not take today: a checkbox, a help text (shown as
+    written, `|safe`), a required mark, several errors."""
+    from django import forms
+
+    from cordee.referrals.templatetags.referrals import _field
+
+    class Sample(forms.Form):
+        urgent = forms.BooleanField(label="Urgent <b>", help_text="Cochez <em>si</em> besoin", required=True)
+        name = forms.CharField(label="Nom", help_text="Votre nom", max_length=3)
+
+    reference = Template('{% include "form_field.html" with field=field %}')
+    for data in (None, {"name": "trop long"}):
+        form = Sample(data)
+        form.is_valid()
+        if data:
+            form.add_error("name", "Deuxième erreur <i>")
+        for name in ("urgent", "name"):
+            assert _field(form[name]) == reference.render(Context({"field": form[name]}))
