@@ -3,6 +3,7 @@ Actor each request acts as (spine 1)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
@@ -89,11 +90,23 @@ def resolve_actor(request: HttpRequest) -> Actor:
     membership = None
     structure_id = request.session.get(ACTING_STRUCTURE_KEY)
     if structure_id:
-        membership = (
+        # All the user's active memberships in the one query: the top bar's "Agir en tant que"
+        # lists them (`core.context_processors.shell`), and does not ask again.
+        memberships = list(
             Membership.objects.select_related("structure")
-            .filter(user=user, structure__public_id=structure_id, is_active=True)
-            .first()
+            .filter(user=user, is_active=True)
+            .order_by("structure__name")
         )
+        request.acting_memberships = memberships  # type: ignore[attr-defined]
+        wanted = _uuid(structure_id)
+        membership = next((m for m in memberships if m.structure.public_id == wanted), None)
         if membership is None:
             del request.session[ACTING_STRUCTURE_KEY]
     return Actor(user=user, membership=membership)
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

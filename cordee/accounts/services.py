@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -25,12 +26,16 @@ RECOVERY_CODE_COUNT = 10
 
 
 def must_accept_terms(user: User) -> bool:
-    """ACC-3: the CGU in force must be accepted before any other page."""
-    current = TermsVersion.current()
-    if current is None:
-        return False
-    accepted: bool = TermsAcceptance.objects.filter(user=user, terms=current).exists()
-    return not accepted
+    """ACC-3: the CGU in force must be accepted before any other page.
+
+    Asked on every signed-in request: one query (the version in force, as `TermsVersion.current`
+    picks it, and whether this user accepted it), the CGU's text never read."""
+    in_force = TermsVersion.objects.filter(published_at__lte=timezone.now()).order_by("-published_at")
+    accepted = TermsAcceptance.objects.filter(user=user, terms=OuterRef("pk"))
+    pending: bool = (
+        TermsVersion.objects.filter(pk=Subquery(in_force.values("pk")[:1])).filter(~Exists(accepted)).exists()
+    )
+    return pending
 
 
 def accept_terms(user: User, terms: TermsVersion) -> None:

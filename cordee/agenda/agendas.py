@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from cordee.accounts.models import Membership, Structure, User
@@ -56,13 +57,17 @@ class Reach:
     def __init__(self, actor: Actor) -> None:
         self.actor = actor
 
-    @cached_property
-    def _memberships(self) -> list[Membership]:
+    def _within(self) -> QuerySet[Membership]:
+        """The active memberships of the actor's active structures (their colleagues' too)."""
         mine = Membership.objects.filter(
             user=self.actor.user, is_active=True, structure__is_active=True
         ).values("structure_id")
+        return Membership.objects.filter(structure_id__in=mine, is_active=True, user__is_active=True)
+
+    @cached_property
+    def _memberships(self) -> list[Membership]:
         return list(
-            Membership.objects.filter(structure_id__in=mine, is_active=True, user__is_active=True)
+            self._within()
             .select_related("user", "structure")
             .order_by("structure__name", "user__last_name", "user__first_name")
         )
@@ -135,6 +140,24 @@ class Reach:
         return bool(user_ids & self.user_ids or structure_ids & self.structure_ids) or (
             appointment.created_by_id == self.actor.user.pk
         )
+
+
+class IdReach(Reach):
+    """The same reach for callers that only ask whether appointments are within it (a dossier's
+    appointments, its life line): ids in one light query, where `Reach` builds every colleague's
+    membership, person and structure (a DAC's hundred members on each dossier page)."""
+
+    @cached_property
+    def _pairs(self) -> list[tuple[int, int]]:
+        return list(self._within().values_list("user_id", "structure_id"))
+
+    @cached_property
+    def user_ids(self) -> set[int]:
+        return {self.actor.user.pk} | {user_id for user_id, _ in self._pairs}
+
+    @cached_property
+    def structure_ids(self) -> set[int]:
+        return {structure_id for _, structure_id in self._pairs}
 
 
 def sees_details(actor: Actor, appointment: Appointment, participant_user_ids: set[int]) -> bool:

@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 
 from cordee.agenda import recurrence
-from cordee.agenda.agendas import Reach, sees_details
+from cordee.agenda.agendas import IdReach, sees_details
 from cordee.agenda.models import Appointment, Participant
 from cordee.core import clock
 from cordee.core.actor import Actor
@@ -85,7 +85,7 @@ def dossier_appointments(
         "user", "structure"
     ):
         by_appointment.setdefault(person.appointment_id, []).append(person)
-    reach = Reach(actor)
+    reach = IdReach(actor)
     reach.user_ids  # noqa: B018 - asked now, so that the count does not depend on the rows
     lines = []
     for appointment in appointments:

@@ -14,10 +14,14 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     actor = getattr(request, "actor", None)
     if actor is None:
         return {"actor": None, "menu": [], "acting_choices": []}
+    # Read with the actor when one acts for a structure (accounts.middleware.resolve_actor).
+    known = getattr(request, "acting_memberships", None)
     return {
         "actor": actor,
         "menu": SimpleLazyObject(lambda: menu_for(actor)),
-        "acting_choices": SimpleLazyObject(
+        "acting_choices": known
+        if known is not None
+        else SimpleLazyObject(
             lambda: list(
                 actor.user.memberships.filter(is_active=True)
                 .select_related("structure")

@@ -156,9 +156,18 @@ def _closed_themes(actor: Actor, patient: Patient, restricted: Iterable[int] | N
     if not can(actor, Perm.VIEW_PATHWAYS, patient):
         return None
     opened = standing(actor, patient).readable_themes
-    if restricted is None:
-        restricted = Theme.objects.filter(is_restricted=True).values_list("pk", flat=True)
-    return frozenset(pk for pk in restricted if pk not in opened)
+    if restricted is not None:
+        return frozenset(pk for pk in restricted if pk not in opened)
+    # Once per actor and dossier object, as `standing`: the dossier page asks it for its feed and
+    # again for its life line.
+    key = (actor.user.pk, actor.structure.pk if actor.structure else None)
+    cached = getattr(patient, "_closed_themes", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]  # type: ignore[no-any-return]
+    reserved = Theme.objects.filter(is_restricted=True).values_list("pk", flat=True)
+    closed = frozenset(pk for pk in reserved if pk not in opened)
+    patient._closed_themes = (key, closed)  # type: ignore[attr-defined]
+    return closed
 
 
 def _closed_condition(closed: frozenset[int] | None) -> Q:

@@ -49,7 +49,9 @@ class ThemeOnTab:
     form_count: int = 0
 
 
-def _tab(request: AuthedRequest, patient: Patient) -> list[ThemeOnTab]:
+def _tab(request: AuthedRequest, patient: Patient) -> tuple[list[ThemeOnTab], set[int]]:
+    """The tab's themes as the actor may read them, and the ids of every theme the dossier has
+    (those "+ Ajouter une thématique" no longer offers)."""
     rows = list(DossierTheme.objects.filter(patient=patient, removed_at__isnull=True).select_related("theme"))
     defaults = list(Theme.objects.filter(is_default=True, is_active=True, parent__isnull=True))
     roots: list[tuple[Theme, DossierTheme | None]] = [(theme, None) for theme in defaults]
@@ -88,7 +90,7 @@ def _tab(request: AuthedRequest, patient: Patient) -> list[ThemeOnTab]:
         ]
         count = len(branch.forms) + sum(len(child.forms) for child in branch.children)
         tab.append(ThemeOnTab(branch=branch, row=row, can_write=write, form_count=count))
-    return tab
+    return tab, {row.theme_id for row in rows}
 
 
 def _branch(theme: Theme, forms: list[FormResponse], questionnaires: Sequence[Questionnaire]) -> Branch:
@@ -106,7 +108,7 @@ def _branch(theme: Theme, forms: list[FormResponse], questionnaires: Sequence[Qu
 def tab(request: AuthedRequest, public_id: str) -> HttpResponse:
     """PAR-1: thématique → sous-thématiques → formulaires; add, order, search themes."""
     patient = get_dossier(request.actor, public_id, Perm.VIEW_PATHWAYS, what="parcours")
-    themes = _tab(request, patient)
+    themes, present = _tab(request, patient)
     query = typed_text(request.GET.get("q"))
     if query:
         key = search_key(query)
@@ -116,11 +118,6 @@ def tab(request: AuthedRequest, public_id: str) -> HttpResponse:
             if key in search_key(entry.branch.theme.label)
             or any(key in search_key(child.theme.label) for child in entry.branch.children)
         ]
-    present = set(
-        DossierTheme.objects.filter(patient=patient, removed_at__isnull=True).values_list(
-            "theme_id", flat=True
-        )
-    )
     addable = [
         theme
         for theme in Theme.objects.filter(parent__isnull=True, is_default=False, is_active=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import time
 
 import pytest
@@ -86,6 +87,23 @@ def test_a_new_cgu_version_is_asked_again(member, client_for) -> None:
     response = client.get(reverse("core:home"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:terms"))
     assert "Nouvelles conditions." in client.get(reverse("accounts:terms")).content.decode()
+
+
+def test_the_cgu_check_is_one_query_and_waits_for_the_publication(member, django_assert_num_queries) -> None:
+    """Issue 22: asked on every signed-in request, the check is one query (the version in force
+    and its acceptance together); a version published tomorrow is not asked today."""
+    from cordee.accounts.services import accept_terms, must_accept_terms
+
+    later = TermsVersion.objects.create(
+        version="3.0", body="Plus tard.", published_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    with django_assert_num_queries(1):
+        assert must_accept_terms(member) is False
+    TermsVersion.objects.filter(pk=later.pk).update(published_at=timezone.now())
+    with django_assert_num_queries(1):
+        assert must_accept_terms(member) is True
+    accept_terms(member, later)
+    assert must_accept_terms(member) is False
 
 
 def test_logout_ends_the_session(member, client_for) -> None:

@@ -434,6 +434,7 @@ def test_the_list_page_has_a_constant_query_count(acting, dossier, add) -> None:
     with CaptureQueriesContext(connection) as many:
         response = acting.get(url("tab", dossier))
     assert len(response.context["page"].object_list) == 7
-    # Session, user, second factor, terms, acting structure; the dossier, the circle, the matrix,
-    # the journal; categories, types, themes; count and page; the menu's memberships.
-    assert len(many) == len(few) == 18, [q["sql"] for q in many.captured_queries]
+    # Session, user, second factor, terms (one query), acting structure (with the menu's
+    # memberships); the dossier, the circle, the matrix, the journal; categories, types,
+    # themes; count and page.
+    assert len(many) == len(few) == 16, [q["sql"] for q in many.captured_queries]

@@ -167,16 +167,17 @@ def test_query_count_is_pinned_with_1_and_50_dossiers(
             patient=patient, establishment_name="CHU", start_date=datetime.date(2025, 1, 1)
         )
     acting.get(URL, {"taille": "50"})  # warm the session's last-seen mark
-    # 6 for the request (session, user, second factor, CGU in force, its acceptance, actor);
+    # 5 for the request (session, user, second factor, the CGU in force and its acceptance in one
+    # query, the actor with the structures one may act for);
     # 5 for the list (the first 1,001 ids in order — the capped count and the page's ids —, the
     # page's rows with their columns and open-task counts, their zones, their Parcours themes,
     # their Cocon calendars);
-    # 5 for the page around it (themes and programmes offered, structures to act for, saved
-    # filters, zone and role choices);
+    # 4 for the page around it (themes and programmes offered, saved filters, zone and role
+    # choices);
     # 1 for the columns chosen (issue 23);
     # 1 for AGD-1 "Prochain RDV";
     # 1 for the journal: every dossier shown, one multi-row INSERT (issue 24).
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(17):
         acting.get(URL, {"taille": "50"})
     shown = Access.objects.filter(action="list_active_file", user=coordinator, structure=structure)
     # One row per dossier shown, per request (two requests here), naming the dossier.

@@ -503,8 +503,8 @@ def test_query_count_is_pinned_with_1_and_50_children_in_cocon(
         if index % 2 == 0:
             _task(child, TaskStatus.TODO)
     acting.get(URL, {"taille": "50"})  # warm the session's last-seen mark
-    # The same 19 queries as test_active_file's pinned count: the Cocon calendars are one query.
-    with django_assert_num_queries(19):
+    # The same 17 queries as test_active_file's pinned count: the Cocon calendars are one query.
+    with django_assert_num_queries(17):
         response = acting.get(URL, {"taille": "50"})
     rows = response.context["rows"]
     assert len(rows) == extra + 1

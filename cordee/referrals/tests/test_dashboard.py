@@ -267,7 +267,8 @@ def _queries(call: Any) -> tuple[int, Any]:
 # The first page; a page after an anchor and one before it (the anchor's keys are subqueries
 # of the page's statement: no query more); a row's button by htmx (the action's lock, history,
 # journal, then the table again).
-PINNED = {"first": 20, "after": 20, "before": 20, "row": 24}
+# Issue 22: the CGU's check is one query, the top bar's structures come with the actor.
+PINNED = {"first": 18, "after": 18, "before": 18, "row": 23}
 
 
 def test_the_dashboard_pins_its_queries_on_every_page(scene: Scene, as_team) -> None:
@@ -303,7 +304,7 @@ def test_mes_demandes_pins_its_queries(scene: Scene, as_gp) -> None:
         count, response = _queries(
             lambda: as_gp.get(reverse("referrals:mine"), {"taille": "25", "statut": "en-cours"})
         )
-        assert count == 17, n
+        assert count == 15, n
         assert len(response.context["page"].object_list) == min(25, 3 if n == 3 else 33)
 
 

@@ -171,9 +171,9 @@ def _count(
 
 # What the full page costs, whatever the sort, the filters and the number of tasks. The pickers'
 # options are no longer read with the page (they were 2 DISTINCT queries on every full page):
-REQUEST = 6  # any signed-in request: session, user, confirmed OTP device, current CGU, their
-# acceptance, the acting membership (middleware)
-RENDER = 4  # the structures one may act for (top bar); the zones, types and levels of the filters
+REQUEST = 5  # any signed-in request: session, user, confirmed OTP device, the CGU in force and
+# its acceptance (one query), the acting membership with the others one may act for (middleware)
+RENDER = 3  # the zones, types and levels of the filters (the top bar's structures came with the actor)
 ROWS = 2  # the page's tasks read by id, and their recipients (prefetch)
 IDS = 1  # the first 1,001 task ids in the order chosen (count and page at once)
 # Open tasks by due date (the default list) are walked in the addressees' inboxes
