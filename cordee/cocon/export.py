@@ -228,6 +228,8 @@ class Extraction:
         self.zones: dict[str, str] = {}
         for commune_id, name in Zone.communes.through.objects.values_list("commune_id", "zone__name"):
             self.zones[commune_id] = f"{self.zones[commune_id]}|{name}" if commune_id in self.zones else name
+        # Names typed by an administrator, neutralised once here rather than in every row.
+        self.zones = {commune_id: neutralise(names) for commune_id, names in self.zones.items()}
 
     @property
     def header(self) -> list[str]:
@@ -269,6 +271,13 @@ class Extraction:
             _flatten(plans[version_id], answers, values, repeated)
             for key, cells in repeated.items():
                 values[key] = "|".join(str(cell) for cell in cells)
+            # Only the answers may hold text typed freely: the fixed columns are numbers, dates, a
+            # hexadecimal pseudonym, a sex code and names neutralised once (the questionnaire's
+            # code, the zones). The few answered cells are checked, not each of the row's 224
+            # (a call per cell was two thirds of the extraction's time).
+            for key, value in values.items():
+                if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                    values[key] = "'" + value
             consultation = _date(answers.get("date_consultation")) or (
                 clock.date_of(closed_at) if closed_at else None
             )
@@ -276,7 +285,7 @@ class Extraction:
             shift = TERM_DAYS - ga_days if ga_days and ga_days < 37 * 7 else 0
             fixed = [
                 pseudonym(public_id, self.key),
-                code,
+                neutralise(code),
                 number,
                 clock.date_of(closed_at).isoformat() if closed_at else "",
                 sex,
@@ -287,7 +296,8 @@ class Extraction:
                 age_in_months(birth, consultation, shift) if consultation and shift else "",
                 self.zones.get(commune_id or "", ""),
             ]
-            yield [neutralise(cell) for cell in fixed + [values.get(c, "") for c in codes]]
+            answered = values.get
+            yield fixed + [answered(c, "") for c in codes]
 
     def dictionary(self) -> Iterator[list[str]]:
         yield ["code", "libellé", "type", "unité", "modalités", "cahiers"]
