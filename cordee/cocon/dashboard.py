@@ -14,6 +14,7 @@ from django.db.models import Case, CharField, Count, Exists, F, Max, OuterRef, Q
 from cordee.careteam.models import CircleMember
 from cordee.cocon.models import Inclusion, ScheduledStep
 from cordee.cocon.schedule import STEPS, State
+from cordee.core.lookups import int_array
 from cordee.patients.models import Patient
 from cordee.territory.models import Zone
 
@@ -137,7 +138,10 @@ def _communes(patient_ids: list[int]) -> dict[int, str | None]:
     PostgreSQL hash the whole dossier table. One array parameter, not thousands of literals."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT id, commune_id FROM patients_patient WHERE id = ANY(%s)", [patient_ids])
+            cursor.execute(
+                "SELECT id, commune_id FROM patients_patient WHERE id = ANY(%s::bigint[])",
+                [int_array(patient_ids)],
+            )
             return dict(cursor.fetchall())
     return dict(Patient.objects.filter(pk__in=patient_ids).values_list("pk", "commune_id"))
 
@@ -189,9 +193,9 @@ def calendar_aggregates(
             ids = [] if everyone else [pk for pk, _, _ in children]
             sql = _AGGREGATES_SQL.replace(
                 "(%(everyone)s OR s.inclusion_id = ANY(%(ids)s))",
-                "TRUE" if everyone else "s.inclusion_id = ANY(%(ids)s)",
+                "TRUE" if everyone else "s.inclusion_id = ANY(%(ids)s::bigint[])",
             )
-            cursor.execute(sql, {"today": today, "ids": ids})
+            cursor.execute(sql, {"today": today, "ids": int_array(ids)})
             for by_step, pk, step, state, expected, on_time, missed, done, followed in cursor.fetchall():
                 if by_step:
                     if followed:

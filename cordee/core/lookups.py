@@ -9,11 +9,24 @@ array, `= ANY(%s)`; elsewhere (SQLite, the demo) it is the same IN list as befor
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Field, ForeignObject, IntegerField, Lookup
 from django.db.models.lookups import In
+
+BIGINT_RANGE = range(-(2**63), 2**63)
+
+
+def int_array(values: Iterable[int]) -> str:
+    """Integers as one PostgreSQL array literal, for `= ANY(%s::bigint[])`: psycopg adapts a
+    Python list element by element (11 ms of CPU for the Cocon cohort's 20,000 ids), a string
+    costs 2. A value no bigint holds matches no key: left out (an error otherwise)."""
+    numbers = list(values)
+    if numbers and (min(numbers) < BIGINT_RANGE.start or max(numbers) >= BIGINT_RANGE.stop):
+        numbers = [value for value in numbers if value in BIGINT_RANGE]
+    return "{" + ",".join(map(str, numbers)) + "}"
 
 
 @ForeignObject.register_lookup  # relations keep lookups of their own (a dossier's id here)
@@ -26,10 +39,16 @@ class AnyOf(Lookup):  # type: ignore[type-arg]
         lhs, lhs_params = self.process_lhs(compiler, connection)
         # A set or a tuple alike. (A set is best: Django walks a list or tuple value item by
         # item looking for expressions in it, ~3 ms for a thousand ids.)
-        values = list(dict.fromkeys(self.rhs))
+        # A key no bigint holds (a 70-bit id typed in a URL) matches nothing: left out, as
+        # `IntegerIn` does below (SQLite's driver would raise, PostgreSQL refuse the array).
+        values = [
+            value for value in dict.fromkeys(self.rhs) if type(value) is not int or value in BIGINT_RANGE
+        ]
         if not values:
             raise EmptyResultSet
         if connection.vendor == "postgresql":
+            if all(type(value) is int for value in values):
+                return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, int_array(values)]
             return f"{lhs} = ANY(%s)", [*lhs_params, values]
         placeholders = ", ".join(["%s"] * len(values))
         return f"{lhs} IN ({placeholders})", [*lhs_params, *values]

@@ -10,6 +10,7 @@ from django.template import engines
 from django.test import override_settings
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 
+from cordee.core.lookups import int_array
 from cordee.core.paths import uuid_path
 from cordee.territory.models import Commune, Zone
 
@@ -76,6 +77,14 @@ def test_any_of_selects_what_in_selects() -> None:
     assert list(Zone.objects.filter(pk__any_of=[])) == []
     assert Zone.objects.exclude(pk__any_of=[]).count() == Zone.objects.count()
     assert Zone.objects.filter(name__any_of=["Zone 1", "Zone 4", "Zone 9"]).count() == 2
+    # A key no bigint holds (a 70-bit id typed in a URL) matches nothing, without an error.
+    assert list(Zone.objects.filter(pk__any_of=[zones[1].pk, 2**70]).order_by("pk")) == [zones[1]]
+    assert list(Zone.objects.filter(pk__any_of={2**70})) == []
+
+
+def test_int_array_is_a_postgresql_literal_of_the_keys_a_bigint_holds() -> None:
+    assert int_array([3, 1, 2**70, -(2**64), 7]) == "{3,1,7}"
+    assert int_array(set()) == "{}"
 
 
 @pytest.mark.django_db
