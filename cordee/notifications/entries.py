@@ -27,6 +27,9 @@ class Entry:
     url: str
     via: str  # "en tant que <structure>" when it reached them through one
     names_patient: bool = False  # the text names the dossier's patient (journaled, issue 24)
+    # The structure (public id) the reader must act for to open the item, when it reached them
+    # through it and they act for another or in their own name (the centre switches, then opens).
+    switch_to: str = ""
 
     @property
     def is_read(self) -> bool:

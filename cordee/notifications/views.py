@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -24,7 +26,24 @@ def centre(request: AuthedRequest) -> HttpResponse:
         "patient", "author", "author_structure", "via_structure"
     )
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = entries(request.user, list(page.object_list))
+    # One's structures, read once for the top bar's switch and for the entries below.
+    choices = getattr(request, "acting_memberships", None)
+    if choices is None:
+        choices = list(
+            request.user.memberships.filter(is_active=True)
+            .select_related("structure")
+            .order_by("structure__name")
+        )
+    acting = request.actor.structure.pk if request.actor.structure is not None else None
+    switch = {m.structure_id: str(m.structure.public_id) for m in choices if m.structure_id != acting}
+    # An item reached through a structure opens as that structure (a team's request, a task
+    # received by the DAC): its entry switches first — a POST, as the top bar's switch.
+    shown = [
+        replace(entry, switch_to=switch[entry.notification.via_structure_id])
+        if entry.url and entry.notification.via_structure_id in switch
+        else entry
+        for entry in entries(request.user, list(page.object_list))
+    ]
     # Issue 24: the patients named on the page, journaled in one statement.
     journal_many(
         request.actor,
@@ -38,6 +57,7 @@ def centre(request: AuthedRequest) -> HttpResponse:
         {
             "page": page,
             "entries": shown,
+            "acting_choices": choices,
             "unread": services.unread_count(request.user),
         },
     )

@@ -275,3 +275,38 @@ def test_the_assignee_opens_the_request_in_their_own_name(
     # Nor does an assignee who left the team.
     Membership.objects.filter(user=colleague, structure=scene.team).update(is_active=False)
     assert client_for(colleague).get(url).status_code == 404
+
+
+def test_a_team_entry_opens_as_the_team_from_the_centre(
+    scene: Scene, client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """NOT-1: "each entry linking to its item" — a new request reaches the team's members through
+    the team; signed in as themself, the member's entry switches to the team (a POST, as the top
+    bar's switch) and then opens the request, instead of leading to a page they cannot read."""
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = _referral(scene)
+    notice = Notification.objects.get(recipient=scene.member, kind=Kind.REFERRAL_NEW.value)
+    assert notice.via_structure_id == scene.team.pk
+    opening = reverse("notifications:open", kwargs={"public_id": notice.public_id})
+    detail = reverse("referrals:detail", kwargs={"public_id": referral.public_id})
+    as_self = client_for(scene.member)
+    centre = as_self.get(reverse("notifications:centre")).content.decode()
+    assert f'name="structure" value="{scene.team.public_id}"' in centre
+    assert f'name="next" value="{opening}"' in centre
+    assert f'href="{opening}"' not in centre
+    switched = as_self.post(
+        reverse("accounts:switch_actor"), {"structure": str(scene.team.public_id), "next": opening}
+    )
+    assert switched.status_code == 302 and switched["Location"] == opening
+    opened = as_self.get(opening)
+    assert opened.status_code == 302 and opened["Location"] == detail
+    assert as_self.get(detail).status_code == 200
+    # Acting for the team already: a plain link.
+    centre = (
+        client_for(scene.member, acting_as=scene.team).get(reverse("notifications:centre")).content.decode()
+    )
+    assert f'href="{opening}"' in centre and 'name="structure"' not in centre.split("notification-list")[1]
+    # No longer a member: no switch is offered (it would be refused), the entry leads nowhere.
+    Membership.objects.filter(user=scene.member, structure=scene.team).update(is_active=False)
+    centre = client_for(scene.member).get(reverse("notifications:centre")).content.decode()
+    assert f'value="{scene.team.public_id}"' not in centre
