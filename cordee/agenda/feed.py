@@ -139,6 +139,10 @@ def _body(holder: FeedToken, base_url: str) -> bytes:
         elif row.structure_id is not None:
             theirs.setdefault(row.appointment_id, (row.appointment, structures.get(row.structure_id, "")))
     every = list(mine.values()) + [a for pk, (a, _) in theirs.items() if pk not in mine]
+    # An occurrence changed on its own whose series this calendar does not hold (one took part
+    # in that occurrence only) goes as an appointment of its own: a RECURRENCE-ID needs its
+    # series' VEVENT beside it (RFC 5545 3.8.4.4), without which calendars drop or misplace it.
+    held = {appointment.pk for appointment in every}
     overridden: dict[int, set[str]] = {}
     for appointment in every:
         if appointment.series_id is not None and appointment.recurrence_id is not None:
@@ -153,6 +157,7 @@ def _body(holder: FeedToken, base_url: str) -> bytes:
                 show_initials=holder.show_initials,
                 base_url=base_url,
                 overridden=overridden.get(appointment.pk, set()),
+                as_override=appointment.series_id in held,
             )
         )
     for pk, (appointment, agenda) in theirs.items():
@@ -165,6 +170,7 @@ def _body(holder: FeedToken, base_url: str) -> bytes:
                 show_initials=False,
                 base_url=base_url,
                 overridden=overridden.get(appointment.pk, set()),
+                as_override=appointment.series_id in held,
                 agenda=agenda,
             )
         )

@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from icalendar import Calendar
 
 from cordee.accounts.models import Structure, User
 from cordee.agenda import services
@@ -211,3 +212,29 @@ def test_the_migration_lets_go_of_occurrences_left_past_their_series_end(coordin
     stranded.refresh_from_db()
     assert (kept.series, kept.recurrence_id) == (series, at(first + WEEK, 10))
     assert (stranded.series, stranded.recurrence_id, stranded.is_cancelled) == (None, None, True)
+
+
+def test_who_took_part_in_a_moved_occurrence_only_gets_it_as_an_appointment_of_its_own(
+    coordinator: User, member: User, structure: Structure, client_for
+) -> None:
+    """A RECURRENCE-ID needs its series beside it (RFC 5545 3.8.4.4): in the feed of someone who
+    is not in the series, the occurrence they took part in is a plain event, its own UID."""
+    actor = actor_of(coordinator, structure)
+    first = _monday()
+    series = book(actor, first, 10, repeat="WEEKLY", title="Staff")
+    moved, _ = services.edit_occurrence(
+        actor,
+        series,
+        first + 2 * WEEK,
+        {"starts_at": at(first + 2 * WEEK, 16), "ends_at": at(first + 2 * WEEK, 17)},
+        services.Attendees([coordinator, member], []),
+        1,
+        scope=Scope.ONE,
+    )
+    theirs = Calendar.from_ical(_feed(client_for(member))).walk("VEVENT")
+    assert [(str(e["uid"]), "RECURRENCE-ID" in e) for e in theirs] == [(f"{moved.public_id}@cordee", False)]
+    assert theirs[0].decoded("dtstart") == clock.local(at(first + 2 * WEEK, 16))
+    # In the series' holder's feed it stays the series' occurrence.
+    mine = Calendar.from_ical(_feed(client_for(coordinator, acting_as=structure))).walk("VEVENT")
+    replaced = [e for e in mine if "RECURRENCE-ID" in e]
+    assert [str(e["uid"]) for e in replaced] == [f"{series.public_id}@cordee"]
