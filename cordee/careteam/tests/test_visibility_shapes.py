@@ -1,7 +1,8 @@
 """`visible_through` (the policy as a condition on a dossier key), `visible_among` (the policy
 on a set of dossier ids, or on the ids a subquery gives) and `visible_dossiers_in` (the same as a
-queryset, the active file's names) select exactly what `visible_dossiers` selects, case by case: habilitated as oneself or through the structure, not habilitated,
-removed, refused by the patient, merged."""
+queryset, the active file's names) select exactly what `visible_dossiers` selects, case by case:
+habilitated as oneself or through the structure, not habilitated, removed, refused by the
+patient, merged."""
 
 from __future__ import annotations
 
