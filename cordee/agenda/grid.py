@@ -8,6 +8,7 @@ the CSP forbids them (issue 22).
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import functools
 import uuid
@@ -77,6 +78,7 @@ class Item:
     span: int = 1
     lane: int = 0
     lanes: int = 1
+    who: str = ""  # the agendas' names ("DUPONT Marie, DAC Azur"), one string per set of agendas
 
     @property
     def title(self) -> str:
@@ -103,7 +105,10 @@ class Item:
     def when(self) -> str:
         if self.appointment.all_day:
             return "Toute la journée"
-        return f"{self.local_start:%H:%M}–{self.local_end:%H:%M}"
+        # As f"{local_start:%H:%M}–{local_end:%H:%M}", without strftime (a few hundred a week).
+        paris = clock.paris()
+        begin, finish = self.starts_at.astimezone(paris), self.ends_at.astimezone(paris)
+        return f"{begin.hour:02d}:{begin.minute:02d}–{finish.hour:02d}:{finish.minute:02d}"
 
     @property
     def occurrence_day(self) -> str:
@@ -128,10 +133,6 @@ class Item:
     @property
     def classes(self) -> str:
         return f"agd-t-{self.row} agd-h-{self.span} agd-l-{self.lane}-{self.lanes} agd-c-{self.colour}"
-
-    @property
-    def who(self) -> str:
-        return ", ".join(agenda.label for agenda in self.agendas)
 
 
 @dataclass
@@ -182,31 +183,58 @@ def items(actor: Actor, agendas: list[Agenda], first: datetime.date, last: datet
         .filter(Q(user__in=users) | Q(structure__in=structures) | Q(user=actor.user))
         .values_list("appointment_id", "user_id", "structure_id")[:6000]
     )
-    shown_users = {user.pk for user in users}
-    shown_structures = {structure.pk for structure in structures}
-    agenda_of = {("u", a.user.pk): a for a in agendas if a.user is not None} | {
-        ("s", a.structure.pk): a for a in agendas if a.structure is not None
-    }
-    shown_in_of: dict[int, list[Agenda]] = {}
+    # Agendas by their position among those shown (ints: hashing an `Agenda` hashes its model
+    # instances), the actor's key read once (`actor.user` is a lazy object: a few hundred rows
+    # each asking for it through its proxy were a tenth of this function).
+    me = actor.user.pk
+    position_of_user: dict[int, int] = {}
+    position_of_structure: dict[int, int] = {}
+    for n, agenda in enumerate(agendas):
+        if agenda.user is not None:
+            position_of_user[agenda.user.pk] = n
+        elif agenda.structure is not None:
+            position_of_structure[agenda.structure.pk] = n
+    shown_in_of: dict[int, list[int]] = {}
     taking_part: set[int] = set()
     for appointment_id, user_id, structure_id in rows:
-        if user_id == actor.user.pk:
+        if user_id == me:
             taking_part.add(appointment_id)
-        if user_id in shown_users:
-            shown_in_of.setdefault(appointment_id, []).append(agenda_of[("u", user_id)])
-        elif structure_id in shown_structures:
-            shown_in_of.setdefault(appointment_id, []).append(agenda_of[("s", structure_id)])
+        position = (
+            position_of_user.get(user_id) if user_id is not None else position_of_structure.get(structure_id)
+        )
+        if position is not None:
+            shown_in_of.setdefault(appointment_id, []).append(position)
     appointments = _appointments(list(shown_in_of)[:5000]) if shown_in_of else []
-    order = {agenda: n for n, agenda in enumerate(agendas)}
-    by_appointment: dict[int, tuple[Appointment, list[Agenda]]] = {
-        appointment.pk: (appointment, sorted(shown_in_of[appointment.pk], key=order.__getitem__))
-        for appointment in appointments
-    }
-    patient_ids = {a.patient_id for a, _ in by_appointment.values() if a.patient_id is not None}
+    # One list of agendas (and one "who" line) per set of agendas, shared by its appointments.
+    lists: dict[tuple[int, ...], tuple[list[Agenda], str]] = {}
+    by_appointment: dict[int, tuple[Appointment, list[Agenda], str]] = {}
+    for appointment in appointments:
+        positions = tuple(sorted(shown_in_of[appointment.pk]))
+        if positions not in lists:
+            chosen = [agendas[n] for n in positions]
+            lists[positions] = (chosen, ", ".join(agenda.label for agenda in chosen))
+        by_appointment[appointment.pk] = (appointment, *lists[positions])
+    patient_ids = {a.patient_id for a, _, _ in by_appointment.values() if a.patient_id is not None}
     seen_patients = visible_among(actor, patient_ids) if patient_ids else set()
+    mine = {me}
     found = []
-    for pk, (appointment, shown_in) in by_appointment.items():
-        details = sees_details(actor, appointment, {actor.user.pk} if pk in taking_part else set())
+    for pk, (appointment, shown_in, who) in by_appointment.items():
+        details = sees_details(actor, appointment, mine if pk in taking_part else set())
+        patient_visible = appointment.patient_id in seen_patients
+        if not appointment.repeat:  # `recurrence.occurrences` of a single one, inline
+            if appointment.starts_at < end and appointment.ends_at > start:
+                found.append(
+                    Item(
+                        appointment,
+                        appointment.starts_at,
+                        appointment.ends_at,
+                        details,
+                        patient_visible,
+                        shown_in,
+                        who=who,
+                    )
+                )
+            continue
         for occurrence in recurrence.occurrences(appointment, start, end):
             found.append(
                 Item(
@@ -214,8 +242,9 @@ def items(actor: Actor, agendas: list[Agenda], first: datetime.date, last: datet
                     occurrence.starts_at,
                     occurrence.ends_at,
                     details,
-                    appointment.patient_id in seen_patients,
+                    patient_visible,
                     shown_in,
+                    who=who,
                 )
             )
     return sorted(found, key=lambda i: (i.starts_at, i.ends_at, i.appointment.pk))
@@ -279,19 +308,21 @@ def _place(day: datetime.date, timed: list[Item]) -> list[Item]:
     """Rows and lanes within one day: overlapping appointments share the width (up to 4 lanes)."""
     midnight = clock.start_of_day(day)
     next_midnight = clock.start_of_day(day + datetime.timedelta(days=1))
+    paris = clock.paris()
     placed: list[Item] = []
     for item in timed:
         start = max(item.starts_at, midnight)
         end = min(item.ends_at, next_midnight)
-        # Quarters of wall-clock time, so 10:00 sits on the 10:00 row on the days the clocks change.
-        first = _quarter(clock.local(start), day)
-        last = _quarter(clock.local(end), day, end_of_day=end >= next_midnight)
-        # A copy per day (an appointment over midnight sits in two columns), built directly:
-        # `dataclasses.replace` was a tenth of the week's Python.
-        copy = Item(
-            item.appointment, item.starts_at, item.ends_at, item.details, item.patient_visible, item.agendas
-        )
+        # Quarters of wall-clock time, so 10:00 sits on the 10:00 row on the days the clocks change
+        # (`astimezone`: what `clock.local` does, without its checks, twice per item and day).
+        first = _quarter(start.astimezone(paris), day)
+        last = _quarter(end.astimezone(paris), day, end_of_day=end >= next_midnight)
+        # A copy per day (an appointment over midnight sits in two columns), its fields copied
+        # directly: `dataclasses.replace`, then the constructor, were a tenth of the week's Python.
+        copy = object.__new__(Item)
+        copy.__dict__.update(item.__dict__)
         copy.row, copy.span = first, max(1, min(QUARTERS - first, last - first))
+        copy.lane, copy.lanes = 0, 1
         placed.append(copy)
     clusters: list[list[Item]] = []
     cluster_end = -1
@@ -329,9 +360,21 @@ def columns(
 ) -> list[Column]:
     """One column per day (the week: every agenda together) or per agenda (the day, side by side)."""
     result = []
-    for day in days:
-        start, end = clock.start_of_day(day), clock.start_of_day(day + datetime.timedelta(days=1))
-        todays = [i for i in found if i.starts_at < end and i.ends_at > start]
+    starts = [clock.start_of_day(day) for day in days]
+    ends = [clock.start_of_day(day + datetime.timedelta(days=1)) for day in days]
+    # Each item into the days it touches, in one pass over the items (the days ascend: the
+    # first it may touch found by bisection) — seven passes over all of them, one a day, were a
+    # tenth of the week's Python. Each day keeps `found`'s order.
+    assert days == sorted(set(days)), "columns() takes distinct days in ascending order"
+    by_day: list[list[Item]] = [[] for _ in days]
+    for item in found:
+        n = max(bisect.bisect_right(starts, item.starts_at) - 1, 0)
+        while n < len(days) and starts[n] < item.ends_at:
+            if item.starts_at < ends[n]:
+                by_day[n].append(item)
+            n += 1
+    for n, day in enumerate(days):
+        todays = by_day[n]
         shown: list[Agenda | None] = list(agendas) if agendas else [None]
         for agenda in shown:
             mine = [i for i in todays if agenda is None or agenda in i.agendas]
