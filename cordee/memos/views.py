@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -19,22 +19,57 @@ from cordee.patients.models import Patient
 DOSSIER_PAGE_MEMOS = 5
 
 
+# What the list and the dialog show of a circle member (`CircleMember.display_name`, the
+# dialog's label): read alone, a dossier's dozens of members and their users are cheap to build.
+MEMBER_SHOWN = (
+    "public_id",
+    "user",
+    "structure",
+    "manual_is_structure",
+    "manual_last_name",
+    "manual_first_name",
+    "user__username",
+    "user__last_name",
+    "user__first_name",
+    "structure__name",
+)
+
+
 def _memo_form(
     request: AuthedRequest, patient: Patient, cls: type[MemoForm] = MemoForm, **kwargs: object
 ) -> MemoForm:
     return cls(
         request.POST if request.method == "POST" else None,
-        members=services.share_choices(patient),
+        members=services.share_choices(patient).only(*MEMBER_SHOWN),
         acting_as_structure=request.actor.is_acting_as_structure,
         **kwargs,
     )
 
 
-def _shown(memos: QuerySet[Memo]) -> QuerySet[Memo]:
-    shares = MemoShare.objects.select_related("member__user", "member__structure").order_by("pk")
-    return memos.select_related("created_by", "structure", "updated_by").prefetch_related(
-        Prefetch("shares", queryset=shares)
+def _shown(memos: QuerySet[Memo], limit: int | None = None) -> list[Memo]:
+    """The memos with what the panel shows of them: author, structure, and the names of who a
+    shared memo is shared with (`memo.share_names`, read by one query, none without memos)."""
+    shown = memos.select_related("created_by", "structure").only(
+        *(field.name for field in Memo._meta.concrete_fields),
+        "created_by__username",
+        "created_by__last_name",
+        "created_by__first_name",
+        "structure__name",
     )
+    rows = list(shown[:limit] if limit is not None else shown)
+    names: dict[int, list[str]] = {memo.pk: [] for memo in rows}
+    if rows:
+        shares = (
+            MemoShare.objects.filter(memo__in=list(names))
+            .select_related("member__user", "member__structure")
+            .only("memo", *(f"member__{field}" for field in MEMBER_SHOWN))
+            .order_by("pk")
+        )
+        for share in shares:
+            names[share.memo_id].append(share.member.display_name)
+    for memo in rows:
+        memo.share_names = names[memo.pk]  # type: ignore[attr-defined]
+    return rows
 
 
 def _with_rights(request: AuthedRequest, patient: Patient, rows: list[Memo]) -> list[tuple[Memo, bool]]:
@@ -48,7 +83,7 @@ def memo_panel(request: AuthedRequest, patient: Patient, *, on_dossier: bool = F
     dossier page: the latest few, no filters, no dialog)."""
     visible = services.visible_memos(request.actor, patient)
     if on_dossier:
-        rows = list(_shown(visible)[:DOSSIER_PAGE_MEMOS])
+        rows = _shown(visible, DOSSIER_PAGE_MEMOS)
         return {
             "memos": _with_rights(request, patient, rows),
             "may_write_memos": can(request.actor, Perm.WRITE_MEMOS, patient),
@@ -75,7 +110,7 @@ def memo_panel(request: AuthedRequest, patient: Patient, *, on_dossier: bool = F
         author = parse_uuid(data["auteur"])
         if author is not None:
             memos = memos.filter(created_by__public_id=author)
-    rows = list(_shown(memos))
+    rows = _shown(memos)
     may_write = can(request.actor, Perm.WRITE_MEMOS, patient)
     return {
         "memos": _with_rights(request, patient, rows),
