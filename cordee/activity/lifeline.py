@@ -154,13 +154,13 @@ def facts(actor: Actor, patient: Patient, shown: Window) -> list[Fact]:
         task_url = _linker("tasks:edit", dossier)
         statuses = dict(Task._meta.get_field("status").flatchoices)
         # Rows, not instances: a year holds a hundred tasks, each a model built field by field.
-        for public_id, label, status, due_at in Task.objects.filter(
+        for public_id, label, status, due_on in Task.objects.filter(
             patient=patient, due_at__gte=start, due_at__lt=end
-        ).values_list("public_id", "label", "status", "due_at"):
+        ).values_list("public_id", "label", "status", clock.date_column("due_at")):
             found.append(
                 Fact(
                     "taches",
-                    clock.date_of(due_at),
+                    due_on,
                     f"{label} ({statuses.get(status, status)})",
                     task_url(public_id),
                     f"tache-{status.lower()}",
@@ -172,15 +172,15 @@ def facts(actor: Actor, patient: Patient, shown: Window) -> list[Fact]:
         from cordee.documents.services import readable_documents
 
         document_url = _linker("documents:detail", dossier)
-        for public_id, title, name, created_at in (
+        for public_id, title, name, created_on in (
             readable_documents(actor, patient)
             .filter(is_current=True, withdrawn_at__isnull=True, created_at__gte=start, created_at__lt=end)
-            .values_list("public_id", "title", "name", "created_at")
+            .values_list("public_id", "title", "name", clock.date_column("created_at"))
         ):
             found.append(
                 Fact(
                     "documents",
-                    clock.date_of(created_at),
+                    created_on,
                     title or name,  # the document as `str()` names it
                     document_url(public_id),
                     "document",
@@ -188,16 +188,16 @@ def facts(actor: Actor, patient: Patient, shown: Window) -> list[Fact]:
             )
     found += _appointments(actor, patient, shown)
     status_url = reverse("patients:detail", args=[dossier]) + "#s2"
-    for summary, created_at in (
+    for summary, created_on in (
         visible_events(actor, patient, documents=False)
         .filter(
             kind__in=[Event.Kind.CREATED, Event.Kind.STATUS_CHANGED, Event.Kind.DEATH_DECLARED],
             created_at__gte=start,
             created_at__lt=end,
         )
-        .values_list("summary", "created_at")
+        .values_list("summary", clock.date_column("created_at"))
     ):
-        found.append(Fact("statut", clock.date_of(created_at), summary, status_url, "statut"))
+        found.append(Fact("statut", created_on, summary, status_url, "statut"))
     return sorted(found, key=lambda fact: (fact.day, fact.lane, fact.label))
 
 

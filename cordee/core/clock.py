@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 
@@ -35,6 +36,12 @@ def local(moment: datetime.datetime) -> datetime.datetime:
 def date_of(moment: datetime.datetime) -> datetime.date:
     """The Paris date of an aware moment (a closing, a creation, a due time)."""
     return timezone.localdate(moment, paris())
+
+
+def date_column(field: str) -> TruncDate:
+    """`date_of` of a moment column, computed by the database: a list of hundreds of rows
+    (the life line's year) loads dates instead of moments each converted here."""
+    return TruncDate(field, tzinfo=paris())
 
 
 def wall_date(moment: datetime.datetime) -> datetime.date:

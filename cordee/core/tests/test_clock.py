@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import os
 
+import pytest
 import time_machine
 from django.utils import timezone
 
@@ -49,3 +50,21 @@ def test_the_travelled_clock_is_where_ci_asked() -> None:
     expected = datetime.datetime.fromisoformat(moment) if moment else datetime.datetime.now(UTC)
     # The suite keeps ticking from the destination: minutes, never days, away from it.
     assert abs(timezone.now() - expected) < datetime.timedelta(hours=2)
+
+
+@pytest.mark.django_db
+def test_date_column_is_the_paris_date_computed_by_the_database() -> None:
+    """New Year's Eve at 23:30 UTC is already 1 January in Paris; a July evening at 22:30 UTC
+    too (summer time): the database says what `date_of` says."""
+    from cordee.territory.models import Zone
+
+    zone = Zone.objects.create(name="Horloge")
+    for moment in (
+        datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2027, 7, 14, 22, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2027, 7, 14, 21, 30, tzinfo=datetime.UTC),
+    ):
+        Zone.objects.filter(pk=zone.pk).update(created_at=moment)
+        (day,) = Zone.objects.filter(pk=zone.pk).values_list(clock.date_column("created_at"), flat=True)
+        assert day == clock.date_of(moment)
+    assert day == datetime.date(2027, 7, 14)
