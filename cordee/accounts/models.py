@@ -47,6 +47,13 @@ class Profession(models.Model):
         return self.label
 
 
+def display_name_of(last_name: str, first_name: str, username: str) -> str:
+    """A professional's name as shown ("DURAND Claire", or the username without a name), from
+    values read without the instance (a list's rows)."""
+    full = f"{last_name.upper()} {first_name}".strip()
+    return full or username
+
+
 class User(AbstractUser):
     """A professional's own account (the seed's "personne physique")."""
 
@@ -83,8 +90,7 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        full = f"{self.last_name.upper()} {self.first_name}".strip()
-        return full or self.username
+        return display_name_of(self.last_name, self.first_name, self.username)
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.name_key = search_key(f"{self.last_name} {self.first_name}")

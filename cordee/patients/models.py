@@ -74,6 +74,16 @@ class DischargeReason(models.Model):
         return self.label
 
 
+def patient_name(used_name: str, birth_name: str, first_name: str, used_first_name: str) -> str:
+    """`Patient.display_name` from the values alone (a list's rows read without the instance)."""
+    used = (used_name or birth_name).upper()
+    first = used_first_name or first_name
+    text = f"{used} {first}".strip()
+    if used_name and search_key(used_name) != search_key(birth_name):
+        text += f" (né(e) {birth_name.upper()})"
+    return text
+
+
 class Patient(BaseModel):
     """A person followed by the circle. Names are stored as typed and as search keys."""
 
@@ -192,12 +202,7 @@ class Patient(BaseModel):
     @property
     def display_name(self) -> str:
         """The seed's form: used name first, "(né(e) …)" when the birth name differs."""
-        used = (self.used_name or self.birth_name).upper()
-        first = self.used_first_name or self.first_name
-        text = f"{used} {first}".strip()
-        if self.used_name and search_key(self.used_name) != search_key(self.birth_name):
-            text += f" (né(e) {self.birth_name.upper()})"
-        return text
+        return patient_name(self.used_name, self.birth_name, self.first_name, self.used_first_name)
 
     @property
     def birth_commune_unknown(self) -> bool:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +18,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
+from cordee.accounts.models import display_name_of
 from cordee.audit.services import journal_many, journal_shown
 from cordee.careteam.access import Perm, can, get_dossier, permissions, visible_dossiers, visible_through
 from cordee.core.http import AuthedRequest, parse_uuid, safe_next, typed_text, wants_partial
@@ -22,7 +26,7 @@ from cordee.core.text import search_key
 from cordee.documents.models import Document
 from cordee.pathways.services import readable_forms
 from cordee.patients.active_file import COUNT_CAP, PAGE_SIZES, CappedPaginator, named, visible_named
-from cordee.patients.models import Patient, PatientLink
+from cordee.patients.models import Patient, PatientLink, patient_name
 from cordee.tasks import filters, panel, services
 from cordee.tasks.forms import TaskDashboardForm, TaskForm, now_rounded
 from cordee.tasks.models import OPEN_STATUSES, Task, TaskRecipient, TaskStatus
@@ -183,25 +187,16 @@ class _Scope:
         return self.visible.filter(filters.assigned_to(self.actor, ""))
 
 
-# A row of the dashboard reads these columns only: a page of tasks and their ~10 related
-# objects otherwise converts every column of the dossier, its commune, the form… (half the
-# rows' time on the benchmark machine). The query-count tests catch a column forgotten here
-# (reading it would ask the database once per row).
-ROW_RELATIONS = (
-    "task_type",
-    "level",
-    "patient",
-    "form__questionnaire_version__questionnaire",
-    "form__theme__parent",
-)
-ROW_FIELDS = (
-    *("public_id", "patient", "task_type", "label", "level", "status", "due_at", "comment"),
-    *("action", "version", "form", "task_type__label", "level__label", "level__rank"),
+# A row of the dashboard reads these values only, not model instances: a page of tasks and their
+# related objects otherwise builds a dozen instances per row, and the template looked each value
+# up through them. Rendered by `{% task_rows %}` (tasks/templatetags/tasks.py).
+ROW_VALUES = (
+    *("pk", "public_id", "label", "status", "due_at", "comment", "action", "version"),
+    *("task_type__label", "level__label"),
     *("patient__public_id", "patient__birth_name", "patient__used_name"),
     *("patient__first_name", "patient__used_first_name"),
-    *("form__public_id", "form__theme", "form__questionnaire_version"),
-    *("form__theme__is_restricted", "form__theme__parent", "form__theme__parent__is_restricted"),
-    *("form__questionnaire_version__questionnaire", "form__questionnaire_version__questionnaire__title"),
+    *("form__public_id", "form__theme__is_restricted", "form__theme__parent__is_restricted"),
+    "form__questionnaire_version__questionnaire__title",
 )
 # "Documents": how many files the task joins; named on the task's page, under the dossier's
 # "Documents" right (a count here, in the rows' own query).
@@ -215,10 +210,77 @@ ROW_DOCUMENTS = Coalesce(
     ),
     0,
 )
-ROW_RECIPIENTS = TaskRecipient.objects.select_related("user", "structure").only(
-    *("task", "user", "structure", "user__first_name", "user__last_name", "user__username"),
-    "structure__name",
+# "Destinataires": each recipient's name (a person, or a structure), in the rows' second query.
+ROW_RECIPIENTS = (
+    *("task_id", "user_id", "user__last_name", "user__first_name", "user__username", "structure__name"),
 )
+
+
+# Built once: each page only adds its ids (the columns' joins are not resolved again).
+_ROW_QUERY = Task.objects.values(*ROW_VALUES, joined_documents=ROW_DOCUMENTS)
+_RECIPIENTS_QUERY = TaskRecipient.objects.values_list(*ROW_RECIPIENTS)
+
+
+@dataclass(slots=True)
+class Row:
+    """A task of the dashboard's page, as its row shows it."""
+
+    pk: int
+    public_id: uuid.UUID
+    label: str
+    status: str
+    due_at: datetime.datetime
+    comment: str
+    action: str
+    version: int
+    type_label: str
+    level_label: str
+    patient_public_id: uuid.UUID
+    patient_name: str
+    form_public_id: uuid.UUID | None
+    form_restricted: bool
+    questionnaire_title: str
+    joined_documents: int
+    recipients: list[str]
+
+
+def _rows(ids: list[int]) -> list[Row]:
+    """The page's tasks, in the order of `ids`: two queries (the tasks, their recipients)."""
+    if not ids:
+        return []
+    by_id: dict[int, Row] = {}
+    for v in _ROW_QUERY.filter(pk__in=ids):
+        pk = v["pk"]
+        by_id[pk] = Row(
+            pk=pk,
+            public_id=v["public_id"],
+            label=v["label"],
+            status=v["status"],
+            due_at=v["due_at"],
+            comment=v["comment"],
+            action=v["action"],
+            version=v["version"],
+            type_label=v["task_type__label"],
+            level_label=v["level__label"],
+            patient_public_id=v["patient__public_id"],
+            patient_name=patient_name(
+                v["patient__used_name"],
+                v["patient__birth_name"],
+                v["patient__first_name"],
+                v["patient__used_first_name"],
+            ),
+            form_public_id=v["form__public_id"],
+            form_restricted=bool(v["form__theme__is_restricted"] or v["form__theme__parent__is_restricted"]),
+            questionnaire_title=v["form__questionnaire_version__questionnaire__title"] or "",
+            joined_documents=v["joined_documents"],
+            recipients=[],
+        )
+    recipients = _RECIPIENTS_QUERY.filter(task__in=ids)
+    for task_id, user_id, last_name, first_name, username, structure_name in recipients:
+        if task_id in by_id:
+            name = display_name_of(last_name, first_name, username) if user_id is not None else structure_name
+            by_id[task_id].recipients.append(name)
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def dashboard(request: AuthedRequest) -> HttpResponse:
@@ -262,17 +324,13 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         ids = tasks.order_by(*filters.SORTS[sort_key]).values_list("pk", flat=True)
     # "Nombre d'items par page", 10 by default as in the seed.
     page = CappedPaginator(ids, data.get("taille") or PAGE_SIZES[0]).get_page(request.GET.get("page"))
-    rows = Task.objects.filter(pk__in=list(page.object_list)).select_related(*ROW_RELATIONS).only(*ROW_FIELDS)
-    rows = rows.prefetch_related(Prefetch("recipients", queryset=ROW_RECIPIENTS))
-    rows = rows.annotate(joined_documents=ROW_DOCUMENTS)
-    by_id = {task.pk: task for task in rows}
-    page.object_list = [by_id[pk] for pk in page.object_list if pk in by_id]
+    page.object_list = _rows(list(page.object_list))
     chosen = {name: _chosen(form, data, name) for name in PICKERS}
     # Issue 24: the dossiers named on the page (rows and the chosen "Patient(s)"), journaled in
     # one statement.
     journal_shown(
         request.actor,
-        [task.patient.public_id for task in page.object_list] + [value for value, _ in chosen["patients"]],
+        [task.patient_public_id for task in page.object_list] + [value for value, _ in chosen["patients"]],
         "list_tasks",
         what="tableau des tâches",
     )
