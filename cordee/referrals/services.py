@@ -29,13 +29,12 @@ STALE = "La demande a été modifiée par quelqu'un d'autre entre-temps : rechar
 
 
 def visible_referrals(actor: Actor) -> QuerySet[Referral]:
-    """The requests an actor may read: those addressed to the structure they act for, their own
-    (as requester), and those assigned to them personally while they are an active member of the
-    team — in their own name too, as the notification telling them leads there (the team's
-    actions still ask them to act for the team). Every page of a request starts here; any other
-    is not found."""
-    teams = Membership.objects.filter(user=actor.user, is_active=True).values("structure_id")
-    rule = Q(requester=actor.user) | Q(assignee=actor.user, team__in=teams)
+    """The requests an actor may read: those addressed to the structure they act for, and their
+    own (as requester) — "a request's patient data is visible to the team (members acting for
+    it) and to the requester only" (issue 19). Its assignee reads it acting for the team: their
+    notifications reach them through the team, and the centre's entry switches to it before
+    opening. Every page of a request starts here; any other is not found."""
+    rule = Q(requester=actor.user)
     if actor.structure is not None:
         rule |= Q(team=actor.structure)
     return Referral.objects.filter(rule)
@@ -214,22 +213,27 @@ def _tell_parties(actor: Actor, referral: Referral, kind: Notice, **data: str) -
     """NOT-1: a request's step, its validation or its cancellation is told, after the commit, to
     the people it concerns — its requester, and its assignee while still an active member of the
     team — each per their own switches; never to the one who acted (`fan_out` drops the author),
-    nor to the rest of the team or the dossier's circle. The entry names no patient (its link,
-    the request's page, is read through the requests' own rule: both may open it in their name)."""
-    users = [referral.requester_id]
-    if (
-        referral.assignee_id is not None
-        and Membership.objects.filter(
-            user_id=referral.assignee_id, structure_id=referral.team_id, is_active=True
-        ).exists()
-    ):
-        users.append(referral.assignee_id)
+    nor to the rest of the team or the dossier's circle. The entry names no patient; its link,
+    the request's page, is read through the requests' own rule: the requester in their name,
+    the assignee as the team (the entry switches to it)."""
+    about = {"referral": str(referral.public_id), "number": referral.number, **data}
+    announce(kind, actor, users=[referral.requester_id], check_access=False, data=about)
+    if referral.assignee_id is not None and referral.assignee_id != referral.requester_id:
+        _tell_assignee(kind, actor, referral, referral.assignee_id, about)
+
+
+def _tell_assignee(
+    kind: Notice, actor: Actor, referral: Referral, assignee: int, data: dict[str, Any]
+) -> None:
+    """The assignee alone, reached through the team (an active member: `fan_out` reads the team's
+    members), so that their entry opens the request acting for the team."""
     announce(
         kind,
         actor,
-        users=users,
+        structures=[referral.team_id],
+        admit=lambda user_id, _via: user_id == assignee,
         check_access=False,
-        data={"referral": str(referral.public_id), "number": referral.number, **data},
+        data=data,
     )
 
 
@@ -282,10 +286,10 @@ def _tell_assignment(actor: Actor, referral: Referral, previous: int | None) -> 
     """NOT-1: the new assignee hears "une demande m'est affectée"; the one it is taken from, while
     still an active member of the team, "ne m'est plus affectée" — each per their own switches,
     never the one who assigned (`fan_out` drops the author), nor the requester or the rest of the
-    team. The new assignee is an active member (checked above): they may open it in their name."""
+    team. The new assignee is an active member (checked above): their entry opens it as the team."""
     about = {"referral": str(referral.public_id), "number": referral.number}
-    if referral.assignee is not None:
-        announce(Notice.REFERRAL_ASSIGNED, actor, users=[referral.assignee], check_access=False, data=about)
+    if referral.assignee_id is not None:
+        _tell_assignee(Notice.REFERRAL_ASSIGNED, actor, referral, referral.assignee_id, about)
     if (
         previous is not None
         and Membership.objects.filter(

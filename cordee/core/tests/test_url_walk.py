@@ -193,7 +193,7 @@ ASSIGNEE_URLS = sorted(name for name, spec in REGISTRY.items() if spec.assignee 
 
 def test_every_request_url_says_what_its_assignee_gets() -> None:
     """A request's URL (built from the world's request) must say what its assignee, signed in as
-    themself, gets — they read it through its own rule, not as the team."""
+    themself, gets — the request is read acting for the team, even by its assignee."""
     assert ASSIGNEE_URLS
     missing = [name for name, spec in REGISTRY.items() if spec.kwargs is _referral and spec.assignee is None]
     assert not missing, f"request URLs without the assignee's outcome: {missing}"

@@ -55,7 +55,8 @@ class Expect:
     method: str = "get"
     kwargs: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
     data: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
-    # A request's URLs: its assignee (the member, personally assigned), signed in as themself.
+    # A request's URLs: its assignee (the member, personally assigned), signed in as themself
+    # (not acting for the team): not let in, as any member not acting for the team.
     assignee: int | str | None = None
 
 
@@ -260,9 +261,9 @@ REGISTRY: dict[str, Expect] = {
     "referrals:dashboard": Expect(LOGIN, 403, 200),
     "referrals:mine": Expect(LOGIN, 200, 200),
     "referrals:new": Expect(LOGIN, 200, 200, kwargs=_listed_team),
-    # Its assignee, signed in as themself, reads it (their notification leads there) but acts on
-    # it only for the team (403).
-    "referrals:detail": Expect(LOGIN, 404, 200, kwargs=_referral, assignee=200),
+    # Its assignee, signed in as themself, is not let in: the request is read acting for the team
+    # (their notification's entry switches to it), as every other member of the team.
+    "referrals:detail": Expect(LOGIN, 404, 200, kwargs=_referral, assignee=404),
     "referrals:act": Expect(
         LOGIN,
         404,
@@ -270,9 +271,9 @@ REGISTRY: dict[str, Expect] = {
         method="post",
         kwargs=_referral,
         data=lambda w: {"action": "next", "version": "1"},
-        assignee=403,
+        assignee=404,
     ),
-    "referrals:take_on": Expect(LOGIN, 404, 302, method="post", kwargs=_referral, assignee=403),
+    "referrals:take_on": Expect(LOGIN, 404, 302, method="post", kwargs=_referral, assignee=404),
     # Issue 19: a dashboard row's buttons ([↑] [↓] [×]) — the team's actions, the same refusals.
     "referrals:row_action": Expect(
         LOGIN,
@@ -281,7 +282,7 @@ REGISTRY: dict[str, Expect] = {
         method="post",
         kwargs=_referral,
         data=lambda w: {"action": "next", "version": "1"},
-        assignee=403,
+        assignee=404,
     ),
     # DEM-2: the dashboard's saved filters are the active file's mechanism: personal, so the
     # coordinator's filter of the dashboard does not exist for anyone else (404).

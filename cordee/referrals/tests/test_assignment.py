@@ -1,7 +1,7 @@
 """Issue 19 (DEM-1, NOT-1): assigning a request and validating it tell the people concerned, as
 the other request events do (per their switches, never the one who acted, nothing on a refusal);
-the assignee opens the request their notification leads to in their own name (read only: the
-team's actions ask them to act for the team); a colleague not assigned and a stranger get 404."""
+the assignee opens the request acting for the team, as the issue's access rule asks (their
+entry in the centre switches to it); in their own name, as a colleague or a stranger, 404."""
 
 from __future__ import annotations
 
@@ -118,7 +118,10 @@ def test_assigning_tells_the_new_assignee_and_the_one_it_is_taken_from(
     assert mail.subject == "Cordée — une demande vous a été affectée"
     assert "Martin" not in mail.body and "Léa" not in mail.body  # no patient in a mail
     notice = Notification.objects.get()
-    assert notice.author == scene.coordinator and notice.patient is None and notice.via_structure is None
+    # Reached through the team: the request is read acting for it (issue 19).
+    assert (
+        notice.author == scene.coordinator and notice.patient is None and notice.via_structure == scene.team
+    )
     centre = client_for(scene.member).get(reverse("notifications:centre")).content.decode()
     assert "vous a affecté la demande n° 1." in centre
 
@@ -185,7 +188,7 @@ def test_validating_tells_the_requester_and_the_assignee(
     with django_capture_on_commit_callbacks(execute=True):
         assert _act(as_gp, referral, "validate").status_code == 403
         assert _act(client_for(stranger), referral, "validate").status_code == 404
-        assert _act(client_for(scene.member), referral, "validate").status_code == 403
+        assert _act(client_for(scene.member), referral, "validate").status_code == 404
         _act(as_team, referral, "validate", version=99)
     assert _state(referral) == before and _told() == set() and _mailed() == []
 
@@ -215,66 +218,65 @@ def test_the_assignee_validating_tells_the_requester_only(
     assert _told() == {(VALIDATED, "generaliste")} and _mailed() == [scene.gp.email]
 
 
-def test_the_assignee_opens_the_request_in_their_own_name(
+def test_the_assignee_opens_the_request_acting_for_the_team(
     scene: Scene,
     as_team: Any,
     client_for: Any,
     stranger: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
+    """Issue 19: "a request's patient data is visible to the team (members acting for it) and to
+    the requester only" — its assignee too reads it acting for the team: their notification
+    reaches them through the team and its entry switches to it, then opens the request."""
     referral = _referral(scene)
     colleague = _colleague(scene)
     url = reverse("referrals:detail", kwargs={"public_id": referral.public_id})
-    as_member = client_for(scene.member)  # signed in as themself, not acting for the team
-    assert as_member.get(url).status_code == 404  # not assigned yet: the team's, not theirs
     with django_capture_on_commit_callbacks(execute=True):
         _assign(as_team, referral, scene.member)
+    as_member = client_for(scene.member)  # signed in as themself, not acting for the team
+    assert as_member.get(url).status_code == 404
 
-    # The notification's link leads to the request's page, read in their own name.
     notice = Notification.objects.get(recipient=scene.member, kind=ASSIGNED)
-    opened = as_member.get(reverse("notifications:open", kwargs={"public_id": notice.public_id}))
+    opening = reverse("notifications:open", kwargs={"public_id": notice.public_id})
+    centre = as_member.get(reverse("notifications:centre")).content.decode()
+    assert f'name="structure" value="{scene.team.public_id}"' in centre
+    assert f'name="next" value="{opening}"' in centre
+    switched = as_member.post(
+        reverse("accounts:switch_actor"), {"structure": str(scene.team.public_id), "next": opening}
+    )
+    assert switched.status_code == 302 and switched["Location"] == opening
+    assert as_member.session[ACTING_STRUCTURE_KEY] == str(scene.team.public_id)
+    opened = as_member.get(opening)
     assert opened.status_code == 302 and opened["Location"] == url
     page = as_member.get(url)
     text = page.content.decode()
-    assert page.status_code == 200 and "MARTIN Léa" in text
+    assert page.status_code == 200 and "MARTIN Léa" in text and 'value="validate"' in text
     read = Access.objects.filter(action="referral_read", requested_id=str(referral.public_id)).get()
-    assert (read.user_id, read.structure_id) == (scene.member.pk, None)
-    # Read only, with the offer to act for the team (the top bar's switch, back to this page).
-    assert 'value="handling"' not in text and 'value="validate"' not in text
-    assert "Cette demande vous est affectée. Pour la traiter, agissez en tant que DAC Test Azur." in text
-    switched = as_member.post(
-        reverse("accounts:switch_actor"), {"structure": str(scene.team.public_id), "next": url}
-    )
-    assert switched.status_code == 302 and switched["Location"] == url
-    assert as_member.session[ACTING_STRUCTURE_KEY] == str(scene.team.public_id)
-    assert 'value="validate"' in as_member.get(url).content.decode()
+    assert (read.user_id, read.structure_id) == (scene.member.pk, scene.team.pk)
 
-    # In their own name, the team's actions are refused and change nothing.
+    # In their own name the team's actions are not found and change nothing.
     as_self = client_for(scene.member)
     before = _state(referral)
     with django_capture_on_commit_callbacks(execute=True):
-        assert _act(as_self, referral, "next").status_code == 403
-        assert _assign(as_self, referral, colleague).status_code == 403
+        assert _act(as_self, referral, "next").status_code == 404
+        assert _assign(as_self, referral, colleague).status_code == 404
         row = reverse("referrals:row_action", kwargs={"public_id": referral.public_id})
-        assert as_self.post(row, {"action": "next", "version": 2}).status_code == 403
+        assert as_self.post(row, {"action": "next", "version": 2}).status_code == 404
         take_on = reverse("referrals:take_on", kwargs={"public_id": referral.public_id})
-        assert as_self.post(take_on, {"version": 2}).status_code == 403
+        assert as_self.post(take_on, {"version": 2}).status_code == 404
     assert _state(referral) == before
 
-    # A colleague not assigned and a stranger: not found; the requester still reads it.
+    # A colleague and a stranger in their own name: not found; the requester still reads it.
     assert client_for(colleague).get(url).status_code == 404
     assert client_for(stranger).get(url).status_code == 404
     assert client_for(scene.gp).get(url).status_code == 200
-
-    # Re-assigned: the former assignee no longer reads it in their name (the team still does).
+    # Re-assigned: the new assignee's entry switches alike; one who left the team gets none.
     with django_capture_on_commit_callbacks(execute=True):
         _assign(as_team, referral, colleague)
-    assert as_self.get(url).status_code == 404
-    assert client_for(colleague).get(url).status_code == 200
-    assert client_for(scene.member, acting_as=scene.team).get(url).status_code == 200
-    # Nor does an assignee who left the team.
+    assert Notification.objects.get(recipient=colleague, kind=ASSIGNED).via_structure == scene.team
     Membership.objects.filter(user=colleague, structure=scene.team).update(is_active=False)
-    assert client_for(colleague).get(url).status_code == 404
+    centre = client_for(colleague).get(reverse("notifications:centre")).content.decode()
+    assert f'value="{scene.team.public_id}"' not in centre
 
 
 def test_a_team_entry_opens_as_the_team_from_the_centre(
