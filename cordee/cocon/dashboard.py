@@ -138,9 +138,10 @@ def _communes(patient_ids: list[int]) -> dict[int, str | None]:
     PostgreSQL hash the whole dossier table. One array parameter, not thousands of literals."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            literal, kind = int_array(patient_ids)
             cursor.execute(
-                "SELECT id, commune_id FROM patients_patient WHERE id = ANY(%s::bigint[])",
-                [int_array(patient_ids)],
+                f"SELECT id, commune_id FROM patients_patient WHERE id = ANY(%s::{kind}[])",  # noqa: S608 - a type name
+                [literal],
             )
             return dict(cursor.fetchall())
     return dict(Patient.objects.filter(pk__in=patient_ids).values_list("pk", "commune_id"))
@@ -190,12 +191,12 @@ def calendar_aggregates(
         with connection.cursor() as cursor:
             # The whole cohort: a plain scan of the calendar; a zone: its children's rows by index.
             everyone = not zone_filtered
-            ids = [] if everyone else [pk for pk, _, _ in children]
+            chosen, kind = int_array([] if everyone else [pk for pk, _, _ in children])
             sql = _AGGREGATES_SQL.replace(
                 "(%(everyone)s OR s.inclusion_id = ANY(%(ids)s))",
-                "TRUE" if everyone else "s.inclusion_id = ANY(%(ids)s::bigint[])",
+                "TRUE" if everyone else f"s.inclusion_id = ANY(%(ids)s::{kind}[])",
             )
-            cursor.execute(sql, {"today": today, "ids": int_array(ids)})
+            cursor.execute(sql, {"today": today, "ids": chosen})
             for by_step, pk, step, state, expected, on_time, missed, done, followed in cursor.fetchall():
                 if by_step:
                     if followed:

@@ -83,8 +83,9 @@ def test_any_of_selects_what_in_selects() -> None:
 
 
 def test_int_array_is_a_postgresql_literal_of_the_keys_a_bigint_holds() -> None:
-    assert int_array([3, 1, 2**70, -(2**64), 7]) == "{3,1,7}"
-    assert int_array(set()) == "{}"
+    assert int_array([3, 1, 2**70, -(2**64), 7]) == ("{3,1,7}", "integer")
+    assert int_array([3, 2**40]) == ("{3,1099511627776}", "bigint")
+    assert int_array(set()) == ("{}", "integer")
 
 
 @pytest.mark.django_db
