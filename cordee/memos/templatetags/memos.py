@@ -17,6 +17,7 @@ from django import template
 from django.forms.boundfield import BoundField
 from django.utils.safestring import SafeString, mark_safe
 
+from cordee.core.csrf import csrf_input
 from cordee.core.paths import uuid_path
 from cordee.core.templatetags.cordee import moment
 from cordee.memos.models import Memo, Visibility
@@ -78,12 +79,7 @@ def _item(memo: Memo, may_change: bool, dossier: Any, csrf: str) -> str:
 @register.simple_tag(takes_context=True)
 def memo_items(context: template.Context) -> SafeString:
     """The `<li>` of each (memo, may change) of `memos`, as `_memo_list.html`'s loop wrote them."""
-    token = context.get("csrf_token")
-    csrf = (
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
-        if token and token != "NOTPROVIDED"  # noqa: S105 - the csrf tag's own marker
-        else ""
-    )
+    csrf = csrf_input(context)
     dossier = context["patient"].public_id
     items = "".join(_item(memo, may_change, dossier, csrf) for memo, may_change in context["memos"])
     return mark_safe(items)  # noqa: S308 - every value above is escaped

@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from cordee.core import clock
+from cordee.core.csrf import csrf_input
 from cordee.core.paths import uuid_path
 from cordee.core.templatetags.cordee import widget
 from cordee.referrals.models import Referral
@@ -139,12 +140,7 @@ def _row(
 @register.simple_tag(takes_context=True)
 def referral_rows(context: template.Context) -> SafeString:
     """The table's rows of `page.object_list`, as `_table.html` wrote them."""
-    token = context.get("csrf_token")
-    csrf = (
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
-        if token and token != "NOTPROVIDED"  # noqa: S105 - the csrf tag's own marker
-        else ""
-    )
+    csrf = csrf_input(context)
     is_team, steps = bool(context.get("is_team")), context.get("steps") or {}
     here = escape(str(context.get("here", "")))
     zones = context.get("zones")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
+from cordee.core.csrf import csrf_input
 from cordee.core.multiselect import multiselect
 from cordee.core.paths import uuid_path
 from cordee.core.templatetags.cordee import moment
@@ -94,12 +95,7 @@ def _row(task: Row, now: datetime.datetime, csrf: str, here: str) -> str:
 @register.simple_tag(takes_context=True)
 def task_rows(context: template.Context) -> SafeString:
     """The table's rows of `page.object_list`, as `_dashboard_results.html`'s loop wrote them."""
-    token = context.get("csrf_token")
-    csrf = (
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
-        if token and token != "NOTPROVIDED"  # noqa: S105 - the csrf tag's own marker
-        else ""
-    )
+    csrf = csrf_input(context)
     request = context.get("request")
     here = escape(request.get_full_path()) if request is not None else ""
     now = timezone.now()
