@@ -40,14 +40,6 @@ def visible_referrals(actor: Actor) -> QuerySet[Referral]:
     return Referral.objects.filter(rule)
 
 
-def may_act_for_team(actor: Actor, referral: Referral) -> bool:
-    """Whether the actor, not acting for the request's team now, could (an active member)."""
-    return (
-        not acts_for_team(actor, referral)
-        and Membership.objects.filter(user=actor.user, structure_id=referral.team_id, is_active=True).exists()
-    )
-
-
 def acts_for_team(actor: Actor, referral: Referral) -> bool:
     return actor.structure is not None and actor.structure.pk == referral.team_id
 

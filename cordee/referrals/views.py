@@ -137,20 +137,12 @@ def detail(request: AuthedRequest, public_id: str) -> HttpResponse:
         requested_id=str(referral.public_id),
     )
     is_team = services.acts_for_team(request.actor, referral)
-    # Its assignee, opening it in their own name (their notification's link): the team's actions
-    # are offered through acting for the team, as the top bar's switch does.
-    offer_team = (
-        not is_team
-        and referral.assignee_id == request.user.pk
-        and services.may_act_for_team(request.actor, referral)
-    )
     rows = []
     if referral.questionnaire_version is not None:
         rows = rendering.rows(referral.questionnaire_version.parsed(), referral.answers)
     context = {
         "referral": referral,
         "is_team": is_team,
-        "offer_team": offer_team,
         "rows": rows,
         "changes": referral.changes.select_related("by", "by_structure"),
         "answer_form": AnswerForm(initial={"version": referral.version, "answer": referral.answer}),
